@@ -1,0 +1,96 @@
+/**
+ * The triage agent: consumes `ticket.created` events, enriches them with the customer record,
+ * classifies them with the LLM and routes them to the topic of their type, or to the human
+ * queue when the type is unknown or the confidence is below the threshold.
+ */
+import { Effect, Option } from "effect"
+import type { JsonObject, TicketCreated, TicketTriaged } from "../domain/events.ts"
+import { TicketCreated as TicketCreatedSchema } from "../domain/events.ts"
+import { topicForTriage, Topics } from "../domain/topics.ts"
+import { CustomerDirectory } from "../services/CustomerDirectory.ts"
+import { Llm } from "../services/Llm.ts"
+import { defineAgent } from "../streams/Agent.ts"
+import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
+
+export interface TriageSettings {
+  readonly inputTopic: string
+  readonly confidenceThreshold: number
+  readonly groupId: string
+}
+
+export const triageDefaults: TriageSettings = {
+  inputTopic: Topics.events,
+  confidenceThreshold: 0.7,
+  groupId: "triage-agent"
+}
+
+const enrich = (customerId: string) =>
+  Effect.gen(function*() {
+    const directory = yield* CustomerDirectory
+    return yield* directory.lookup(customerId).pipe(
+      Effect.map(Option.getOrUndefined),
+      Effect.catch((error) =>
+        Effect.logWarning("customer lookup failed; continuing without enrichment", error.message).pipe(
+          Effect.as(undefined)
+        )
+      )
+    )
+  })
+
+const baseTriaged = (ticket: TicketCreated, traceId: string, customer: JsonObject | undefined) => ({
+  event_type: "ticket.triaged" as const,
+  ticket_id: ticket.ticket_id,
+  customer_id: ticket.customer_id,
+  original_subject: ticket.subject,
+  body: ticket.body,
+  channel: ticket.channel,
+  ...(customer === undefined ? {} : { customer }),
+  ...(ticket.metadata === undefined ? {} : { metadata: ticket.metadata }),
+  trace_id: traceId
+})
+
+/** The triage agent definition. */
+export const triageAgent = (settings: TriageSettings = triageDefaults) =>
+  defineAgent({
+    name: "triage",
+    groupId: settings.groupId,
+    topics: [settings.inputTopic],
+    schema: TicketCreatedSchema,
+    eventType: "ticket.created",
+    handle: (ticket, { record }) =>
+      Effect.gen(function*() {
+        const llm = yield* Llm
+        const traceId = traceIdOf(record, ticket.trace_id)
+        const customer = yield* enrich(ticket.customer_id)
+        const { result } = yield* llm.classify({ ticket, customer })
+        const route = topicForTriage(result.type, result.confidence, settings.confidenceThreshold)
+        const triaged: TicketTriaged = {
+          ...baseTriaged(ticket, traceId, customer),
+          type: result.type,
+          priority: result.priority,
+          confidence: result.confidence,
+          needs_review: route.humanReason !== undefined,
+          reasoning: result.reasoning,
+          triaged_at: new Date().toISOString(),
+          ...(route.humanReason === undefined ? {} : { review_reason: route.humanReason, escalated_by: "triage" })
+        }
+        yield* Effect.logInfo("ticket triaged").pipe(
+          Effect.annotateLogs({ type: result.type, priority: result.priority, confidence: result.confidence, route: route.topic })
+        )
+        return [eventRecord(route.topic, ticket.ticket_id, triaged)]
+      }),
+    fallback: (ticket, failure, { record }) => {
+      const triaged: TicketTriaged = {
+        ...baseTriaged(ticket, traceIdOf(record, ticket.trace_id), undefined),
+        type: "unknown",
+        priority: "medium",
+        confidence: 0,
+        needs_review: true,
+        reasoning: `Triage could not classify the ticket (${failure.reason} after ${failure.attempts} attempt(s)).`,
+        triaged_at: new Date().toISOString(),
+        review_reason: `triage_failed:${failure.reason}`,
+        escalated_by: "triage"
+      }
+      return [eventRecord(Topics.human, ticket.ticket_id, triaged)]
+    }
+  })

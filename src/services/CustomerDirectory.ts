@@ -1,0 +1,33 @@
+/**
+ * Customer records used to enrich tickets. Implementations: in-memory (the original seed
+ * customers) and DynamoDB.
+ */
+import { Context, Effect, Layer, Option, Schema } from "effect"
+import type { JsonObject } from "../domain/events.ts"
+
+export class CustomerLookupError extends Schema.TaggedError<CustomerLookupError>()("CustomerLookupError", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+export class CustomerDirectory extends Context.Service<CustomerDirectory, {
+  /** The customer's record, or none when unknown. */
+  readonly lookup: (customerId: string) => Effect.Effect<Option.Option<JsonObject>, CustomerLookupError>
+}>()("support-agents/CustomerDirectory") {}
+
+/** The original system's seed customers. */
+export const seedCustomers: ReadonlyArray<JsonObject & { readonly customer_id: string }> = [
+  { customer_id: "test-customer", plan: "pro", region: "us-east-1", email: "test@example.com", tier: "premium" },
+  { customer_id: "e2e-cust", plan: "starter", region: "us-west-2", email: "e2e@example.com" },
+  { customer_id: "int-cust", plan: "enterprise", region: "us-east-1" }
+]
+
+export const layerInMemoryCustomers = (
+  customers: ReadonlyArray<JsonObject & { readonly customer_id: string }> = seedCustomers
+): Layer.Layer<CustomerDirectory> => {
+  const byId = new Map(customers.map((c) => [c.customer_id, c] as const))
+  return Layer.succeed(
+    CustomerDirectory,
+    CustomerDirectory.of({ lookup: (id) => Effect.succeed(Option.fromUndefinedOr(byId.get(id))) })
+  )
+}

@@ -1,0 +1,74 @@
+/**
+ * The LLM port: a structured triage classification, and a free-text reply draft, each with
+ * the token usage and the model that answered. Implementations: the deterministic mock, and
+ * the real providers (Anthropic, OpenAI, Ollama).
+ */
+import { Context, type Effect, Schema } from "effect"
+import type { JsonObject, TicketCreated, TicketTriaged } from "../domain/events.ts"
+import type { TriageResult } from "../domain/triage.ts"
+
+export interface TokenUsage {
+  readonly inputTokens: number
+  readonly outputTokens: number
+}
+
+export interface ClassifyRequest {
+  readonly ticket: TicketCreated
+  readonly customer?: JsonObject | undefined
+}
+
+export interface Classification {
+  readonly result: TriageResult
+  readonly usage: TokenUsage
+  readonly model: string
+}
+
+export interface DraftRequest {
+  /** The specialist asking (`billing`, `technical`, …). */
+  readonly agent: string
+  /** The specialist's instructions (system prompt). */
+  readonly instructions: string
+  readonly ticket: TicketTriaged
+  readonly temperature?: number | undefined
+  readonly maxTokens?: number | undefined
+}
+
+export interface Draft {
+  readonly text: string
+  readonly usage: TokenUsage
+  readonly model: string
+}
+
+/** Why an LLM call failed. */
+export const LlmFailureKind = Schema.Literals([
+  "rate_limited",
+  "server_error",
+  "timeout",
+  "network",
+  "bad_request",
+  "authentication",
+  "malformed_reply",
+  "refusal",
+  "circuit_open"
+])
+export type LlmFailureKind = typeof LlmFailureKind.Type
+
+export class LlmError extends Schema.TaggedError<LlmError>()("LlmError", {
+  provider: Schema.String,
+  kind: LlmFailureKind,
+  message: Schema.String,
+  retryable: Schema.Boolean,
+  retryAfterMs: Schema.optional(Schema.Number),
+  status: Schema.optional(Schema.Number)
+}) {}
+
+export class Llm extends Context.Service<Llm, {
+  /** `mock`, `anthropic`, `openai`, `ollama`. */
+  readonly provider: string
+  readonly model: string
+  readonly classify: (request: ClassifyRequest) => Effect.Effect<Classification, LlmError>
+  readonly draft: (request: DraftRequest) => Effect.Effect<Draft, LlmError>
+}>()("support-agents/Llm") {}
+
+/** A rough token count for providers that report none (about four characters a token). */
+export const estimateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4))

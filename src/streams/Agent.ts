@@ -1,0 +1,114 @@
+/**
+ * What an agent is: its input topics, the schema of its input events, and a handler that turns
+ * one event into the records to produce. Everything else (decode, dead letters, retries,
+ * concurrency, commits, shutdown) is the runtime's.
+ */
+import { Context, type Effect, Schema } from "effect"
+import type { KafkaRecord, OutgoingRecord } from "../services/Kafka.ts"
+
+/** Errors a handler may fail with. `retryable: true` asks the runtime to try again. */
+export interface AgentFailure {
+  readonly _tag: string
+  readonly retryable?: boolean | undefined
+  readonly message?: string | undefined
+}
+
+/** Where a message stands while its handler runs. */
+export interface MessageContext {
+  readonly record: KafkaRecord
+  /** 1 for the first attempt. */
+  readonly attempt: number
+}
+
+/** Why the handler could not produce a result (after the retries it was entitled to). */
+export interface HandlerFailure {
+  /** A short machine-readable reason: the error's tag, `timeout` or `internal_error`. */
+  readonly reason: string
+  readonly detail: string
+  readonly attempts: number
+}
+
+export interface AgentDefinition<A, E extends AgentFailure, R> {
+  /** Short name used in logs, metrics and `resolved_by` (e.g. `triage`, `billing`). */
+  readonly name: string
+  /** Kafka consumer group. */
+  readonly groupId: string
+  readonly topics: ReadonlyArray<string>
+  readonly schema: Schema.Decoder<A>
+  /** The `event_type` this agent takes; records naming another type are dead-lettered. */
+  readonly eventType?: string | undefined
+  /** Turns one event into records to produce (an empty array is allowed). */
+  readonly handle: (event: A, context: MessageContext) => Effect.Effect<ReadonlyArray<OutgoingRecord>, E, R>
+  /**
+   * Records to produce when the handler failed for good: the ticket goes to people with the
+   * reason. Never drop the event here.
+   */
+  readonly fallback: (event: A, failure: HandlerFailure, context: MessageContext) => ReadonlyArray<OutgoingRecord>
+}
+
+/** Defines an agent (an identity function that helps type inference). */
+export const defineAgent = <A, E extends AgentFailure, R>(
+  definition: AgentDefinition<A, E, R>
+): AgentDefinition<A, E, R> => definition
+
+/** Runtime settings; see `RuntimeConfig` for the environment variables that set them. */
+export interface RuntimeOptions {
+  /** Messages processed at once (never two with the same key). */
+  readonly concurrency: number
+  /** Time limit of one handler attempt, in milliseconds. */
+  readonly handlerTimeoutMs: number
+  /** Handler attempts for retryable failures, including the first. */
+  readonly maxAttempts: number
+  /** First retry delay (exponential, jittered), in milliseconds. */
+  readonly retryBaseDelayMs: number
+  /** Largest retry delay, in milliseconds. */
+  readonly retryMaxDelayMs: number
+  /** Larger record values are dead-lettered. */
+  readonly maxMessageBytes: number
+  /** On shutdown, in-flight work may take this long to finish before it is abandoned. */
+  readonly shutdownTimeoutMs: number
+}
+
+export const defaultRuntimeOptions: RuntimeOptions = {
+  concurrency: 32,
+  handlerTimeoutMs: 30_000,
+  maxAttempts: 3,
+  retryBaseDelayMs: 200,
+  retryMaxDelayMs: 5_000,
+  maxMessageBytes: 1_048_576,
+  shutdownTimeoutMs: 10_000
+}
+
+/** What the runtime reports as it works (metrics, the demo's journey table). */
+export interface RuntimeObserver {
+  readonly consumed: (agent: string, record: KafkaRecord) => void
+  readonly deadLettered: (agent: string, record: KafkaRecord, reason: string) => void
+  readonly retried: (agent: string, reason: string) => void
+  readonly fellBack: (agent: string, reason: string) => void
+  readonly completed: (agent: string, record: KafkaRecord, seconds: number, outcome: "handled" | "fallback" | "dead_letter") => void
+  readonly committed: (agent: string, seconds: number) => void
+  readonly inFlight: (agent: string, count: number) => void
+}
+
+const noop = () => {}
+export const noopObserver: RuntimeObserver = {
+  consumed: noop,
+  deadLettered: noop,
+  retried: noop,
+  fellBack: noop,
+  completed: noop,
+  committed: noop,
+  inFlight: noop
+}
+
+/** The observer the runtime reports to (none by default). */
+export const CurrentRuntimeObserver = Context.Reference<RuntimeObserver>(
+  "support-agents/CurrentRuntimeObserver",
+  { defaultValue: () => noopObserver }
+)
+
+/** The handler did not finish within `handlerTimeoutMs`. */
+export class HandlerTimeout extends Schema.TaggedError<HandlerTimeout>()("HandlerTimeout", {
+  timeoutMs: Schema.Number,
+  retryable: Schema.Boolean
+}) {}

@@ -1,0 +1,105 @@
+/**
+ * Turning record bytes into an event, and what happens when that is impossible: the record
+ * goes to `<input topic>.dlq` with its original bytes and headers that state why.
+ */
+import { Predicate, Result, Schema } from "effect"
+import { deadLetterTopic } from "../domain/topics.ts"
+import type { KafkaRecord, OutgoingRecord } from "../services/Kafka.ts"
+
+export type DeadLetterReason =
+  | "too_large"
+  | "invalid_utf8"
+  | "invalid_json"
+  | "schema_violation"
+  | "unsupported_event_type"
+
+export interface DeadLetter {
+  readonly reason: DeadLetterReason
+  /** A short description (no record content beyond what the schema error names). */
+  readonly detail: string
+}
+
+/** Header names on dead-lettered records. */
+export const DeadLetterHeaders = {
+  reason: "dlq.reason",
+  detail: "dlq.detail",
+  agent: "dlq.agent",
+  sourceTopic: "dlq.source.topic",
+  sourcePartition: "dlq.source.partition",
+  sourceOffset: "dlq.source.offset",
+  failedAt: "dlq.failed_at"
+} as const
+
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+const maxDetail = 500
+
+export interface DecodeOptions<A> {
+  readonly schema: Schema.Decoder<A>
+  /** The accepted `event_type`; a record that names another one is dead-lettered. Absent is accepted. */
+  readonly eventType?: string | undefined
+  readonly maxBytes: number
+}
+
+/** Decodes a record's value: size, UTF-8, JSON, event type, then schema. */
+export const decodeRecord = <A>(
+  record: KafkaRecord,
+  options: DecodeOptions<A>
+): Result.Result<A, DeadLetter> => {
+  if (record.value.byteLength > options.maxBytes) {
+    return Result.fail({
+      reason: "too_large",
+      detail: `${record.value.byteLength} bytes exceeds the limit of ${options.maxBytes}`
+    })
+  }
+  let text: string
+  try {
+    text = utf8.decode(record.value)
+  } catch {
+    return Result.fail({ reason: "invalid_utf8", detail: "value is not valid UTF-8" })
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    return Result.fail({
+      reason: "invalid_json",
+      detail: error instanceof Error ? error.message.slice(0, maxDetail) : "value is not JSON"
+    })
+  }
+  if (options.eventType !== undefined && Predicate.isObject(json) && "event_type" in json) {
+    const eventType = (json as { event_type: unknown }).event_type
+    if (eventType !== options.eventType) {
+      return Result.fail({
+        reason: "unsupported_event_type",
+        detail: `event_type ${JSON.stringify(eventType).slice(0, 100)} is not ${options.eventType}`
+      })
+    }
+  }
+  const decoded = Schema.decodeUnknownResult(options.schema)(json)
+  if (Result.isFailure(decoded)) {
+    return Result.fail({ reason: "schema_violation", detail: decoded.failure.message.slice(0, maxDetail) })
+  }
+  return Result.succeed(decoded.success)
+}
+
+/** The dead-letter record for a record that could not be decoded. */
+export const deadLetterRecord = (
+  record: KafkaRecord,
+  deadLetter: DeadLetter,
+  agent: string,
+  now: Date
+): OutgoingRecord => ({
+  topic: deadLetterTopic(record.topic),
+  key: record.key,
+  value: record.value,
+  headers: {
+    ...record.headers,
+    [DeadLetterHeaders.reason]: deadLetter.reason,
+    [DeadLetterHeaders.detail]: deadLetter.detail,
+    [DeadLetterHeaders.agent]: agent,
+    [DeadLetterHeaders.sourceTopic]: record.topic,
+    [DeadLetterHeaders.sourcePartition]: String(record.partition),
+    [DeadLetterHeaders.sourceOffset]: String(record.offset),
+    [DeadLetterHeaders.failedAt]: now.toISOString()
+  }
+})

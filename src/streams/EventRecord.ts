@@ -1,0 +1,42 @@
+/**
+ * Building the records agents produce: JSON value, keyed by ticket id, with the `trace_id`
+ * header the original system used.
+ */
+import type { KafkaHeaders, KafkaRecord, OutgoingRecord } from "../services/Kafka.ts"
+
+export const TraceHeader = "trace_id"
+
+/** A record whose value is `event` as JSON, keyed by `key`, carrying `trace_id`. */
+export const eventRecord = (
+  topic: string,
+  key: string,
+  event: { readonly trace_id?: string | undefined; readonly event_type?: string | undefined },
+  headers: KafkaHeaders = {}
+): OutgoingRecord => ({
+  topic,
+  key,
+  value: JSON.stringify(event),
+  headers: {
+    ...headers,
+    ...(event.trace_id === undefined ? {} : { [TraceHeader]: event.trace_id }),
+    ...(event.event_type === undefined ? {} : { event_type: event.event_type })
+  }
+})
+
+const traceIds = new WeakMap<KafkaRecord, string>()
+
+/**
+ * The trace id of a message: the event's `trace_id`, else the `trace_id` header, else a new
+ * one (the same one for every attempt on the same record).
+ */
+export const traceIdOf = (record: KafkaRecord, fromEvent: string | undefined): string => {
+  if (fromEvent !== undefined && fromEvent.length > 0) return fromEvent
+  const header = record.headers[TraceHeader]
+  if (header !== undefined && header.length > 0) return header
+  let generated = traceIds.get(record)
+  if (generated === undefined) {
+    generated = crypto.randomUUID().replaceAll("-", "")
+    traceIds.set(record, generated)
+  }
+  return generated
+}
