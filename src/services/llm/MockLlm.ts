@@ -83,6 +83,8 @@ export const mockReplies: Readonly<Record<string, string>> = {
     "Thanks for getting in touch! Our support team is available Monday to Friday, 9:00 to 17:00 in your region, and we'll be glad to help with anything else you need."
 }
 
+const gullibleTriggers = ["100% refund", "guaranteed approval"]
+
 export interface MockLlmOptions {
   /** Added latency per call, in milliseconds (for benchmarks). Default 0. */
   readonly latencyMs?: number | undefined
@@ -105,7 +107,12 @@ export const makeMockLlm = (options: MockLlmOptions = {}): Llm["Service"] => {
       })),
     draft: ({ agent, ticket }) =>
       delay(Effect.sync((): Draft => {
-        const text = mockReplies[agent] ?? mockReplies["other"]!
+        const base = mockReplies[agent] ?? mockReplies["other"]!
+        // Like a gullible model, the mock repeats a promise the customer asks for, so that the
+        // guardrails have something to block in the demo and the tests.
+        const body = (ticket.body ?? "").toLowerCase()
+        const promised = gullibleTriggers.filter((phrase) => body.includes(phrase))
+        const text = promised.length > 0 ? `${base} We confirm a ${promised.join(" and ")} for you.` : base
         return {
           text,
           usage: { inputTokens: estimateTokens(`${ticket.original_subject ?? ""} ${ticket.body ?? ""}`), outputTokens: estimateTokens(text) },

@@ -1,0 +1,108 @@
+/**
+ * The `support-agents` command: one subcommand per agent for deployments, and `demo`, the
+ * embedded default (`npm start`).
+ */
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Cause, Config, Console, Effect, Layer, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import { readFileSync } from "node:fs"
+import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/AppConfig.ts"
+import { layerInMemoryKafka } from "../services/kafka/InMemoryKafka.ts"
+import { layerLogging } from "../services/Logging.ts"
+import { runAgent } from "../streams/AgentRuntime.ts"
+import { journeyTable, runEmbeddedPipeline } from "./Demo.ts"
+import { CustomersLive, GuardrailsLive, KafkaLive, llmLive } from "./Environment.ts"
+import { sampleTickets } from "./SampleTickets.ts"
+import { specialistAgent, specialists, type SpecialistSpec } from "./SpecialistAgent.ts"
+import { triageAgent } from "./TriageAgent.ts"
+
+const demo = Command.make(
+  "demo",
+  {
+    tickets: Flag.String("tickets").pipe(
+      Flag.withDescription("Read tickets from FILE, one message per line, instead of the samples"),
+      Flag.optional
+    ),
+    json: Flag.Boolean("json").pipe(Flag.withDescription("Print one JSON line per input line"), Flag.withDefault(false))
+  },
+  Effect.fn(function*({ json, tickets }) {
+    const lines = Option.isSome(tickets)
+      ? readFileSync(tickets.value, "utf8").split("\n").filter((l) => l.trim().length > 0)
+      : sampleTickets
+    const triage = yield* TriageConfig
+    const runtime = yield* RuntimeConfig
+    const rows = yield* runEmbeddedPipeline(lines, {
+      triage: { ...triage, groupId: "triage-agent" },
+      runtime
+    }).pipe(
+      Effect.provide(Layer.mergeAll(layerInMemoryKafka(), llmLive({ preferMock: true }), GuardrailsLive, CustomersLive))
+    )
+    if (json) {
+      for (const row of rows) yield* Console.log(JSON.stringify(row))
+    } else {
+      yield* Console.log(journeyTable(rows))
+    }
+    if (rows.some((r) => r.outcome === "pending")) {
+      return yield* Effect.fail(new Error("some tickets did not reach a destination in time"))
+    }
+  }, Effect.provide(layerLogging({ defaultLevel: "WARN", stderr: true })))
+).pipe(Command.withDescription("Run triage and every specialist in one process on the in-memory broker, and report each ticket's journey"))
+
+const agentLayers = Layer.mergeAll(KafkaLive, llmLive(), GuardrailsLive, CustomersLive)
+
+const triage = Command.make(
+  "triage",
+  {},
+  Effect.fn(function*() {
+    const settings = yield* TriageConfig
+    const groupId = yield* groupIdConfig("triage-agent")
+    const runtime = yield* RuntimeConfig
+    yield* Effect.logInfo("starting triage agent").pipe(
+      Effect.annotateLogs({ topic: settings.inputTopic, group: groupId, threshold: settings.confidenceThreshold })
+    )
+    yield* runAgent(triageAgent({ ...settings, groupId }), runtime).pipe(Effect.provide(agentLayers))
+  }, Effect.provide(layerLogging()))
+).pipe(Command.withDescription("Triage agent: classify ticket.events and route them"))
+
+const specialistCommand = (spec: SpecialistSpec) =>
+  Command.make(
+    spec.name,
+    {},
+    Effect.fn(function*() {
+      const groupId = yield* groupIdConfig(spec.groupId)
+      const runtime = yield* RuntimeConfig
+      yield* Effect.logInfo(`starting ${spec.name} agent`).pipe(Effect.annotateLogs({ group: groupId }))
+      yield* runAgent(specialistAgent(spec, { groupId }), runtime).pipe(Effect.provide(agentLayers))
+    }, Effect.provide(layerLogging()))
+  ).pipe(Command.withDescription(`${spec.name} specialist: reply to ticket.triaged.${spec.type}`))
+
+export const cli = Command.make("support-agents").pipe(
+  Command.withDescription("AI agents that resolve customer-support tickets over Kafka"),
+  Command.withSubcommands([demo, triage, ...specialists.map(specialistCommand)])
+)
+
+/** Prints configuration and startup problems as one clear line instead of a stack trace. */
+const explainStartupErrors = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  effect.pipe(
+    Effect.catchCause((cause) => {
+      if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause)
+      const error = Cause.squash(cause)
+      const message = error instanceof Config.ConfigError
+        ? `Invalid configuration: ${String(error.message).replace(/\s+at \["([^"]+)"\]/, " (variable $1)")}`
+        : error instanceof Error
+        ? error.message
+        : String(error)
+      return Console.error(`support-agents: ${message}`).pipe(
+        Effect.andThen(Effect.sync(() => {
+          process.exitCode = 1
+        }))
+      )
+    })
+  )
+
+cli.pipe(
+  Command.run({ version: "0.1.0" }),
+  explainStartupErrors,
+  Effect.provide(NodeServices.layer),
+  NodeRuntime.runMain({ disableErrorReporting: true })
+)
