@@ -5,6 +5,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    reporters: ["default"]
+    reporters: ["default"],
+    // Logs of passing tests are noise; a failing test still shows its logs.
+    silent: "passed-only"
   }
 })

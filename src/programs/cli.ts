@@ -3,7 +3,7 @@
  * embedded default (`npm start`).
  */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Cause, Config, Console, Effect, Layer, Option } from "effect"
+import { Cause, Config, Console, Effect, Exit, Layer, Option, Runtime } from "effect"
 import { Command, Flag } from "effect/cli"
 import { readFileSync } from "node:fs"
 import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/AppConfig.ts"
@@ -100,9 +100,18 @@ const explainStartupErrors = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     })
   )
 
+/**
+ * SIGTERM and SIGINT interrupt the program; the agents drain and commit before it ends. That
+ * is a clean stop, so the exit code is 0 (Kubernetes and the crash tests rely on it).
+ */
+const teardown: Runtime.Teardown = (exit, onExit) => {
+  if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) return onExit(process.exitCode === 1 ? 1 : 0)
+  Runtime.defaultTeardown(exit, onExit)
+}
+
 cli.pipe(
   Command.run({ version: "0.1.0" }),
   explainStartupErrors,
   Effect.provide(NodeServices.layer),
-  NodeRuntime.runMain({ disableErrorReporting: true })
+  NodeRuntime.runMain({ disableErrorReporting: true, teardown })
 )

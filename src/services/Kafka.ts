@@ -95,7 +95,8 @@ export const partitionForKey = (key: string | null, partitions: number, roundRob
   return (murmur2(encoder.encode(key)) & 0x7fffffff) % partitions
 }
 
-const murmur2 = (data: Uint8Array): number => {
+/** Kafka's murmur2 hash (`org.apache.kafka.common.utils.Utils.murmur2`). */
+export const murmur2 = (data: Uint8Array): number => {
   const length = data.length
   const seed = 0x9747b28c
   const m = 0x5bd1e995

@@ -1,0 +1,32 @@
+/**
+ * What each LLM call reports as it ends: provider, model, operation, tokens, latency and
+ * outcome. Every attempt (retries included) and every call the circuit breaker refuses is
+ * reported once. The default observer does nothing; the metrics layer provides its own.
+ */
+import { Context } from "effect"
+import type { LlmFailureKind } from "../Llm.ts"
+
+export type LlmOperation = "classify" | "draft"
+
+export interface LlmCallReport {
+  readonly provider: string
+  readonly model: string
+  readonly operation: LlmOperation
+  /** Tokens the provider billed for the attempt (0 when no reply came back). */
+  readonly inputTokens: number
+  readonly outputTokens: number
+  /** Wall time of the attempt (0 for a call the breaker refused). */
+  readonly seconds: number
+  readonly outcome: "success" | LlmFailureKind
+}
+
+export interface LlmCallObserverService {
+  readonly onCall: (report: LlmCallReport) => void
+}
+
+export const noopLlmCallObserver: LlmCallObserverService = { onCall: () => {} }
+
+/** The observer LLM calls report to (none by default). */
+export const LlmCallObserver = Context.Reference<LlmCallObserverService>("support-agents/LlmCallObserver", {
+  defaultValue: () => noopLlmCallObserver
+})

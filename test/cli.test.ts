@@ -1,0 +1,117 @@
+/**
+ * The command line as people and deployments use it: `npm start` (the embedded demo), its
+ * `--tickets` and `--json` options, configuration errors, and an agent subcommand's lifecycle.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { demo as sentimentDemo } from "../examples/sentiment-agent.ts"
+import { Effect } from "effect"
+
+const bin = fileURLToPath(new URL("../bin/support-agents.js", import.meta.url))
+
+interface Run {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { PATH: process.env["PATH"], HOME: process.env["HOME"] }
+  return { ...env, ...extra }
+}
+
+const collect = (child: ChildProcess): Promise<Run> =>
+  new Promise((resolve) => {
+    let stdout = ""
+    let stderr = ""
+    child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()))
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()))
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+
+const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  collect(spawn(process.execPath, [bin, ...args], { env: cleanEnv(env) }))
+
+describe("support-agents demo (npm start)", () => {
+  it("prints every sample ticket's journey and exits 0", async () => {
+    const result = await run(["demo"])
+    assert.strictEqual(result.code, 0, result.stderr)
+    for (const route of ["ticket.resolved", "ticket.triaged.human", "ticket.events.dlq"]) assert.include(result.stdout, route)
+    for (const reason of ["unknown_type", "low_confidence", "guardrail:forbidden_phrase", "invalid_json"]) {
+      assert.include(result.stdout, reason)
+    }
+    assert.match(result.stdout, /11 tickets: 7 resolved, 3 human, 1 dlq, 0 pending/)
+  }, 60_000)
+
+  it("--tickets FILE --json prints one JSON line per input line, bad lines as dlq", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "support-agents-"))
+    const file = join(dir, "tickets.jsonl")
+    const ticket = (id: string, subject: string, body: string) =>
+      JSON.stringify({ event_type: "ticket.created", ticket_id: id, customer_id: "c", subject, body, created_at: "2026-11-21T10:00:00Z", channel: "chat" })
+    writeFileSync(file, [
+      ticket("a", "Billing question", "Why was I charged twice?"),
+      "not json at all",
+      ticket("b", "Hello", "Anyone there?"),
+      JSON.stringify({ event_type: "ticket.created", ticket_id: "c", channel: "fax" })
+    ].join("\n") + "\n")
+    const result = await run(["demo", "--tickets", file, "--json"])
+    assert.strictEqual(result.code, 0, result.stderr)
+    const lines = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>)
+    assert.lengthOf(lines, 4)
+    assert.deepInclude(lines[0]!, { ticket_id: "a", outcome: "resolved", topic: "ticket.resolved", type: "billing", priority: "high" })
+    assert.isString(lines[0]!["response"])
+    assert.deepInclude(lines[1]!, { ticket_id: null, outcome: "dlq", topic: "ticket.events.dlq" })
+    assert.match(String(lines[1]!["reason"]), /^invalid_json/)
+    assert.deepInclude(lines[2]!, { ticket_id: "b", outcome: "human", reason: "unknown_type" })
+    assert.deepInclude(lines[3]!, { ticket_id: "c", outcome: "dlq" })
+    assert.match(String(lines[3]!["reason"]), /^schema_violation/)
+    for (const line of lines) {
+      assert.deepStrictEqual(Object.keys(line).sort(), ["confidence", "outcome", "priority", "reason", "response", "ticket_id", "topic", "type"])
+    }
+  }, 60_000)
+})
+
+describe("configuration errors", () => {
+  for (const [name, value] of [["CONFIDENCE_THRESHOLD", "1.5"], ["CONFIDENCE_THRESHOLD", "high"], ["AGENT_CONCURRENCY", "0"], ["MOCK_LLM", "maybe"], ["HANDLER_TIMEOUT_MS", "soon"]] as const) {
+    it(`${name}=${value} stops startup with a message naming the variable`, async () => {
+      const result = await run(["triage"], { MOCK_LLM: "1", [name]: value })
+      assert.strictEqual(result.code, 1)
+      assert.include(result.stderr, name)
+      assert.include(result.stderr, "Invalid configuration")
+    }, 30_000)
+  }
+})
+
+describe("agent subcommands", () => {
+  it("support-agents billing starts, and exits 0 on SIGTERM", async () => {
+    const child = spawn(process.execPath, [bin, "billing"], { env: cleanEnv({ MOCK_LLM: "1", LOG_LEVEL: "INFO" }) })
+    const done = collect(child)
+    await new Promise<void>((resolve) => {
+      child.stdout?.on("data", (d: Buffer) => {
+        if (d.toString().includes("starting billing agent")) resolve()
+      })
+    })
+    child.kill("SIGTERM")
+    const result = await done
+    assert.strictEqual(result.code, 0, result.stderr)
+    const first = JSON.parse(result.stdout.split("\n")[0]!) as Record<string, unknown>
+    assert.strictEqual(first["level"], "INFO", "logs are JSON lines")
+  }, 30_000)
+
+  it("lists one subcommand per agent", async () => {
+    const result = await run(["--help"])
+    for (const agent of ["demo", "triage", "billing", "technical", "feature", "account", "other"]) assert.include(result.stdout, agent)
+  }, 30_000)
+})
+
+describe("examples", () => {
+  it("the sentiment agent example runs", async () => {
+    const events = await Effect.runPromise(sentimentDemo)
+    assert.deepStrictEqual(events.map((e) => (e as { frustrated: boolean }).frustrated).sort(), [false, true])
+  })
+})
