@@ -51,6 +51,8 @@ export class InMemoryBroker extends Context.Service<InMemoryBroker, {
   readonly createTopic: (topic: string, partitions: number) => Effect.Effect<void>
   /** Every record of a topic, all partitions, in produce order per partition. */
   readonly records: (topic: string) => Effect.Effect<ReadonlyArray<KafkaRecord>>
+  /** How many records a topic holds (all partitions). */
+  readonly count: (topic: string) => Effect.Effect<number>
   /** The group's committed next offset per `topic:partition`. */
   readonly committed: (groupId: string) => Effect.Effect<ReadonlyMap<string, number>>
   /** Sum over partitions of (end offset − committed offset) for the group on its topics. */
@@ -221,6 +223,7 @@ const make = (options: InMemoryKafkaOptions = {}) => {
   const broker = InMemoryBroker.of({
     createTopic: (topic, partitions) => Effect.sync(() => void ensureTopic(topic, partitions)),
     records: (topic) => Effect.sync(() => (topics.get(topic) ?? []).flatMap((p) => p.log)),
+    count: (topic) => Effect.sync(() => (topics.get(topic) ?? []).reduce((n, p) => n + p.log.length, 0)),
     committed: (groupId) => Effect.sync(() => new Map(groupOf(groupId).committed)),
     lag: (groupId, topicNames) =>
       Effect.sync(() => {
