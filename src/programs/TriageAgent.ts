@@ -6,9 +6,9 @@
 import { Effect, Option } from "effect"
 import type { JsonObject, TicketCreated, TicketTriaged } from "../domain/events.ts"
 import { TicketCreated as TicketCreatedSchema } from "../domain/events.ts"
-import { topicForTriage, Topics } from "../domain/topics.ts"
+import { topicForTriage, type TriageRoute, Topics } from "../domain/topics.ts"
 import { CustomerDirectory } from "../services/CustomerDirectory.ts"
-import { Llm } from "../services/Llm.ts"
+import { type Classification, Llm } from "../services/Llm.ts"
 import { defineAgent } from "../streams/Agent.ts"
 import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
 
@@ -49,6 +49,26 @@ const baseTriaged = (ticket: TicketCreated, traceId: string, customer: JsonObjec
   trace_id: traceId
 })
 
+export interface TriageDecision {
+  readonly classification: Classification
+  readonly route: TriageRoute
+  readonly customer: JsonObject | undefined
+}
+
+/**
+ * Triage's decision for one ticket: enrichment, classification, route. The agent and the eval
+ * harness both use it, so what is measured is what runs.
+ */
+export const decideTriage = (ticket: TicketCreated, confidenceThreshold: number) =>
+  Effect.gen(function*() {
+    const llm = yield* Llm
+    const customer = yield* enrich(ticket.customer_id)
+    const classification = yield* llm.classify({ ticket, customer })
+    const { result } = classification
+    const route = topicForTriage(result.type, result.confidence, confidenceThreshold)
+    return { classification, route, customer } satisfies TriageDecision
+  })
+
 /** The triage agent definition. */
 export const triageAgent = (settings: TriageSettings = triageDefaults) =>
   defineAgent({
@@ -59,11 +79,8 @@ export const triageAgent = (settings: TriageSettings = triageDefaults) =>
     eventType: "ticket.created",
     handle: (ticket, { record }) =>
       Effect.gen(function*() {
-        const llm = yield* Llm
         const traceId = traceIdOf(record, ticket.trace_id)
-        const customer = yield* enrich(ticket.customer_id)
-        const { result } = yield* llm.classify({ ticket, customer })
-        const route = topicForTriage(result.type, result.confidence, settings.confidenceThreshold)
+        const { classification: { result }, customer, route } = yield* decideTriage(ticket, settings.confidenceThreshold)
         const triaged: TicketTriaged = {
           ...baseTriaged(ticket, traceId, customer),
           type: result.type,
