@@ -5,7 +5,8 @@
  */
 import { Config, Effect, Layer, Schema } from "effect"
 import { GuardrailsConfig, KafkaBootstrapConfig, LlmSelectionConfig } from "../services/AppConfig.ts"
-import { type CustomerDirectory, layerInMemoryCustomers } from "../services/CustomerDirectory.ts"
+import type { CustomerDirectory } from "../services/CustomerDirectory.ts"
+import { layerCustomerDirectoryFromConfig } from "../services/customers/DynamoDbCustomers.ts"
 import type { GuardrailRules } from "../domain/guardrails.ts"
 import { type Guardrails, layerGuardrails } from "../services/Guardrails.ts"
 import type { Kafka } from "../services/Kafka.ts"
@@ -50,4 +51,5 @@ export const GuardrailsLive: Layer.Layer<Guardrails, Config.ConfigError> = Layer
   Effect.map(GuardrailsConfig, (rules: GuardrailRules) => layerGuardrails(rules))
 )
 
-export const CustomersLive: Layer.Layer<CustomerDirectory> = layerInMemoryCustomers()
+/** DynamoDB when `DYNAMODB_TABLE` is set; otherwise the in-memory directory of the seed customers. */
+export const CustomersLive: Layer.Layer<CustomerDirectory, Config.ConfigError> = layerCustomerDirectoryFromConfig

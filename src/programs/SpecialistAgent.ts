@@ -9,8 +9,10 @@ import { TicketTriaged as TicketTriagedSchema } from "../domain/events.ts"
 import { Topics } from "../domain/topics.ts"
 import { Guardrails } from "../services/Guardrails.ts"
 import { Llm } from "../services/Llm.ts"
+import { TicketEvents } from "../services/observability/TicketEvents.ts"
 import { defineAgent } from "../streams/Agent.ts"
 import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
+import { llmSpan } from "./TriageAgent.ts"
 
 export interface SpecialistSpec {
   /** Agent name, also `resolved_by` (`billing`, `technical`, `feature`, …). */
@@ -91,9 +93,18 @@ export const specialistAgent = (spec: SpecialistSpec, options: { readonly groupI
         const llm = yield* Llm
         const guardrails = yield* Guardrails
         const traceId = traceIdOf(record, ticket.trace_id)
-        const draft = yield* llm.draft({ agent: spec.name, instructions: spec.instructions, ticket, temperature: 0.3 })
-        const verdict = yield* guardrails.check(draft.text)
+        const draft = yield* llmSpan(
+          llm,
+          "draft",
+          llm.draft({ agent: spec.name, instructions: spec.instructions, ticket, temperature: 0.3 })
+        )
+        const verdict = yield* guardrails.check(draft.text).pipe(
+          Effect.tap((v) => Effect.annotateCurrentSpan({ "guardrails.allowed": v.allowed, "guardrails.violations": v.violations.join(",") })),
+          Effect.withSpan("guardrails")
+        )
+        const events = yield* TicketEvents
         if (!verdict.allowed) {
+          events.guardrailBlocked(spec.name, verdict.violations)
           yield* Effect.logWarning("reply blocked by guardrails").pipe(
             Effect.annotateLogs({ policies: verdict.violations.join(",") })
           )
@@ -111,6 +122,7 @@ export const specialistAgent = (spec: SpecialistSpec, options: { readonly groupI
           trace_id: traceId,
           ...(ticket.customer === undefined ? {} : { customer: ticket.customer })
         }
+        events.resolved(spec.name)
         yield* Effect.logInfo("ticket resolved")
         return [eventRecord(Topics.resolved, ticket.ticket_id, resolved)]
       }),

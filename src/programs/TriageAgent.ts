@@ -8,9 +8,11 @@ import type { JsonObject, TicketCreated, TicketTriaged } from "../domain/events.
 import { TicketCreated as TicketCreatedSchema } from "../domain/events.ts"
 import { topicForTriage, type TriageRoute, Topics } from "../domain/topics.ts"
 import { CustomerDirectory } from "../services/CustomerDirectory.ts"
-import { type Classification, Llm } from "../services/Llm.ts"
+import { type Classification, Llm, type TokenUsage } from "../services/Llm.ts"
+import { TicketEvents } from "../services/observability/TicketEvents.ts"
 import { defineAgent } from "../streams/Agent.ts"
 import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
+import { currentTraceId } from "../streams/TraceContext.ts"
 
 export interface TriageSettings {
   readonly inputTopic: string
@@ -29,13 +31,39 @@ const enrich = (customerId: string) =>
     const directory = yield* CustomerDirectory
     return yield* directory.lookup(customerId).pipe(
       Effect.map(Option.getOrUndefined),
+      Effect.tap((customer) => Effect.annotateCurrentSpan({ "customer.found": customer !== undefined })),
       Effect.catch((error) =>
         Effect.logWarning("customer lookup failed; continuing without enrichment", error.message).pipe(
           Effect.as(undefined)
         )
       )
     )
-  })
+  }).pipe(Effect.withSpan("enrich", { attributes: { "customer.id": customerId } }))
+
+/** An LLM call in a span with the OpenTelemetry GenAI attributes. */
+export const llmSpan = <A extends { readonly usage: TokenUsage; readonly model: string }, E, R>(
+  llm: Llm["Service"],
+  operation: "classify" | "draft",
+  call: Effect.Effect<A, E, R>
+) =>
+  call.pipe(
+    Effect.tap((reply) =>
+      Effect.annotateCurrentSpan({
+        "gen_ai.response.model": reply.model,
+        "gen_ai.usage.input_tokens": reply.usage.inputTokens,
+        "gen_ai.usage.output_tokens": reply.usage.outputTokens
+      })
+    ),
+    Effect.withSpan(`chat ${llm.model}`, {
+      kind: "client",
+      attributes: {
+        "gen_ai.system": llm.provider,
+        "gen_ai.request.model": llm.model,
+        "gen_ai.operation.name": "chat",
+        "support.llm.operation": operation
+      }
+    })
+  )
 
 const baseTriaged = (ticket: TicketCreated, traceId: string, customer: JsonObject | undefined) => ({
   event_type: "ticket.triaged" as const,
@@ -63,7 +91,7 @@ export const decideTriage = (ticket: TicketCreated, confidenceThreshold: number)
   Effect.gen(function*() {
     const llm = yield* Llm
     const customer = yield* enrich(ticket.customer_id)
-    const classification = yield* llm.classify({ ticket, customer })
+    const classification = yield* llmSpan(llm, "classify", llm.classify({ ticket, customer }))
     const { result } = classification
     const route = topicForTriage(result.type, result.confidence, confidenceThreshold)
     return { classification, route, customer } satisfies TriageDecision
@@ -79,7 +107,7 @@ export const triageAgent = (settings: TriageSettings = triageDefaults) =>
     eventType: "ticket.created",
     handle: (ticket, { record }) =>
       Effect.gen(function*() {
-        const traceId = traceIdOf(record, ticket.trace_id)
+        const traceId = traceIdOf(record, ticket.trace_id, yield* currentTraceId)
         const { classification: { result }, customer, route } = yield* decideTriage(ticket, settings.confidenceThreshold)
         const triaged: TicketTriaged = {
           ...baseTriaged(ticket, traceId, customer),
@@ -91,6 +119,7 @@ export const triageAgent = (settings: TriageSettings = triageDefaults) =>
           triaged_at: new Date().toISOString(),
           ...(route.humanReason === undefined ? {} : { review_reason: route.humanReason, escalated_by: "triage" })
         }
+        ;(yield* TicketEvents).triaged(result.type, result.priority, route.humanReason)
         yield* Effect.logInfo("ticket triaged").pipe(
           Effect.annotateLogs({ type: result.type, priority: result.priority, confidence: result.confidence, route: route.topic })
         )

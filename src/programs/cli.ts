@@ -9,7 +9,10 @@ import { readFileSync } from "node:fs"
 import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/AppConfig.ts"
 import { layerInMemoryKafka } from "../services/kafka/InMemoryKafka.ts"
 import { layerLogging } from "../services/Logging.ts"
+import { layerTracingFromConfig } from "../services/observability/Tracing.ts"
+import type { RuntimeOptions } from "../streams/Agent.ts"
 import { runAgent } from "../streams/AgentRuntime.ts"
+import { layerMetricsServer, layerObservers, makeAgentMetrics } from "./Observability.ts"
 import { journeyTable, runEmbeddedPipeline } from "./Demo.ts"
 import { CustomersLive, GuardrailsLive, KafkaLive, llmLive } from "./Environment.ts"
 import { sampleTickets } from "./SampleTickets.ts"
@@ -50,17 +53,35 @@ const demo = Command.make(
 
 const agentLayers = Layer.mergeAll(KafkaLive, llmLive(), GuardrailsLive, CustomersLive)
 
+/**
+ * Runs one agent as a deployment does: live layers from the environment, metrics and health
+ * endpoints on `METRICS_PORT`, observers feeding them, until SIGTERM.
+ */
+const serveAgent = <E, R extends Layer.Success<typeof agentLayers>>(
+  name: string,
+  run: (runtime: RuntimeOptions) => Effect.Effect<void, E, R>
+) =>
+  Effect.gen(function*() {
+    const runtime = yield* RuntimeConfig
+    const metrics = makeAgentMetrics(name)
+    yield* run(runtime).pipe(
+      Effect.provide(layerMetricsServer(name, metrics, runtime)),
+      Effect.provide(agentLayers),
+      Effect.provide(layerObservers(metrics)),
+      Effect.provide(layerTracingFromConfig(name))
+    )
+  })
+
 const triage = Command.make(
   "triage",
   {},
   Effect.fn(function*() {
     const settings = yield* TriageConfig
     const groupId = yield* groupIdConfig("triage-agent")
-    const runtime = yield* RuntimeConfig
     yield* Effect.logInfo("starting triage agent").pipe(
       Effect.annotateLogs({ topic: settings.inputTopic, group: groupId, threshold: settings.confidenceThreshold })
     )
-    yield* runAgent(triageAgent({ ...settings, groupId }), runtime).pipe(Effect.provide(agentLayers))
+    yield* serveAgent("triage", (runtime) => runAgent(triageAgent({ ...settings, groupId }), runtime))
   }, Effect.provide(layerLogging()))
 ).pipe(Command.withDescription("Triage agent: classify ticket.events and route them"))
 
@@ -70,9 +91,8 @@ const specialistCommand = (spec: SpecialistSpec) =>
     {},
     Effect.fn(function*() {
       const groupId = yield* groupIdConfig(spec.groupId)
-      const runtime = yield* RuntimeConfig
       yield* Effect.logInfo(`starting ${spec.name} agent`).pipe(Effect.annotateLogs({ group: groupId }))
-      yield* runAgent(specialistAgent(spec, { groupId }), runtime).pipe(Effect.provide(agentLayers))
+      yield* serveAgent(spec.name, (runtime) => runAgent(specialistAgent(spec, { groupId }), runtime))
     }, Effect.provide(layerLogging()))
   ).pipe(Command.withDescription(`${spec.name} specialist: reply to ticket.triaged.${spec.type}`))
 

@@ -24,6 +24,8 @@ export interface KafkaRecord {
    * that lost the partition in a rebalance cannot commit for the new owner.
    */
   readonly generation: number
+  /** The partition's end offset when the record was fetched, if the client knows it (lag). */
+  readonly highWatermark?: number | undefined
 }
 
 /** A record to produce. Records with the same key go to the same partition. */
@@ -63,6 +65,8 @@ export interface KafkaConsumer {
    * generation) are not committed and do not fail the call.
    */
   readonly commit: (offsets: ReadonlyArray<CommitOffset>) => Effect.Effect<void, KafkaError>
+  /** Whether the member currently takes part in its group (has joined). For `/readyz`. */
+  readonly joined: Effect.Effect<boolean>
 }
 
 export class KafkaError extends Schema.TaggedError<KafkaError>()("KafkaError", {
@@ -77,6 +81,8 @@ export class Kafka extends Context.Service<Kafka, {
   readonly produce: (records: ReadonlyArray<OutgoingRecord>) => Effect.Effect<void, KafkaError>
   /** Joins a consumer group; the member leaves when the scope closes. */
   readonly consumer: (options: ConsumerOptions) => Effect.Effect<KafkaConsumer, KafkaError, Scope.Scope>
+  /** Succeeds when the broker answers a request (for `/readyz`). */
+  readonly ping: Effect.Effect<void, KafkaError>
   /** A short name for logs and metrics (`in-memory`, `kafkajs`). */
   readonly backend: string
 }>()("support-agents/Kafka") {}

@@ -4,7 +4,7 @@
  * concurrency, commits, shutdown) is the runtime's.
  */
 import { Context, type Effect, Schema } from "effect"
-import type { KafkaRecord, OutgoingRecord } from "../services/Kafka.ts"
+import type { KafkaConsumer, KafkaRecord, OutgoingRecord } from "../services/Kafka.ts"
 
 /** Errors a handler may fail with. `retryable: true` asks the runtime to try again. */
 export interface AgentFailure {
@@ -81,6 +81,8 @@ export const defaultRuntimeOptions: RuntimeOptions = {
 
 /** What the runtime reports as it works (metrics, the demo's journey table). */
 export interface RuntimeObserver {
+  /** The agent joined its consumer group with this consumer. */
+  readonly started: (agent: string, consumer: KafkaConsumer) => void
   readonly consumed: (agent: string, record: KafkaRecord) => void
   readonly deadLettered: (agent: string, record: KafkaRecord, reason: string) => void
   readonly retried: (agent: string, reason: string) => void
@@ -92,6 +94,7 @@ export interface RuntimeObserver {
 
 const noop = () => {}
 export const noopObserver: RuntimeObserver = {
+  started: noop,
   consumed: noop,
   deadLettered: noop,
   retried: noop,

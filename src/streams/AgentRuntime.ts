@@ -26,6 +26,7 @@ import {
 import { deadLetterRecord, decodeRecord } from "./DeadLetter.ts"
 import { makeKeySequencer } from "./KeySequencer.ts"
 import { makeOffsetTracker, type OffsetTracker } from "./OffsetTracker.ts"
+import { parentFromHeaders, withTraceparent } from "./TraceContext.ts"
 
 const isRetryable = (error: AgentFailure | HandlerTimeout): boolean => error.retryable === true
 
@@ -57,6 +58,7 @@ export const runAgent = <A, E extends AgentFailure, R>(
       topics: agent.topics,
       maxBuffered: Math.max(64, settings.concurrency * 4)
     })
+    observer.started(agent.name, consumer)
     const tracker = makeOffsetTracker()
     const sequencer = makeKeySequencer()
     const committer = yield* makeCommitter(agent.name, consumer, tracker)
@@ -116,17 +118,27 @@ export const runAgent = <A, E extends AgentFailure, R>(
     }
 
     const produce = (records: ReadonlyArray<OutgoingRecord>) =>
-      records.length === 0 ? Effect.void : kafka.produce(records).pipe(Effect.retry(produceSchedule))
+      records.length === 0 ? Effect.void : withTraceparent(records).pipe(
+        Effect.flatMap((traced) => kafka.produce(traced)),
+        Effect.retry(produceSchedule),
+        Effect.withSpan("produce", {
+          kind: "producer",
+          attributes: {
+            "messaging.system": "kafka",
+            "messaging.operation.type": "send",
+            "messaging.destination.name": [...new Set(records.map((r) => r.topic))].join(","),
+            "messaging.batch.message_count": records.length
+          }
+        })
+      )
 
     const processRecord = (record: KafkaRecord) =>
       Effect.gen(function*() {
         const started = performance.now()
         observer.consumed(agent.name, record)
-        const decoded = decodeRecord(record, {
-          schema: agent.schema,
-          eventType: agent.eventType,
-          maxBytes: settings.maxMessageBytes
-        })
+        const decoded = yield* Effect.sync(() =>
+          decodeRecord(record, { schema: agent.schema, eventType: agent.eventType, maxBytes: settings.maxMessageBytes })
+        ).pipe(Effect.withSpan("decode"))
         if (Result.isFailure(decoded)) {
           const deadLetter = decoded.failure
           observer.deadLettered(agent.name, record, deadLetter.reason)
@@ -141,6 +153,22 @@ export const runAgent = <A, E extends AgentFailure, R>(
         yield* produce(result.records)
         observer.completed(agent.name, record, (performance.now() - started) / 1000, result.outcome)
       }).pipe(
+        Effect.withSpan(`${agent.name} process`, {
+          kind: "consumer",
+          parent: parentFromHeaders(record.headers),
+          attributes: {
+            "messaging.system": "kafka",
+            "messaging.operation.type": "process",
+            "messaging.destination.name": record.topic,
+            "messaging.consumer.group.name": agent.groupId,
+            "messaging.kafka.message.key": record.key ?? "",
+            "messaging.kafka.offset": record.offset,
+            "messaging.destination.partition.id": String(record.partition),
+            "ticket.id": record.key ?? "",
+            "support.agent": agent.name,
+            ...(record.headers["trace_id"] === undefined ? {} : { "support.trace_id": record.headers["trace_id"] })
+          }
+        }),
         Effect.annotateLogs({
           topic: record.topic,
           partition: record.partition,

@@ -27,15 +27,16 @@ const traceIds = new WeakMap<KafkaRecord, string>()
 
 /**
  * The trace id of a message: the event's `trace_id`, else the `trace_id` header, else a new
- * one (the same one for every attempt on the same record).
+ * one: `candidate` when given (the OpenTelemetry trace id of the current span, so that the two
+ * ids agree), else a random one. The same record always gets the same id.
  */
-export const traceIdOf = (record: KafkaRecord, fromEvent: string | undefined): string => {
+export const traceIdOf = (record: KafkaRecord, fromEvent: string | undefined, candidate?: string): string => {
   if (fromEvent !== undefined && fromEvent.length > 0) return fromEvent
   const header = record.headers[TraceHeader]
   if (header !== undefined && header.length > 0) return header
   let generated = traceIds.get(record)
   if (generated === undefined) {
-    generated = crypto.randomUUID().replaceAll("-", "")
+    generated = candidate ?? crypto.randomUUID().replaceAll("-", "")
     traceIds.set(record, generated)
   }
   return generated

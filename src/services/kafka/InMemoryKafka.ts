@@ -160,7 +160,7 @@ const make = (options: InMemoryKafkaOptions = {}) => {
         if (log === undefined || position.next >= log.length) continue
         const record = log[position.next]!
         position.next++
-        batch.push({ ...record, generation: member.generation })
+        batch.push({ ...record, generation: member.generation, highWatermark: log.length })
         progressed = true
         if (batch.length >= maxBatch) break
       }
@@ -217,7 +217,8 @@ const make = (options: InMemoryKafkaOptions = {}) => {
           }
         })
 
-      return { records, commit } satisfies KafkaConsumer
+      const joined = Effect.sync(() => !member.closed)
+      return { records, commit, joined } satisfies KafkaConsumer
     })
 
   const broker = InMemoryBroker.of({
@@ -246,7 +247,7 @@ const make = (options: InMemoryKafkaOptions = {}) => {
     topics: Effect.sync(() => [...topics.keys()].sort())
   })
 
-  const kafka = Kafka.of({ produce, consumer, backend: "in-memory" })
+  const kafka = Kafka.of({ produce, consumer, ping: Effect.void, backend: "in-memory" })
   return { kafka, broker }
 }
 

@@ -1,0 +1,59 @@
+/**
+ * Observability of an agent process: Prometheus metrics and health endpoints on
+ * `METRICS_PORT`, the observers that feed them, and tracing.
+ */
+import { Config, Effect, Layer, Schema } from "effect"
+import { Kafka } from "../services/Kafka.ts"
+import { CustomerLookupObserver } from "../services/customers/DynamoDbCustomers.ts"
+import { LlmCallObserver } from "../services/llm/Observer.ts"
+import { type AgentMetrics, makeAgentMetrics } from "../services/observability/Metrics.ts"
+import { serveMetrics } from "../services/observability/MetricsServer.ts"
+import { TicketEvents } from "../services/observability/TicketEvents.ts"
+import { CurrentRuntimeObserver, type RuntimeOptions } from "../streams/Agent.ts"
+
+/** Default `METRICS_PORT` per agent: the original ports, and new ones for the new agents. */
+export const defaultMetricsPorts: Readonly<Record<string, number>> = {
+  triage: 9090,
+  billing: 9091,
+  technical: 9092,
+  feature: 9093,
+  escalation: 9094,
+  account: 9095,
+  other: 9096
+}
+
+export const metricsConfig = (agent: string) =>
+  Config.all({
+    port: Config.schema(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 })), "METRICS_PORT").pipe(
+      Config.withDefault(defaultMetricsPorts[agent] ?? 9090)
+    ),
+    host: Config.String("METRICS_HOST").pipe(Config.withDefault("0.0.0.0"))
+  })
+
+/** The observers that feed `metrics`, as Layers (provide them outermost). */
+export const layerObservers = (metrics: AgentMetrics): Layer.Layer<never> =>
+  Layer.mergeAll(
+    Layer.succeed(CurrentRuntimeObserver, metrics.runtime),
+    Layer.succeed(LlmCallObserver, metrics.llm),
+    Layer.succeed(CustomerLookupObserver, metrics.lookups),
+    Layer.succeed(TicketEvents, metrics.tickets)
+  )
+
+/** Serves `/metrics`, `/healthz`, `/readyz` on `METRICS_PORT` for the lifetime of the layer. */
+export const layerMetricsServer = (
+  agent: string,
+  metrics: AgentMetrics,
+  runtime: RuntimeOptions
+): Layer.Layer<never, Config.ConfigError | Error, Kafka> =>
+  Layer.effectDiscard(Effect.gen(function*() {
+    const { host, port } = yield* metricsConfig(agent)
+    const kafka = yield* Kafka
+    // Work with no progress for longer than every attempt could take is stuck.
+    const wedgedAfterMs = Math.max(60_000, 2 * runtime.handlerTimeoutMs * runtime.maxAttempts)
+    const bound = yield* serveMetrics({ port, host, metrics, kafka, wedgedAfterMs })
+    yield* Effect.logInfo("metrics and health endpoints listening").pipe(
+      Effect.annotateLogs({ host, port: bound, paths: "/metrics /healthz /readyz" })
+    )
+  }))
+
+export { makeAgentMetrics }

@@ -1,0 +1,181 @@
+/**
+ * Prometheus metrics (prom-client) for one agent process: the original system's names and
+ * labels, runtime metrics common to every agent, GenAI metrics with the OpenTelemetry names,
+ * and process metrics. The observers the runtime, the LLM providers, the customer directory
+ * and the agents report to are implemented here.
+ */
+import { Counter, Gauge, Histogram, collectDefaultMetrics, Registry } from "prom-client"
+import { estimateCostUsd } from "../../domain/pricing.ts"
+import type { RuntimeObserver } from "../../streams/Agent.ts"
+import type { KafkaConsumer } from "../Kafka.ts"
+import type { CustomerLookupObserverService } from "../customers/DynamoDbCustomers.ts"
+import type { LlmCallObserverService } from "../llm/Observer.ts"
+import type { TicketEventsService } from "./TicketEvents.ts"
+
+/** What `/healthz` needs to know about the runtime. */
+export interface RuntimeActivity {
+  /** Messages taken and not yet finished. */
+  readonly inFlight: () => number
+  /** `performance.now()` of the last finished message, or of startup. */
+  readonly lastProgress: () => number
+}
+
+export interface AgentMetrics {
+  readonly registry: Registry
+  readonly runtime: RuntimeObserver
+  readonly llm: LlmCallObserverService
+  readonly lookups: CustomerLookupObserverService
+  readonly tickets: TicketEventsService
+  readonly activity: RuntimeActivity
+  /** The consumers of the agents in this process, once they joined (for `/readyz`). */
+  readonly consumers: () => ReadonlyArray<KafkaConsumer>
+}
+
+/** Metric name prefix of an agent: `triage`, `billing`, … (the original `<agent>_…` names). */
+const prefixOf = (agent: string) => agent.replace(/[^a-zA-Z0-9_]/g, "_")
+
+/** Reasons as the original `triage_tickets_failed_total{reason}` named them, where they map. */
+const failureReason = (reason: string): string => {
+  if (reason === "LlmError" || reason === "timeout" || reason === "HandlerTimeout") return "llm_error"
+  if (reason === "schema_violation") return "missing_ids"
+  return reason
+}
+
+export const makeAgentMetrics = (agent: string, options: { readonly defaultMetrics?: boolean } = {}): AgentMetrics => {
+  const registry = new Registry()
+  registry.setDefaultLabels({ agent })
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
+  const p = prefixOf(agent)
+  const registers = [registry]
+
+  // The original per-agent metrics.
+  const processed = agent === "triage"
+    ? new Counter({ name: "triage_tickets_processed_total", help: "Tickets triaged, by type and priority", labelNames: ["type", "priority"], registers })
+    : undefined
+  const failed = new Counter({ name: `${p}_tickets_failed_total`, help: "Tickets that failed (dead-lettered or sent to people after failing), by reason", labelNames: ["reason"], registers })
+  const processingBuckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+  const processing = new Histogram({ name: `${p}_processing_seconds`, help: "Time to process one message, seconds", buckets: processingBuckets, registers })
+  const llmLatency = agent === "triage"
+    ? new Histogram({ name: "triage_llm_latency_seconds", help: "Latency of triage's LLM calls, seconds", buckets: [0.5, 1, 2, 5, 10], registers })
+    : undefined
+  const enriched = agent === "triage"
+    ? new Counter({ name: "triage_tickets_enriched_total", help: "Tickets enriched with a customer record", registers })
+    : undefined
+  const resolved = agent === "triage"
+    ? undefined
+    : new Counter({ name: `${p}_tickets_resolved_total`, help: "Tickets resolved (ticket.resolved published)", registers })
+
+  // Runtime metrics, common to every agent.
+  const consumed = new Counter({ name: "agent_messages_consumed_total", help: "Messages consumed", labelNames: ["topic"], registers })
+  const deadLettered = new Counter({ name: "agent_messages_dead_lettered_total", help: "Messages sent to a dead-letter topic, by reason", labelNames: ["reason"], registers })
+  const retried = new Counter({ name: "agent_handler_retries_total", help: "Handler retries, by the error that caused them", labelNames: ["reason"], registers })
+  const toHumans = new Counter({ name: "agent_human_routed_total", help: "Tickets sent to the human queue, by reason", labelNames: ["reason"], registers })
+  const blocks = new Counter({ name: "agent_guardrail_blocks_total", help: "Replies blocked by the guardrails, by policy", labelNames: ["policy"], registers })
+  const inFlightGauge = new Gauge({ name: "agent_messages_in_flight", help: "Messages taken and not yet finished", registers })
+  const lag = new Gauge({ name: "agent_consumer_lag", help: "Records between the consumer's position and the partition's end, as last seen", labelNames: ["topic", "partition"], registers })
+  const commitSeconds = new Histogram({ name: "agent_commit_seconds", help: "Latency of offset commits, seconds", buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers })
+  const outcomes = new Counter({ name: "agent_messages_processed_total", help: "Messages finished, by outcome", labelNames: ["outcome"], registers })
+
+  // GenAI metrics with the OpenTelemetry semantic-convention names.
+  const genAiLabels = ["gen_ai_system", "gen_ai_request_model", "gen_ai_operation_name"] as const
+  const tokenUsage = new Histogram({
+    name: "gen_ai_client_token_usage",
+    help: "Tokens used per LLM call, by token type (input, output)",
+    labelNames: [...genAiLabels, "gen_ai_token_type"],
+    buckets: [16, 64, 256, 1024, 4096, 16384, 65536],
+    registers
+  })
+  const operationDuration = new Histogram({
+    name: "gen_ai_client_operation_duration",
+    help: "Duration of LLM calls, seconds",
+    labelNames: [...genAiLabels, "outcome"],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20],
+    registers
+  })
+  const cost = new Counter({
+    name: "gen_ai_client_cost_usd_total",
+    help: "Estimated LLM spend in US dollars (list prices by model)",
+    labelNames: genAiLabels,
+    registers
+  })
+  const llmErrors = new Counter({
+    name: "gen_ai_client_errors_total",
+    help: "LLM calls that failed, by kind",
+    labelNames: [...genAiLabels, "error_type"],
+    registers
+  })
+
+  let inFlight = 0
+  let lastProgress = performance.now()
+
+  const consumers: Array<KafkaConsumer> = []
+  const runtime: RuntimeObserver = {
+    started: (_agent, consumer) => void consumers.push(consumer),
+    consumed: (_agent, record) => {
+      consumed.inc({ topic: record.topic })
+      if (record.highWatermark !== undefined) {
+        lag.set({ topic: record.topic, partition: String(record.partition) }, Math.max(0, record.highWatermark - record.offset - 1))
+      }
+    },
+    deadLettered: (_agent, _record, reason) => {
+      deadLettered.inc({ reason })
+      failed.inc({ reason: failureReason(reason) })
+    },
+    retried: (_agent, reason) => retried.inc({ reason }),
+    fellBack: (_agent, reason) => {
+      failed.inc({ reason: failureReason(reason) })
+      toHumans.inc({ reason: failureReason(reason) })
+    },
+    completed: (_agent, _record, seconds, outcome) => {
+      processing.observe(seconds)
+      outcomes.inc({ outcome })
+      lastProgress = performance.now()
+    },
+    committed: (_agent, seconds) => commitSeconds.observe(seconds),
+    inFlight: (_agent, count) => {
+      inFlight = count
+      inFlightGauge.set(count)
+    }
+  }
+
+  const llm: LlmCallObserverService = {
+    onCall: (report) => {
+      const labels = { gen_ai_system: report.provider, gen_ai_request_model: report.model, gen_ai_operation_name: report.operation }
+      if (report.inputTokens > 0) tokenUsage.observe({ ...labels, gen_ai_token_type: "input" }, report.inputTokens)
+      if (report.outputTokens > 0) tokenUsage.observe({ ...labels, gen_ai_token_type: "output" }, report.outputTokens)
+      operationDuration.observe({ ...labels, outcome: report.outcome === "success" ? "success" : "error" }, report.seconds)
+      const usd = estimateCostUsd(report.model, report.inputTokens, report.outputTokens)
+      if (usd > 0) cost.inc(labels, usd)
+      if (report.outcome !== "success") llmErrors.inc({ ...labels, error_type: report.outcome })
+      if (report.operation === "classify" && report.outcome === "success") llmLatency?.observe(report.seconds)
+    }
+  }
+
+  const lookups: CustomerLookupObserverService = {
+    onLookup: (outcome) => {
+      if (outcome === "found") enriched?.inc()
+    }
+  }
+
+  const tickets: TicketEventsService = {
+    triaged: (type, priority, humanReason) => {
+      processed?.inc({ type, priority })
+      if (humanReason !== undefined) toHumans.inc({ reason: humanReason })
+    },
+    resolved: () => resolved?.inc(),
+    guardrailBlocked: (_agent, policies) => {
+      for (const policy of policies) blocks.inc({ policy })
+      toHumans.inc({ reason: "guardrail" })
+    }
+  }
+
+  return {
+    registry,
+    runtime,
+    llm,
+    lookups,
+    tickets,
+    activity: { inFlight: () => inFlight, lastProgress: () => lastProgress },
+    consumers: () => consumers
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The HTTP endpoints an operator and Kubernetes use, on `METRICS_PORT`: `/metrics`
+ * (Prometheus), `/healthz` (alive, runtime not wedged), `/readyz` (joined its consumer group and
+ * the broker answers).
+ */
+import { Effect, type Scope } from "effect"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import type { Kafka } from "../Kafka.ts"
+import type { AgentMetrics } from "./Metrics.ts"
+
+export interface MetricsServerOptions {
+  readonly port: number
+  readonly host: string
+  readonly metrics: AgentMetrics
+  readonly kafka: Kafka["Service"]
+  /** In-flight work with no progress for this long means the runtime is wedged. */
+  readonly wedgedAfterMs: number
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { "content-type": "application/json" })
+  res.end(JSON.stringify(body))
+}
+
+/** Whether the runtime is alive: no in-flight work stuck without progress. */
+export const healthOf = (metrics: AgentMetrics, wedgedAfterMs: number, now = performance.now()) => {
+  const inFlight = metrics.activity.inFlight()
+  const idleMs = Math.round(now - metrics.activity.lastProgress())
+  const wedged = inFlight > 0 && idleMs > wedgedAfterMs
+  return { status: wedged ? "wedged" : "ok", in_flight: inFlight, ms_since_progress: idleMs }
+}
+
+/** Whether the agent is ready: every consumer joined its group and the broker answers. */
+export const readinessOf = (options: Pick<MetricsServerOptions, "kafka" | "metrics">) =>
+  Effect.gen(function*() {
+    const consumers = options.metrics.consumers()
+    if (consumers.length === 0) return { ready: false, reason: "consumer not started" }
+    for (const consumer of consumers) {
+      if (!(yield* consumer.joined)) return { ready: false, reason: "not joined to the consumer group" }
+    }
+    const broker = yield* options.kafka.ping.pipe(
+      Effect.timeoutOption(2_000),
+      Effect.map((answered) => answered._tag === "Some"),
+      Effect.catch(() => Effect.succeed(false))
+    )
+    return broker ? { ready: true, reason: "ok" } : { ready: false, reason: "broker does not answer" }
+  })
+
+/** Serves the endpoints for the lifetime of the scope; returns the bound port. */
+export const serveMetrics = (options: MetricsServerOptions): Effect.Effect<number, Error, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.callback<ReturnType<typeof createServer>, Error>((resume) => {
+      const handle = (req: IncomingMessage, res: ServerResponse) => {
+        const path = (req.url ?? "/").split("?")[0]
+        if (req.method !== "GET") return json(res, 405, { error: "method not allowed" })
+        if (path === "/metrics") {
+          options.metrics.registry.metrics().then(
+            (text) => {
+              res.writeHead(200, { "content-type": options.metrics.registry.contentType })
+              res.end(text)
+            },
+            (error: unknown) => json(res, 500, { error: String(error) })
+          )
+          return
+        }
+        if (path === "/healthz") {
+          const health = healthOf(options.metrics, options.wedgedAfterMs)
+          return json(res, health.status === "ok" ? 200 : 503, health)
+        }
+        if (path === "/readyz") {
+          Effect.runPromise(readinessOf(options)).then(
+            (readiness) => json(res, readiness.ready ? 200 : 503, readiness),
+            (error: unknown) => json(res, 503, { ready: false, reason: String(error) })
+          )
+          return
+        }
+        json(res, 404, { error: "not found", paths: ["/metrics", "/healthz", "/readyz"] })
+      }
+      const server = createServer(handle)
+      server.once("error", (error) => resume(Effect.fail(error)))
+      server.listen(options.port, options.host, () => resume(Effect.succeed(server)))
+    }),
+    (server) => Effect.callback<void>((resume) => {
+      server.close(() => resume(Effect.void))
+      server.closeAllConnections()
+    })
+  ).pipe(Effect.map((server) => (server.address() as AddressInfo).port))

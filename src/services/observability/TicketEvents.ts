@@ -1,0 +1,24 @@
+/**
+ * Domain events the agents report as they work (what triage decided, what a specialist
+ * resolved or handed to people). The metrics layer counts them; the default does nothing.
+ */
+import { Context } from "effect"
+
+export interface TicketEventsService {
+  /** Triage classified a ticket (also when it goes to people). */
+  readonly triaged: (type: string, priority: string, humanReason: string | undefined) => void
+  /** A specialist published `ticket.resolved`. */
+  readonly resolved: (agent: string) => void
+  /** A reply was blocked by these guardrail policies. */
+  readonly guardrailBlocked: (agent: string, policies: ReadonlyArray<string>) => void
+}
+
+export const noopTicketEvents: TicketEventsService = {
+  triaged: () => {},
+  resolved: () => {},
+  guardrailBlocked: () => {}
+}
+
+export const TicketEvents = Context.Reference<TicketEventsService>("support-agents/TicketEvents", {
+  defaultValue: () => noopTicketEvents
+})

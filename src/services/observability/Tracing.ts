@@ -1,0 +1,27 @@
+/**
+ * Tracing through OpenTelemetry (`@effect/opentelemetry`): spans are exported by OTLP/HTTP when
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` is set (the exporter reads the standard `OTEL_EXPORTER_OTLP_*`
+ * variables); otherwise nothing is exported.
+ */
+import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
+import type * as Resource from "@effect/opentelemetry/Resource"
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
+import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { Config, Effect, Layer } from "effect"
+
+/** A tracer that sends spans to `processor` (tests use an in-memory exporter). */
+export const layerTracer = (serviceName: string, processor: SpanProcessor): Layer.Layer<Resource.Resource> =>
+  NodeSdk.layer(() => ({
+    resource: { serviceName, serviceVersion: "0.1.0" },
+    spanProcessor: processor
+  }))
+
+/** OTLP export when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; no exporter otherwise. */
+export const layerTracingFromConfig = (agent: string): Layer.Layer<Resource.Resource, Config.ConfigError> =>
+  Layer.unwrap(Effect.gen(function*() {
+    const endpoint = yield* Config.String("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(Config.option)
+    if (endpoint._tag === "None") return Layer.empty as Layer.Layer<Resource.Resource>
+    const serviceName = yield* Config.String("OTEL_SERVICE_NAME").pipe(Config.withDefault(`support-agents-${agent}`))
+    yield* Effect.logInfo("exporting traces by OTLP").pipe(Effect.annotateLogs({ service: serviceName }))
+    return layerTracer(serviceName, new BatchSpanProcessor(new OTLPTraceExporter()))
+  }))

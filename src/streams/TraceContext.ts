@@ -1,0 +1,41 @@
+/**
+ * W3C trace context in Kafka headers: a ticket's trace continues from one agent into the next
+ * through the `traceparent` header. The original `trace_id` (payload field and header) is kept
+ * alongside for compatibility.
+ */
+import { Effect, Option, Tracer } from "effect"
+import type { KafkaHeaders, OutgoingRecord } from "../services/Kafka.ts"
+
+export const TraceparentHeader = "traceparent"
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/
+
+/** The remote parent span named by a `traceparent` header, if it is well formed. */
+export const parentFromHeaders = (headers: KafkaHeaders): Tracer.ExternalSpan | undefined => {
+  const match = TRACEPARENT.exec((headers[TraceparentHeader] ?? "").trim().toLowerCase())
+  if (match === null) return undefined
+  const [, version, traceId, spanId, flags] = match
+  if (version === "ff" || /^0+$/.test(traceId!) || /^0+$/.test(spanId!)) return undefined
+  return Tracer.externalSpan({ traceId: traceId!, spanId: spanId!, sampled: (Number.parseInt(flags!, 16) & 1) === 1 })
+}
+
+/** The `traceparent` value of a span. */
+export const traceparentOf = (span: Tracer.AnySpan): string =>
+  `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
+
+/** Adds the current span's `traceparent` to records that do not carry one. */
+export const withTraceparent = (records: ReadonlyArray<OutgoingRecord>) =>
+  Effect.map(Effect.option(Effect.currentSpan), (span) =>
+    Option.isNone(span)
+      ? records
+      : records.map((record) =>
+        record.headers?.[TraceparentHeader] !== undefined
+          ? record
+          : { ...record, headers: { ...record.headers, [TraceparentHeader]: traceparentOf(span.value) } }
+      ))
+
+/** The current trace id, if a span is active (used as the `trace_id` of new tickets). */
+export const currentTraceId: Effect.Effect<string | undefined> = Effect.map(
+  Effect.option(Effect.currentSpan),
+  (span) => Option.isSome(span) ? span.value.traceId : undefined
+)
