@@ -3,8 +3,8 @@
  * `KAFKA_BOOTSTRAP_SERVERS` is set), the LLM (mock when `MOCK_LLM` is set), guardrails and the
  * customer directory.
  */
-import { Config, Effect, Layer, Schema } from "effect"
-import { GuardrailsConfig, KafkaBootstrapConfig, LlmSelectionConfig } from "../services/AppConfig.ts"
+import { type Config, Effect, Layer, Schema } from "effect"
+import { GuardrailsConfig, KafkaBootstrapConfig } from "../services/AppConfig.ts"
 import type { CustomerDirectory } from "../services/CustomerDirectory.ts"
 import { layerCustomerDirectoryFromConfig } from "../services/customers/DynamoDbCustomers.ts"
 import type { GuardrailRules } from "../domain/guardrails.ts"
@@ -12,7 +12,7 @@ import { type Guardrails, layerGuardrails } from "../services/Guardrails.ts"
 import type { Kafka } from "../services/Kafka.ts"
 import { layerInMemoryKafka } from "../services/kafka/InMemoryKafka.ts"
 import type { Llm } from "../services/Llm.ts"
-import { layerMockLlm } from "../services/llm/MockLlm.ts"
+import { layerLlmFromConfig, layerLlmFromConfigPreferMock, type LlmConfigError } from "../services/llm/LlmLive.ts"
 
 /** A startup problem explained to the operator (the message names the variable). */
 export class StartupError extends Schema.TaggedError<StartupError>()("StartupError", {
@@ -30,22 +30,11 @@ export const KafkaLive: Layer.Layer<Kafka, Config.ConfigError | StartupError> = 
   })
 )
 
-export interface LlmChoice {
-  /** Use the mock unless a provider is configured (the embedded demo). */
-  readonly preferMock?: boolean | undefined
-}
+/** The LLM from the environment: the mock when `MOCK_LLM` is set, else `LLM_PROVIDER`. */
+export const LlmLive: Layer.Layer<Llm, Config.ConfigError | LlmConfigError> = layerLlmFromConfig
 
-export const llmLive = (choice: LlmChoice = {}): Layer.Layer<Llm, Config.ConfigError | StartupError> =>
-  Layer.unwrap(Effect.gen(function*() {
-    const selection = yield* LlmSelectionConfig
-    const explicitProvider = yield* Config.String("LLM_PROVIDER").pipe(Config.option)
-    const useMock = selection.mock || (choice.preferMock === true && explicitProvider._tag === "None")
-    if (useMock) return layerMockLlm({ latencyMs: selection.mockLatencyMs })
-    return yield* new StartupError({
-      message:
-        `LLM_PROVIDER=${selection.provider}: real LLM providers are not part of this build yet; set MOCK_LLM=1 to use the deterministic mock`
-    })
-  }))
+/** For the embedded demo: the mock unless a provider is chosen (`LLM_PROVIDER`, or `MOCK_LLM=0`). */
+export const LlmPreferMock: Layer.Layer<Llm, Config.ConfigError | LlmConfigError> = layerLlmFromConfigPreferMock
 
 export const GuardrailsLive: Layer.Layer<Guardrails, Config.ConfigError> = Layer.unwrap(
   Effect.map(GuardrailsConfig, (rules: GuardrailRules) => layerGuardrails(rules))

@@ -119,7 +119,7 @@ export const triageAgent = (settings: TriageSettings = triageDefaults) =>
           triaged_at: new Date().toISOString(),
           ...(route.humanReason === undefined ? {} : { review_reason: route.humanReason, escalated_by: "triage" })
         }
-        ;(yield* TicketEvents).triaged(result.type, result.priority, route.humanReason)
+        ;(yield* TicketEvents).triaged(result.type, result.priority, route.humanReason, customer !== undefined)
         yield* Effect.logInfo("ticket triaged").pipe(
           Effect.annotateLogs({ type: result.type, priority: result.priority, confidence: result.confidence, route: route.topic })
         )

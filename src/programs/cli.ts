@@ -14,7 +14,7 @@ import type { RuntimeOptions } from "../streams/Agent.ts"
 import { runAgent } from "../streams/AgentRuntime.ts"
 import { layerMetricsServer, layerObservers, makeAgentMetrics } from "./Observability.ts"
 import { journeyTable, runEmbeddedPipeline } from "./Demo.ts"
-import { CustomersLive, GuardrailsLive, KafkaLive, llmLive } from "./Environment.ts"
+import { CustomersLive, GuardrailsLive, KafkaLive, LlmLive, LlmPreferMock } from "./Environment.ts"
 import { sampleTickets } from "./SampleTickets.ts"
 import { specialistAgent, specialists, type SpecialistSpec } from "./SpecialistAgent.ts"
 import { triageAgent } from "./TriageAgent.ts"
@@ -38,7 +38,7 @@ const demo = Command.make(
       triage: { ...triage, groupId: "triage-agent" },
       runtime
     }).pipe(
-      Effect.provide(Layer.mergeAll(layerInMemoryKafka(), llmLive({ preferMock: true }), GuardrailsLive, CustomersLive))
+      Effect.provide(Layer.mergeAll(layerInMemoryKafka(), LlmPreferMock, GuardrailsLive, CustomersLive))
     )
     if (json) {
       for (const row of rows) yield* Console.log(JSON.stringify(row))
@@ -51,7 +51,7 @@ const demo = Command.make(
   }, Effect.provide(layerLogging({ defaultLevel: "WARN", stderr: true })))
 ).pipe(Command.withDescription("Run triage and every specialist in one process on the in-memory broker, and report each ticket's journey"))
 
-const agentLayers = Layer.mergeAll(KafkaLive, llmLive(), GuardrailsLive, CustomersLive)
+const agentLayers = Layer.mergeAll(KafkaLive, LlmLive, GuardrailsLive, CustomersLive)
 
 /**
  * Runs one agent as a deployment does: live layers from the environment, metrics and health

@@ -71,7 +71,7 @@ export interface RuntimeOptions {
 
 export const defaultRuntimeOptions: RuntimeOptions = {
   concurrency: 32,
-  handlerTimeoutMs: 30_000,
+  handlerTimeoutMs: 60_000,
   maxAttempts: 3,
   retryBaseDelayMs: 200,
   retryMaxDelayMs: 5_000,

@@ -7,6 +7,7 @@ import { Effect, Layer } from "effect"
 import type { Priority, TicketType } from "../../domain/events.ts"
 import { type TriageResult, triageUserMessage } from "../../domain/triage.ts"
 import { type Classification, type Draft, estimateTokens, Llm } from "../Llm.ts"
+import { LlmCallObserver, type LlmOperation } from "./Observer.ts"
 
 interface Rule {
   readonly type: TicketType
@@ -92,12 +93,31 @@ export interface MockLlmOptions {
 
 export const makeMockLlm = (options: MockLlmOptions = {}): Llm["Service"] => {
   const latency = options.latencyMs ?? 0
-  const delay = <A>(effect: Effect.Effect<A>) => latency > 0 ? Effect.delay(effect, latency) : effect
+  /** Adds the configured latency and reports the call like the real providers do. */
+  const delay = <A extends { readonly usage: { readonly inputTokens: number; readonly outputTokens: number } }>(
+    operation: LlmOperation,
+    effect: Effect.Effect<A>
+  ) =>
+    Effect.gen(function*() {
+      const started = performance.now()
+      const reply = yield* (latency > 0 ? Effect.delay(effect, latency) : effect)
+      const observer = yield* LlmCallObserver
+      observer.onCall({
+        provider: "mock",
+        model: "mock",
+        operation,
+        inputTokens: reply.usage.inputTokens,
+        outputTokens: reply.usage.outputTokens,
+        seconds: (performance.now() - started) / 1000,
+        outcome: "success"
+      })
+      return reply
+    })
   return Llm.of({
     provider: "mock",
     model: "mock",
     classify: ({ ticket }) =>
-      delay(Effect.sync((): Classification => {
+      delay("classify", Effect.sync((): Classification => {
         const result = mockClassify(ticket.subject, ticket.body)
         return {
           result,
@@ -106,7 +126,7 @@ export const makeMockLlm = (options: MockLlmOptions = {}): Llm["Service"] => {
         }
       })),
     draft: ({ agent, ticket }) =>
-      delay(Effect.sync((): Draft => {
+      delay("draft", Effect.sync((): Draft => {
         const base = mockReplies[agent] ?? mockReplies["other"]!
         // Like a gullible model, the mock repeats a promise the customer asks for, so that the
         // guardrails have something to block in the demo and the tests.

@@ -151,15 +151,19 @@ export const makeAgentMetrics = (agent: string, options: { readonly defaultMetri
     }
   }
 
+  const lookupsTotal = new Counter({ name: "customer_lookups_total", help: "Customer directory lookups, by outcome", labelNames: ["outcome"], registers })
+  const lookupSeconds = new Histogram({ name: "customer_lookup_seconds", help: "Latency of customer directory lookups, seconds", buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2], registers })
   const lookups: CustomerLookupObserverService = {
-    onLookup: (outcome) => {
-      if (outcome === "found") enriched?.inc()
+    onLookup: (outcome, seconds) => {
+      lookupsTotal.inc({ outcome })
+      lookupSeconds.observe(seconds)
     }
   }
 
   const tickets: TicketEventsService = {
-    triaged: (type, priority, humanReason) => {
+    triaged: (type, priority, humanReason, wasEnriched) => {
       processed?.inc({ type, priority })
+      if (wasEnriched) enriched?.inc()
       if (humanReason !== undefined) toHumans.inc({ reason: humanReason })
     },
     resolved: () => resolved?.inc(),

@@ -5,8 +5,8 @@
 import { Context } from "effect"
 
 export interface TicketEventsService {
-  /** Triage classified a ticket (also when it goes to people). */
-  readonly triaged: (type: string, priority: string, humanReason: string | undefined) => void
+  /** Triage classified a ticket (also when it goes to people); `enriched` when a customer record was found. */
+  readonly triaged: (type: string, priority: string, humanReason: string | undefined, enriched: boolean) => void
   /** A specialist published `ticket.resolved`. */
   readonly resolved: (agent: string) => void
   /** A reply was blocked by these guardrail policies. */

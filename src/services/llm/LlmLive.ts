@@ -1,0 +1,113 @@
+/**
+ * The `Llm` Layer chosen by configuration:
+ *
+ * - `MOCK_LLM` (1/true/yes) wins: the deterministic mock (`MOCK_LLM_LATENCY_MS` of latency).
+ * - Otherwise `LLM_PROVIDER` (default `anthropic`):
+ *   - `anthropic`: `ANTHROPIC_API_KEY` (required), `ANTHROPIC_MODEL` (default `claude-haiku-4-5`),
+ *     `ANTHROPIC_BASE_URL` (optional);
+ *   - `openai`: `OPENAI_API_KEY` (required), `OPENAI_MODEL` (default `gpt-4o-mini`),
+ *     `OPENAI_BASE_URL` (optional);
+ *   - `ollama`: `OLLAMA_BASE_URL` (default `http://localhost:11434/v1`), `OLLAMA_MODEL`
+ *     (default `llama3.2`), no key.
+ * - The call policy: `LLM_TIMEOUT_MS`, `LLM_MAX_RETRIES`, `LLM_RETRY_BASE_DELAY_MS`,
+ *   `LLM_RETRY_MAX_DELAY_MS`, `LLM_BREAKER_FAILURES`, `LLM_BREAKER_COOLDOWN_MS`.
+ *
+ * A missing key stops startup with a message naming the variable. Keys are `Redacted` and
+ * never logged.
+ */
+import { Config, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { LlmSelectionConfig } from "../AppConfig.ts"
+import type { Llm } from "../Llm.ts"
+import { defaultAnthropicModel, layerAnthropic } from "./Anthropic.ts"
+import { layerMockLlm } from "./MockLlm.ts"
+import { defaultOllamaBaseUrl, defaultOllamaModel, defaultOpenAiModel, layerOpenAi, ollamaDummyKey } from "./OpenAi.ts"
+import { ResilienceConfig } from "./Resilience.ts"
+
+/** The LLM configuration cannot work (the message names the variable). */
+export class LlmConfigError extends Schema.TaggedError<LlmConfigError>()("LlmConfigError", {
+  message: Schema.String
+}) {}
+
+export type LlmProviderName = "anthropic" | "openai" | "ollama"
+
+/** A string variable, `undefined` when unset or blank. */
+const optionalString = (name: string) =>
+  Config.String(name).pipe(
+    Config.option,
+    Config.map((value) => Option.isSome(value) && value.value.trim() !== "" ? value.value.trim() : undefined)
+  )
+
+const stringOr = (name: string, fallback: string) =>
+  Config.map(optionalString(name), (value) => value ?? fallback)
+
+/** The provider's key; unset or blank fails with a message naming the variable. */
+const requiredKey = (name: string, provider: LlmProviderName) =>
+  Effect.gen(function*() {
+    const key = yield* Config.Redacted(name).pipe(Config.option)
+    if (Option.isNone(key) || Redacted.value(key.value).trim() === "") {
+      return yield* new LlmConfigError({ message: `${name} is required when LLM_PROVIDER=${provider}` })
+    }
+    return key.value
+  })
+
+const anthropicFromConfig = Effect.gen(function*() {
+  const apiKey = yield* requiredKey("ANTHROPIC_API_KEY", "anthropic")
+  const model = yield* stringOr("ANTHROPIC_MODEL", defaultAnthropicModel)
+  const baseUrl = yield* optionalString("ANTHROPIC_BASE_URL")
+  const resilience = yield* ResilienceConfig
+  return { model, layer: layerAnthropic({ apiKey, model, baseUrl, resilience }) }
+})
+
+const openAiFromConfig = Effect.gen(function*() {
+  const apiKey = yield* requiredKey("OPENAI_API_KEY", "openai")
+  const model = yield* stringOr("OPENAI_MODEL", defaultOpenAiModel)
+  const baseUrl = yield* optionalString("OPENAI_BASE_URL")
+  const resilience = yield* ResilienceConfig
+  return { model, layer: layerOpenAi({ flavour: "openai", apiKey, model, baseUrl, resilience }) }
+})
+
+const ollamaFromConfig = Effect.gen(function*() {
+  const model = yield* stringOr("OLLAMA_MODEL", defaultOllamaModel)
+  const baseUrl = yield* stringOr("OLLAMA_BASE_URL", defaultOllamaBaseUrl)
+  const resilience = yield* ResilienceConfig
+  const apiKey = Redacted.make(ollamaDummyKey)
+  return { model, layer: layerOpenAi({ flavour: "ollama", apiKey, model, baseUrl, resilience }) }
+})
+
+const providerFromConfig = (provider: LlmProviderName) =>
+  Effect.gen(function*() {
+    const chosen = yield* (provider === "anthropic"
+      ? anthropicFromConfig
+      : provider === "openai"
+      ? openAiFromConfig
+      : ollamaFromConfig)
+    yield* Effect.logInfo("LLM provider selected").pipe(Effect.annotateLogs({ provider, model: chosen.model }))
+    return chosen.layer
+  })
+
+/** `MOCK_LLM` set to 0, false or no. */
+const mockExplicitlyOff = Config.map(optionalString("MOCK_LLM"), (value) =>
+  value !== undefined && ["0", "false", "no"].includes(value.toLowerCase()))
+
+const selectLlm = (preferMock: boolean) =>
+  Effect.gen(function*() {
+    const selection = yield* LlmSelectionConfig
+    const mock = layerMockLlm({ latencyMs: selection.mockLatencyMs })
+    if (selection.mock) return mock
+    if (preferMock) {
+      const providerSet = (yield* optionalString("LLM_PROVIDER")) !== undefined
+      if (!providerSet && !(yield* mockExplicitlyOff)) return mock
+    }
+    return yield* providerFromConfig(selection.provider)
+  })
+
+/** The `Llm` the configuration asks for (a real provider unless `MOCK_LLM` is set). */
+export const layerLlmFromConfig: Layer.Layer<Llm, Config.ConfigError | LlmConfigError> = Layer.unwrap(selectLlm(false))
+
+/**
+ * For the embedded demo: the mock, unless `LLM_PROVIDER` is set or `MOCK_LLM` is explicitly
+ * false (0/false/no); then as `layerLlmFromConfig`.
+ */
+export const layerLlmFromConfigPreferMock: Layer.Layer<Llm, Config.ConfigError | LlmConfigError> = Layer.unwrap(
+  selectLlm(true)
+)

@@ -1,0 +1,179 @@
+/**
+ * The OpenAI provider (`LLM_PROVIDER=openai`) and Ollama (`LLM_PROVIDER=ollama`, through its
+ * OpenAI-compatible `/v1` API), both with the `openai` SDK under the shared resilience policy
+ * (the SDK's own retries are off).
+ *
+ * Triage: OpenAI gets strict structured outputs (`response_format: json_schema`); Ollama gets a
+ * JSON-only prompt and `response_format: json_object`. Either way the reply is decoded with the
+ * schema, then with the original tolerant normalisation.
+ */
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai"
+import { Effect, Layer, Redacted, Result } from "effect"
+import type { TriageResult } from "../../domain/triage.ts"
+import { type ClassifyRequest, type DraftRequest, estimateTokens, Llm, type LlmError, type TokenUsage } from "../Llm.ts"
+import {
+  classificationFromText,
+  classificationJsonSchema,
+  draftMaxTokens,
+  draftSystemPrompt,
+  draftTemperature,
+  draftUserPrompt,
+  type TriageAnswerFormat,
+  triageMaxTokens,
+  triageSystemPrompt,
+  triageTemperature,
+  triageUserPrompt
+} from "./Prompts.ts"
+import {
+  type LlmExchange,
+  makeResilientCaller,
+  malformedReply,
+  refusalError,
+  type ResilienceSettings,
+  sdkRequest,
+  type SdkErrorClasses
+} from "./Resilience.ts"
+
+export type OpenAiFlavour = "openai" | "ollama"
+
+export const defaultOpenAiModel = "gpt-4o-mini"
+export const defaultOpenAiBaseUrl = "https://api.openai.com/v1"
+export const defaultOllamaModel = "llama3.2"
+export const defaultOllamaBaseUrl = "http://localhost:11434/v1"
+/** Ollama needs no key; the SDK needs one. */
+export const ollamaDummyKey = "ollama"
+
+export interface OpenAiSettings {
+  /** `openai`, or `ollama` for its OpenAI-compatible API. */
+  readonly flavour: OpenAiFlavour
+  readonly apiKey: Redacted.Redacted<string>
+  readonly model: string
+  /** With `/v1` (the SDK adds `/chat/completions`). */
+  readonly baseUrl?: string | undefined
+  readonly resilience: ResilienceSettings
+}
+
+const sdkErrors: SdkErrorClasses = { APIError, APIConnectionError, APIConnectionTimeoutError }
+
+/** The SDK's own timeout stays above ours, so that ours decides. */
+const sdkTimeoutMarginMs = 10_000
+
+const makeClient = (settings: OpenAiSettings): OpenAI =>
+  new OpenAI({
+    apiKey: Redacted.value(settings.apiKey),
+    baseURL: settings.baseUrl ?? (settings.flavour === "ollama" ? defaultOllamaBaseUrl : defaultOpenAiBaseUrl),
+    maxRetries: 0,
+    timeout: settings.resilience.timeoutMs + sdkTimeoutMarginMs,
+    logLevel: "off",
+    ...(settings.flavour === "ollama" ? { organization: null, project: null } : {})
+  })
+
+const answerFormat = (flavour: OpenAiFlavour): TriageAnswerFormat => flavour === "openai" ? "json_schema" : "json_only"
+
+const responseFormat = (flavour: OpenAiFlavour): OpenAI.ChatCompletionCreateParams["response_format"] =>
+  flavour === "openai"
+    ? {
+      type: "json_schema",
+      json_schema: { name: "ticket_classification", strict: true, schema: classificationJsonSchema() }
+    }
+    : { type: "json_object" }
+
+/** Output-token limit: OpenAI's current name, or the one Ollama understands. */
+const tokenLimit = (flavour: OpenAiFlavour, tokens: number) =>
+  flavour === "openai" ? { max_completion_tokens: tokens } : { max_tokens: tokens }
+
+const usageOf = (completion: OpenAI.ChatCompletion): TokenUsage => {
+  const content = completion.choices[0]?.message.content ?? ""
+  return {
+    inputTokens: completion.usage?.prompt_tokens ?? 0,
+    outputTokens: completion.usage?.completion_tokens ?? (content === "" ? 0 : estimateTokens(content))
+  }
+}
+
+/** The reply's text, or why there is none (refusal, content filter, empty). */
+const readText = (provider: string, completion: OpenAI.ChatCompletion): Result.Result<string, LlmError> => {
+  const choice = completion.choices[0]
+  if (choice === undefined) return Result.fail(malformedReply(provider, "empty reply: no choices"))
+  const refusal = choice.message.refusal
+  if (typeof refusal === "string" && refusal.trim() !== "") return Result.fail(refusalError(provider, "message.refusal"))
+  if (choice.finish_reason === "content_filter") return Result.fail(refusalError(provider, "finish_reason: content_filter"))
+  const text = (choice.message.content ?? "").trim()
+  return text === "" ? Result.fail(malformedReply(provider, "empty reply")) : Result.succeed(text)
+}
+
+export const readClassification = (
+  provider: string,
+  completion: OpenAI.ChatCompletion
+): Result.Result<TriageResult, LlmError> =>
+  Result.flatMap(readText(provider, completion), (text) => {
+    const parsed = classificationFromText(text)
+    return parsed === undefined
+      ? Result.fail(malformedReply(provider, "the reply holds no classification"))
+      : Result.succeed(parsed)
+  })
+
+const classifyExchange = (
+  client: OpenAI,
+  settings: OpenAiSettings,
+  { ticket }: ClassifyRequest
+): LlmExchange<OpenAI.ChatCompletion, TriageResult> => ({
+  operation: "classify",
+  send: sdkRequest(settings.flavour, sdkErrors, (signal) =>
+    client.chat.completions.create({
+      model: settings.model,
+      temperature: triageTemperature,
+      ...tokenLimit(settings.flavour, triageMaxTokens),
+      messages: [
+        { role: "system", content: triageSystemPrompt(answerFormat(settings.flavour)) },
+        { role: "user", content: triageUserPrompt(ticket) }
+      ],
+      response_format: responseFormat(settings.flavour)
+    }, { signal })),
+  usageOf,
+  read: (completion) => readClassification(settings.flavour, completion)
+})
+
+const draftExchange = (
+  client: OpenAI,
+  settings: OpenAiSettings,
+  request: DraftRequest
+): LlmExchange<OpenAI.ChatCompletion, string> => ({
+  operation: "draft",
+  send: sdkRequest(settings.flavour, sdkErrors, (signal) =>
+    client.chat.completions.create({
+      model: settings.model,
+      temperature: request.temperature ?? draftTemperature,
+      ...tokenLimit(settings.flavour, request.maxTokens ?? draftMaxTokens),
+      messages: [
+        { role: "system", content: draftSystemPrompt(request.instructions) },
+        { role: "user", content: draftUserPrompt(request.ticket) }
+      ]
+    }, { signal })),
+  usageOf,
+  read: (completion) => readText(settings.flavour, completion)
+})
+
+/** The OpenAI (or Ollama) `Llm`, with its own circuit breaker. */
+export const makeOpenAiLlm = (settings: OpenAiSettings): Effect.Effect<Llm["Service"]> =>
+  Effect.gen(function*() {
+    const client = makeClient(settings)
+    const caller = yield* makeResilientCaller(settings.flavour, settings.model, settings.resilience)
+    return Llm.of({
+      provider: settings.flavour,
+      model: settings.model,
+      classify: (request) =>
+        Effect.map(caller.call(classifyExchange(client, settings, request)), ({ usage, value }) => ({
+          result: value,
+          usage,
+          model: settings.model
+        })),
+      draft: (request) =>
+        Effect.map(caller.call(draftExchange(client, settings, request)), ({ usage, value }) => ({
+          text: value,
+          usage,
+          model: settings.model
+        }))
+    })
+  })
+
+export const layerOpenAi = (settings: OpenAiSettings): Layer.Layer<Llm> => Layer.effect(Llm, makeOpenAiLlm(settings))

@@ -1,0 +1,265 @@
+/**
+ * What an operator sees: Prometheus metrics that move as tickets are processed, health and
+ * readiness endpoints, one trace per ticket across agents through Kafka headers, and logs that
+ * carry the message's identity but no ticket bodies or secrets.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { ConfigProvider, Effect, Fiber, Layer, Logger, References, Scope } from "effect"
+import { Topics } from "../src/domain/topics.ts"
+import { makeAgentMetrics } from "../src/programs/Observability.ts"
+import { layerObservers } from "../src/programs/Observability.ts"
+import { specialistAgent, specialistByName } from "../src/programs/SpecialistAgent.ts"
+import { triageAgent } from "../src/programs/TriageAgent.ts"
+import { layerInMemoryCustomers } from "../src/services/CustomerDirectory.ts"
+import { observeCustomerDirectory } from "../src/services/customers/DynamoDbCustomers.ts"
+import { CustomerDirectory } from "../src/services/CustomerDirectory.ts"
+import { layerGuardrails } from "../src/services/Guardrails.ts"
+import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
+import { Kafka } from "../src/services/Kafka.ts"
+import { Llm, LlmError } from "../src/services/Llm.ts"
+import { layerMockLlm, makeMockLlm } from "../src/services/llm/MockLlm.ts"
+import { serveMetrics } from "../src/services/observability/MetricsServer.ts"
+import { layerTracer } from "../src/services/observability/Tracing.ts"
+import { runAgent } from "../src/streams/AgentRuntime.ts"
+import { layerLlmFromConfig } from "../src/services/llm/LlmLive.ts"
+import { errorReply, fakeLlmServer } from "./fakes/FakeLlmServer.ts"
+import { json, waitForRecords } from "./support.ts"
+
+const created = (id: string, subject: string, body: string, customer = "e2e-cust") => ({
+  topic: Topics.events,
+  key: id,
+  value: JSON.stringify({
+    event_type: "ticket.created",
+    ticket_id: id,
+    customer_id: customer,
+    subject,
+    body,
+    created_at: "2026-11-21T10:00:00Z",
+    channel: "portal"
+  })
+})
+
+/** The value of a sample in Prometheus text format (labels in any order), 0 when absent. */
+const sample = (text: string, name: string, labels: Record<string, string> = {}): number => {
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue
+    const inner = /\{([^}]*)\}/.exec(line)?.[1] ?? ""
+    const have = Object.fromEntries([...inner.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]))
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(line.split(" ").pop())
+  }
+  return 0
+}
+
+const flakyLlm = Layer.succeed(Llm, Llm.of({
+  ...makeMockLlm(),
+  classify: (request) =>
+    request.ticket.subject === "explode"
+      ? Effect.fail(new LlmError({ provider: "mock", kind: "server_error", message: "500", retryable: true }))
+      : makeMockLlm().classify(request)
+}))
+
+const observedCustomers = Layer.effect(
+  CustomerDirectory,
+  Effect.gen(function*() {
+    return observeCustomerDirectory(yield* CustomerDirectory)
+  })
+).pipe(Layer.provide(layerInMemoryCustomers()))
+
+describe("metrics", () => {
+  it.live("/metrics counters and histograms move as triage processes tickets, failures by reason", () =>
+    Effect.gen(function*() {
+      const metrics = makeAgentMetrics("triage", { defaultMetrics: true })
+      const kafka = yield* Kafka
+      const broker = yield* InMemoryBroker
+      yield* kafka.produce([
+        created("m-1", "Billing question", "Why was I charged twice?"),
+        created("m-2", "Billing question", "Charged twice again", "test-customer"),
+        created("m-3", "Hello", "Anyone?", "nobody"),
+        created("m-4", "explode", "LLM fails on this one"),
+        { topic: Topics.events, key: "m-5", value: "{broken" }
+      ])
+      const fiber = yield* Effect.forkChild(
+        runAgent(triageAgent(), { retryBaseDelayMs: 1, maxAttempts: 2 }).pipe(Effect.provide(layerObservers(metrics)))
+      )
+      yield* waitForRecords(broker, Topics.human, (r) => r.length === 2)
+      yield* waitForRecords(broker, `${Topics.events}.dlq`, (r) => r.length === 1)
+      const scope = yield* Scope.make()
+      const port = yield* serveMetrics({ port: 0, host: "127.0.0.1", metrics, kafka, wedgedAfterMs: 60_000 }).pipe(
+        Scope.provide(scope)
+      )
+      const text = yield* Effect.promise(() => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()))
+      assert.strictEqual(sample(text, "triage_tickets_processed_total", { type: "billing", priority: "high" }), 2)
+      assert.strictEqual(sample(text, "triage_tickets_processed_total", { type: "unknown" }), 1)
+      assert.strictEqual(sample(text, "triage_tickets_failed_total", { reason: "invalid_json" }), 1)
+      assert.strictEqual(sample(text, "triage_tickets_failed_total", { reason: "llm_error" }), 1)
+      assert.strictEqual(sample(text, "triage_processing_seconds_count"), 5)
+      assert.strictEqual(sample(text, "triage_tickets_enriched_total"), 2, "per ticket, not per attempt")
+      assert.strictEqual(sample(text, "customer_lookups_total", { outcome: "not_found" }), 1)
+      assert.strictEqual(sample(text, "customer_lookups_total", { outcome: "found" }), 4, "m-4 is looked up on each of its 2 attempts")
+      assert.strictEqual(sample(text, "triage_llm_latency_seconds_count"), 3)
+      assert.strictEqual(sample(text, "agent_messages_consumed_total", { topic: Topics.events, agent: "triage" }), 5)
+      assert.strictEqual(sample(text, "agent_messages_dead_lettered_total", { reason: "invalid_json" }), 1)
+      assert.strictEqual(sample(text, "agent_handler_retries_total", { reason: "LlmError" }), 1)
+      assert.strictEqual(sample(text, "agent_human_routed_total", { reason: "unknown_type" }), 1)
+      assert.strictEqual(sample(text, "agent_human_routed_total", { reason: "llm_error" }), 1)
+      assert.strictEqual(sample(text, "agent_messages_in_flight"), 0)
+      assert.isAbove(sample(text, "agent_commit_seconds_count"), 0)
+      assert.strictEqual(sample(text, "agent_consumer_lag", { topic: Topics.events }), 0)
+      assert.strictEqual(
+        sample(text, "gen_ai_client_token_usage_count", { gen_ai_token_type: "input", gen_ai_system: "mock", gen_ai_operation_name: "classify" }),
+        3
+      )
+      assert.strictEqual(sample(text, "gen_ai_client_operation_duration_count", { gen_ai_request_model: "mock", outcome: "success" }), 3)
+      assert.isAbove(sample(text, "process_resident_memory_bytes"), 0, "process metrics")
+      const health = yield* Effect.promise(() => fetch(`http://127.0.0.1:${port}/healthz`).then(async (r) => [r.status, await r.json()] as const))
+      assert.strictEqual(health[0], 200)
+      const ready = yield* Effect.promise(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status))
+      assert.strictEqual(ready, 200)
+      yield* Fiber.interrupt(fiber)
+      const notReady = yield* Effect.promise(() => fetch(`http://127.0.0.1:${port}/readyz`).then(async (r) => [r.status, await r.json()] as const))
+      assert.strictEqual(notReady[0], 503, "a consumer that left its group is not ready")
+      yield* Scope.close(scope, undefined as never)
+    }).pipe(Effect.provide(Layer.mergeAll(layerInMemoryKafka(), flakyLlm, layerGuardrails(), observedCustomers))))
+
+  it.live("specialist metrics: resolved, guardrail blocks by policy", () =>
+    Effect.gen(function*() {
+      const metrics = makeAgentMetrics("billing", { defaultMetrics: false })
+      const kafka = yield* Kafka
+      const broker = yield* InMemoryBroker
+      const triaged = (id: string, body: string) => ({
+        topic: Topics.triaged.billing,
+        key: id,
+        value: JSON.stringify({
+          event_type: "ticket.triaged", ticket_id: id, customer_id: "c", type: "billing", priority: "low",
+          triaged_at: "2026-11-21T10:00:00Z", reasoning: "r", body
+        })
+      })
+      yield* kafka.produce([triaged("s-1", "Invoice please"), triaged("s-2", "Promise a 100% refund")])
+      yield* Effect.forkChild(runAgent(specialistAgent(specialistByName("billing")!)).pipe(Effect.provide(layerObservers(metrics))))
+      yield* waitForRecords(broker, Topics.human, (r) => r.length === 1)
+      yield* waitForRecords(broker, Topics.resolved, (r) => r.length === 1)
+      const text = yield* Effect.promise(() => metrics.registry.metrics())
+      assert.strictEqual(sample(text, "billing_tickets_resolved_total"), 1)
+      assert.strictEqual(sample(text, "agent_guardrail_blocks_total", { policy: "forbidden_phrase" }), 1)
+      assert.strictEqual(sample(text, "billing_processing_seconds_count"), 2)
+      assert.strictEqual(sample(text, "gen_ai_client_token_usage_count", { gen_ai_token_type: "output", gen_ai_operation_name: "draft" }), 2)
+    }).pipe(Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerMockLlm(), layerGuardrails(), layerInMemoryCustomers()))))
+
+  it("healthz reports a wedged runtime: work in flight with no progress", () => {
+    const metrics = makeAgentMetrics("triage", { defaultMetrics: false })
+    metrics.runtime.inFlight("triage", 3)
+    // lastProgress is startup; pretend a lot of time passed.
+    const later = performance.now() + 120_000
+    return import("../src/services/observability/MetricsServer.ts").then(({ healthOf }) => {
+      assert.strictEqual(healthOf(metrics, 60_000, later).status, "wedged")
+      metrics.runtime.inFlight("triage", 0)
+      assert.strictEqual(healthOf(metrics, 60_000, later).status, "ok", "idle is not wedged")
+    })
+  })
+})
+
+describe("traces", () => {
+  it.live("a ticket's spans from triage and a specialist share one trace, through Kafka headers", () =>
+    Effect.gen(function*() {
+      const exporter = new InMemorySpanExporter()
+      // The exporter forgets its spans when the tracer provider shuts down with the agents.
+      exporter.shutdown = () => Promise.resolve()
+      const kafka = yield* Kafka
+      const broker = yield* InMemoryBroker
+      yield* kafka.produce([created("tr-1", "Billing question", "Why was I charged twice?")])
+      const run = Effect.all([
+        runAgent(triageAgent()),
+        runAgent(specialistAgent(specialistByName("billing")!))
+      ], { concurrency: "unbounded" }).pipe(Effect.provide(layerTracer("test", new SimpleSpanProcessor(exporter))))
+      const fiber = yield* Effect.forkChild(run)
+      const resolved = yield* waitForRecords(broker, Topics.resolved, (r) => r.length === 1)
+      const triaged = (yield* broker.records(Topics.triaged.billing))[0]!
+      yield* Effect.sleep(20)
+      yield* Fiber.interrupt(fiber)
+      const spans: ReadonlyArray<ReadableSpan> = exporter.getFinishedSpans()
+      const byName = (name: string) => spans.filter((s) => s.name === name)
+      const triageSpan = byName("triage process")[0]!
+      const billingSpan = byName("billing process")[0]!
+      assert.isDefined(triageSpan)
+      assert.isDefined(billingSpan)
+      const traceId = triageSpan.spanContext().traceId
+      assert.strictEqual(billingSpan.spanContext().traceId, traceId, "one trace across agents")
+      // The specialist's span continues from the span that produced the triaged record.
+      assert.match(triaged.headers["traceparent"] ?? "", new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`))
+      const produceSpanId = triaged.headers["traceparent"]!.split("-")[2]
+      assert.strictEqual(billingSpan.parentSpanContext?.spanId, produceSpanId)
+      // Child spans with the identity of the message and GenAI attributes on the LLM span.
+      for (const name of ["decode", "enrich", "chat mock", "produce", "guardrails"]) {
+        assert.isTrue(spans.some((s) => s.name === name && s.spanContext().traceId === traceId), name)
+      }
+      assert.strictEqual(triageSpan.attributes["ticket.id"], "tr-1")
+      assert.strictEqual(triageSpan.attributes["messaging.destination.name"], Topics.events)
+      assert.isDefined(triageSpan.attributes["messaging.kafka.offset"])
+      const llmSpan = spans.find((s) => s.name === "chat mock")!
+      assert.strictEqual(llmSpan.attributes["gen_ai.system"], "mock")
+      assert.isAbove(Number(llmSpan.attributes["gen_ai.usage.input_tokens"]), 0)
+      // The compatibility trace_id of a new ticket is the OpenTelemetry trace id.
+      assert.strictEqual((json(triaged) as { trace_id: string }).trace_id, traceId)
+      assert.strictEqual((json(resolved[0]!) as { trace_id: string }).trace_id, traceId)
+    }).pipe(Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerMockLlm(), layerGuardrails(), layerInMemoryCustomers()))))
+})
+
+describe("logs", () => {
+  it.live("lines about a message carry its identity; ticket bodies and replies never appear at info", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const capture = Logger.layer([Logger.map(Logger.formatJson, (line) => void lines.push(line))])
+      const kafka = yield* Kafka
+      const broker = yield* InMemoryBroker
+      const secretBody = "BODY-MARKER-4111-1111-1111-1111 charged twice"
+      yield* kafka.produce([created("l-1", "Billing question", secretBody)])
+      const fiber = yield* Effect.forkChild(
+        Effect.all([runAgent(triageAgent()), runAgent(specialistAgent(specialistByName("billing")!))], { concurrency: "unbounded" }).pipe(
+          Effect.provide(capture),
+          Effect.provideService(References.MinimumLogLevel, "Info")
+        )
+      )
+      yield* waitForRecords(broker, Topics.resolved, (r) => r.length === 1)
+      yield* Fiber.interrupt(fiber)
+      const output = lines.join("\n")
+      assert.notInclude(output, "BODY-MARKER")
+      assert.notInclude(output, "Thanks for reaching out", "reply texts are not logged")
+      const about = lines.map((l) => JSON.parse(l) as { message: unknown; annotations: Record<string, unknown> })
+        .filter((l) => l.annotations["ticket_id"] === "l-1")
+      assert.isAtLeast(about.length, 2)
+      for (const line of about) {
+        for (const key of ["agent", "topic", "partition", "offset", "ticket_id"]) assert.property(line.annotations, key)
+      }
+      assert.isTrue(about.some((l) => l.annotations["agent"] === "billing" && typeof l.annotations["trace_id"] === "string"))
+    }).pipe(Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerMockLlm(), layerGuardrails(), layerInMemoryCustomers()))))
+})
+
+describe("secrets", () => {
+  it.live("a configured API key never reaches the logs, even at DEBUG and when the provider rejects it", () =>
+    Effect.gen(function*() {
+      const secret = "sk-ant-TOPSECRET-0123456789abcdef"
+      const server = yield* fakeLlmServer(() => errorReply(401))
+      const lines: Array<string> = []
+      const capture = Logger.layer([Logger.map(Logger.formatJson, (line) => void lines.push(line))])
+      const env = { LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: secret, ANTHROPIC_BASE_URL: server.url, LOG_LEVEL: "DEBUG" }
+      const kafka = yield* Kafka
+      const broker = yield* InMemoryBroker
+      yield* kafka.produce([created("sec-1", "Billing question", "Charged twice")])
+      const fiber = yield* Effect.forkChild(
+        runAgent(triageAgent(), { retryBaseDelayMs: 1 }).pipe(
+          Effect.provide(layerLlmFromConfig),
+          Effect.provide(capture),
+          Effect.provideService(References.MinimumLogLevel, "Trace"),
+          Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env })))
+        )
+      )
+      const human = yield* waitForRecords(broker, Topics.human, (r) => r.length === 1)
+      yield* Fiber.interrupt(fiber)
+      assert.strictEqual((json(human[0]!) as { review_reason: string }).review_reason, "triage_failed:LlmError")
+      assert.include(server.requests[0]!.headers["authorization"] ?? "", secret, "the key was really used")
+      assert.isAbove(lines.length, 0)
+      assert.notInclude(lines.join("\n"), secret)
+      assert.notInclude(lines.join("\n"), "TOPSECRET")
+    }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerGuardrails(), layerInMemoryCustomers()))))
+})
