@@ -263,3 +263,39 @@ describe("secrets", () => {
       assert.notInclude(lines.join("\n"), "TOPSECRET")
     }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerGuardrails(), layerInMemoryCustomers()))))
 })
+
+describe("the Grafana dashboard", () => {
+  it("queries only metrics the agents export", async () => {
+    const { readFileSync } = await import("node:fs")
+    const dashboard = JSON.parse(readFileSync(new URL("../docs/grafana/support-agents-dashboard.json", import.meta.url), "utf8")) as {
+      panels: Array<{ title: string; targets: Array<{ expr: string }> }>
+    }
+    const exported = new Set<string>()
+    for (const agent of ["triage", "billing", "technical", "feature", "account", "other"]) {
+      for (const metric of await makeAgentMetrics(agent).registry.getMetricsAsJSON()) {
+        exported.add(metric.name)
+        if (metric.type === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) exported.add(`${metric.name}${suffix}`)
+      }
+    }
+    const functions = new Set(["sum", "by", "rate", "histogram_quantile", "increase", "and", "le", "label_values"])
+    let checked = 0
+    for (const panel of dashboard.panels) {
+      for (const { expr } of panel.targets) {
+        const withoutStrings = expr.replace(/"[^"]*"/g, "\"\"").replace(/\{[^}]*\}/g, "").replace(/\[[^\]]*\]/g, "")
+        for (const name of withoutStrings.match(/[a-z_][a-z0-9_]*/g) ?? []) {
+          if (functions.has(name) || /^(agent|type|topic|partition|reason|policy|outcome|gen_ai_\w+)$/.test(name)) continue
+          assert.isTrue(exported.has(name), `${panel.title}: ${name}`)
+          checked++
+        }
+        for (const match of expr.matchAll(/__name__=~"\(([^)]*)\)(\w+)"/g)) {
+          for (const agent of match[1]!.split("|")) {
+            if (agent === "escalation") continue
+            assert.isTrue(exported.has(`${agent}${match[2]}`), `${panel.title}: ${agent}${match[2]}`)
+            checked++
+          }
+        }
+      }
+    }
+    assert.isAbove(checked, 20)
+  })
+})
