@@ -274,7 +274,7 @@ describe("the Grafana dashboard", () => {
     for (const agent of ["triage", "billing", "technical", "feature", "account", "other"]) {
       for (const metric of await makeAgentMetrics(agent).registry.getMetricsAsJSON()) {
         exported.add(metric.name)
-        if (metric.type === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) exported.add(`${metric.name}${suffix}`)
+        if (String(metric.type) === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) exported.add(`${metric.name}${suffix}`)
       }
     }
     const functions = new Set(["sum", "by", "rate", "histogram_quantile", "increase", "and", "le", "label_values"])

@@ -144,7 +144,7 @@ export const makeAgentMetrics = (agent: string, options: { readonly defaultMetri
       if (report.inputTokens > 0) tokenUsage.observe({ ...labels, gen_ai_token_type: "input" }, report.inputTokens)
       if (report.outputTokens > 0) tokenUsage.observe({ ...labels, gen_ai_token_type: "output" }, report.outputTokens)
       operationDuration.observe({ ...labels, outcome: report.outcome === "success" ? "success" : "error" }, report.seconds)
-      const usd = estimateCostUsd(report.model, report.inputTokens, report.outputTokens)
+      const usd = estimateCostUsd(report.provider, report.model, report.inputTokens, report.outputTokens)
       if (usd > 0) cost.inc(labels, usd)
       if (report.outcome !== "success") llmErrors.inc({ ...labels, error_type: report.outcome })
       if (report.operation === "classify" && report.outcome === "success") llmLatency?.observe(report.seconds)
