@@ -3,32 +3,19 @@
  * `KAFKA_BOOTSTRAP_SERVERS` is set), the LLM (mock when `MOCK_LLM` is set), guardrails and the
  * customer directory.
  */
-import { type Config, Effect, Layer, Schema } from "effect"
-import { GuardrailsConfig, KafkaBootstrapConfig } from "../services/AppConfig.ts"
+import { type Config, Effect, Layer } from "effect"
+import { GuardrailsConfig } from "../services/AppConfig.ts"
 import type { CustomerDirectory } from "../services/CustomerDirectory.ts"
 import { layerCustomerDirectoryFromConfig } from "../services/customers/DynamoDbCustomers.ts"
 import type { GuardrailRules } from "../domain/guardrails.ts"
 import { type Guardrails, layerGuardrails } from "../services/Guardrails.ts"
 import type { Kafka } from "../services/Kafka.ts"
-import { layerInMemoryKafka } from "../services/kafka/InMemoryKafka.ts"
+import { layerKafkaFromConfig } from "../services/kafka/KafkaJs.ts"
 import type { Llm } from "../services/Llm.ts"
 import { layerLlmFromConfig, layerLlmFromConfigPreferMock, type LlmConfigError } from "../services/llm/LlmLive.ts"
 
-/** A startup problem explained to the operator (the message names the variable). */
-export class StartupError extends Schema.TaggedError<StartupError>()("StartupError", {
-  message: Schema.String
-}) {}
-
-export const KafkaLive: Layer.Layer<Kafka, Config.ConfigError | StartupError> = Layer.unwrap(
-  Effect.gen(function*() {
-    const bootstrap = yield* KafkaBootstrapConfig
-    if (bootstrap._tag === "None") return layerInMemoryKafka()
-    return yield* new StartupError({
-      message:
-        `KAFKA_BOOTSTRAP_SERVERS=${bootstrap.value}: the kafkajs backend is not part of this build yet; unset KAFKA_BOOTSTRAP_SERVERS to use the in-memory broker`
-    })
-  })
-)
+/** kafkajs when `KAFKA_BOOTSTRAP_SERVERS` is set; otherwise the in-memory broker. */
+export const KafkaLive: Layer.Layer<Kafka, Config.ConfigError> = layerKafkaFromConfig
 
 /** The LLM from the environment: the mock when `MOCK_LLM` is set, else `LLM_PROVIDER`. */
 export const LlmLive: Layer.Layer<Llm, Config.ConfigError | LlmConfigError> = layerLlmFromConfig
