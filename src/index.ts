@@ -28,3 +28,20 @@ export * from "./services/AppConfig.ts"
 export { type SpecialistSpec, specialistAgent, specialistByName, specialists } from "./programs/SpecialistAgent.ts"
 export { triageAgent, triageDefaults, type TriageSettings } from "./programs/TriageAgent.ts"
 export { type Journey, journeyTable, runEmbeddedPipeline } from "./programs/Demo.ts"
+
+// The escalation agent: tracked tickets, its store, tool-calling LLM port and HTTP API
+export * from "./domain/escalation.ts"
+export * from "./services/TicketStore.ts"
+export * from "./services/ToolCallingLlm.ts"
+export {
+  escalate,
+  escalationAgent,
+  EscalationConfig,
+  escalationDefaults,
+  escalationRuntimeOptions,
+  type EscalationSettings,
+  layerToolCallingLlmFromConfig,
+  runEscalationLoop,
+  runEscalationService
+} from "./programs/EscalationAgent.ts"
+export { EscalationApi, EscalationHttpConfig, escalationRoutes, layerEscalationHttp } from "./programs/EscalationHttp.ts"

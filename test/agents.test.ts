@@ -6,6 +6,7 @@ import { Effect, Layer } from "effect"
 import type { TicketTriaged } from "../src/domain/events.ts"
 import { Topics } from "../src/domain/topics.ts"
 import { runEmbeddedPipeline } from "../src/programs/Demo.ts"
+import { layerEscalationForDemo } from "../src/programs/EscalationAgent.ts"
 import { specialistAgent, specialistByName } from "../src/programs/SpecialistAgent.ts"
 import { triageAgent, triageDefaults } from "../src/programs/TriageAgent.ts"
 import { layerInMemoryCustomers } from "../src/services/CustomerDirectory.ts"
@@ -217,7 +218,9 @@ describe("full flow", () => {
           channel: "email"
         })
       })
-      const rows = yield* runEmbeddedPipeline(lines, { runtime: { ...fast, concurrency: 64 }, timeoutMs: 60_000 })
+      const rows = yield* runEmbeddedPipeline(lines, { runtime: { ...fast, concurrency: 64 }, timeoutMs: 60_000 }).pipe(
+        Effect.provide(layerEscalationForDemo)
+      )
       const broker = yield* InMemoryBroker
       assert.lengthOf(rows, 1_000)
       assert.strictEqual(rows.filter((r) => r.outcome === "pending").length, 0)
@@ -227,6 +230,8 @@ describe("full flow", () => {
       const malformed = lines.filter((_, i) => i % 97 === 0 || i % 101 === 0).length
       assert.strictEqual(count("dlq"), malformed)
       // Exactly one destination per ticket: count records per ticket across the final topics.
+      assert.strictEqual(rows.filter((r) => r.outcome === "human" && r.escalation_ticket_id === null).length, 0, "every human ticket is tracked")
+      assert.strictEqual(new Set(rows.map((r) => r.escalation_ticket_id).filter((t) => t !== null)).size > 0, true)
       const finals = new Map<string, number>()
       for (const topic of [Topics.resolved, Topics.human]) {
         for (const r of yield* broker.records(topic)) finals.set(r.key!, (finals.get(r.key!) ?? 0) + 1)

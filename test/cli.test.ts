@@ -45,6 +45,7 @@ describe("support-agents demo (npm start)", () => {
     for (const reason of ["unknown_type", "low_confidence", "guardrail:forbidden_phrase", "invalid_json"]) {
       assert.include(result.stdout, reason)
     }
+    assert.match(result.stdout, /TK-\d+: unknown_type/, "tickets sent to people show their tracked ticket id")
     assert.match(result.stdout, /11 tickets: 7 resolved, 3 human, 1 dlq, 0 pending/)
   }, 60_000)
 
@@ -68,10 +69,11 @@ describe("support-agents demo (npm start)", () => {
     assert.deepInclude(lines[1]!, { ticket_id: null, outcome: "dlq", topic: "ticket.events.dlq" })
     assert.match(String(lines[1]!["reason"]), /^invalid_json/)
     assert.deepInclude(lines[2]!, { ticket_id: "b", outcome: "human", reason: "unknown_type" })
+    assert.match(String(lines[2]!["escalation_ticket_id"]), /^TK-\d+$/)
     assert.deepInclude(lines[3]!, { ticket_id: "c", outcome: "dlq" })
     assert.match(String(lines[3]!["reason"]), /^schema_violation/)
     for (const line of lines) {
-      assert.deepStrictEqual(Object.keys(line).sort(), ["confidence", "outcome", "priority", "reason", "response", "ticket_id", "topic", "type"])
+      assert.deepStrictEqual(Object.keys(line).sort(), ["confidence", "escalation_ticket_id", "outcome", "priority", "reason", "response", "ticket_id", "topic", "type"])
     }
   }, 60_000)
 })
@@ -105,7 +107,7 @@ describe("agent subcommands", () => {
 
   it("lists one subcommand per agent", async () => {
     const result = await run(["--help"])
-    for (const agent of ["demo", "triage", "billing", "technical", "feature", "account", "other"]) assert.include(result.stdout, agent)
+    for (const agent of ["demo", "triage", "billing", "technical", "feature", "account", "other", "escalation"]) assert.include(result.stdout, agent)
   }, 30_000)
 })
 

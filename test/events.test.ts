@@ -11,6 +11,7 @@ import { TicketCreated, TicketResolved, TicketTriaged } from "../src/domain/even
 import { renderEventSchemas } from "../src/domain/jsonSchemas.ts"
 import { Topics } from "../src/domain/topics.ts"
 import { runEmbeddedPipeline } from "../src/programs/Demo.ts"
+import { layerEscalationForDemo } from "../src/programs/EscalationAgent.ts"
 import { sampleTickets } from "../src/programs/SampleTickets.ts"
 import { layerInMemoryCustomers } from "../src/services/CustomerDirectory.ts"
 import { layerGuardrails } from "../src/services/Guardrails.ts"
@@ -86,7 +87,7 @@ describe("events our agents produce", () => {
       for (const record of yield* broker.records(Topics.resolved)) check("ticket.resolved", json(record))
       assert.isAtLeast(checked["ticket.triaged"] ?? 0, 10)
       assert.isAtLeast(checked["ticket.resolved"] ?? 0, 5)
-    }).pipe(Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerMockLlm(), layerGuardrails(), layerInMemoryCustomers()))))
+    }).pipe(Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerMockLlm(), layerGuardrails(), layerInMemoryCustomers(), layerEscalationForDemo))))
 })
 
 const validCreated = {

@@ -6,6 +6,7 @@
  * Decoding accepts unknown extra fields (the original producers add some) and drops them.
  */
 import { Schema } from "effect"
+import { TicketEscalated } from "./escalation.ts"
 
 const ISO_DATE_TIME =
   /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:?\d{2})$/
@@ -123,6 +124,7 @@ export type TicketResolved = typeof TicketResolved.Type
 export const EventSchemas = {
   "ticket.created": TicketCreated,
   "ticket.triaged": TicketTriaged,
-  "ticket.resolved": TicketResolved
+  "ticket.resolved": TicketResolved,
+  "ticket.escalated": TicketEscalated
 } as const
 export type EventType = keyof typeof EventSchemas

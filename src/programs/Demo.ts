@@ -1,16 +1,18 @@
 /**
- * The embedded default: triage and every specialist in one process on the in-memory broker,
+ * The embedded default: triage, every specialist and the escalation agent in one process on the in-memory broker,
  * with the mock LLM unless a provider is configured. Publishes tickets, waits until each one
  * reached a final destination (resolved, human queue, dead-letter topic) and reports each
  * ticket's journey.
  */
 import { Effect, Fiber, Predicate } from "effect"
+import { EscalationTopics } from "../domain/escalation.ts"
 import { Topics } from "../domain/topics.ts"
 import { InMemoryBroker } from "../services/kafka/InMemoryKafka.ts"
 import { Kafka, type KafkaRecord } from "../services/Kafka.ts"
 import type { RuntimeOptions } from "../streams/Agent.ts"
 import { runAgent } from "../streams/AgentRuntime.ts"
 import { DeadLetterHeaders } from "../streams/DeadLetter.ts"
+import { escalationAgent, escalationDefaults, escalationRuntimeOptions } from "./EscalationAgent.ts"
 import { specialistAgent, specialists } from "./SpecialistAgent.ts"
 import { triageAgent, triageDefaults, type TriageSettings } from "./TriageAgent.ts"
 
@@ -24,6 +26,8 @@ export interface Journey {
   readonly confidence: number | null
   readonly reason: string | null
   readonly response: string | null
+  /** The tracked ticket (`TK-…`) the escalation agent opened or updated, for tickets sent to people. */
+  readonly escalation_ticket_id: string | null
 }
 
 const SeqHeader = "demo.seq"
@@ -69,6 +73,7 @@ const journeys = (broker: InMemoryBroker["Service"], lines: ReadonlyArray<string
     }
     const resolved = new Map((yield* broker.records(Topics.resolved)).map((r) => [r.key ?? "", parse(r)] as const))
     const human = new Map((yield* broker.records(Topics.human)).map((r) => [r.key ?? "", parse(r)] as const))
+    const escalated = new Map((yield* broker.records(EscalationTopics.escalated)).map((r) => [r.key ?? "", parse(r)] as const))
     const deadBySeq = new Map<string, KafkaRecord>()
     const deadByKey = new Map<string, KafkaRecord>()
     for (const topic of allTopics.filter((t) => t.endsWith(".dlq"))) {
@@ -85,7 +90,8 @@ const journeys = (broker: InMemoryBroker["Service"], lines: ReadonlyArray<string
         ticket_id: id,
         type: str(classification?.["type"]),
         priority: str(classification?.["priority"]),
-        confidence: num(classification?.["confidence"])
+        confidence: num(classification?.["confidence"]),
+        escalation_ticket_id: null
       }
       const dead = deadBySeq.get(String(index)) ?? (id === null ? undefined : deadByKey.get(id))
       if (dead !== undefined) {
@@ -102,8 +108,17 @@ const journeys = (broker: InMemoryBroker["Service"], lines: ReadonlyArray<string
         return { ...base, outcome: "resolved", topic: Topics.resolved, reason: null, response: str(done["response"]) }
       }
       const toHuman = id === null ? undefined : human.get(id)
-      if (toHuman !== undefined) {
-        return { ...base, outcome: "human", topic: Topics.human, reason: str(toHuman["review_reason"]), response: null }
+      const tracked = id === null ? undefined : escalated.get(id)
+      // A ticket sent to people is final once the escalation agent has tracked it.
+      if (toHuman !== undefined && tracked !== undefined) {
+        return {
+          ...base,
+          outcome: "human",
+          topic: Topics.human,
+          reason: str(toHuman["review_reason"]),
+          response: null,
+          escalation_ticket_id: str(tracked["escalation_ticket_id"])
+        }
       }
       return { ...base, outcome: "pending", topic: null, reason: null, response: null }
     })
@@ -117,8 +132,9 @@ export interface PipelineOptions {
 }
 
 /**
- * Runs triage and every specialist on the in-memory broker, publishes `lines` (one message
- * each) to the triage input topic, and returns each line's journey once all are final.
+ * Runs triage, every specialist and the escalation agent on the in-memory broker, publishes
+ * `lines` (one message each) to the triage input topic, and returns each line's journey once
+ * all are final (resolved, tracked by the escalation agent, or dead-lettered).
  */
 export const runEmbeddedPipeline = (lines: ReadonlyArray<string>, options: PipelineOptions = {}) =>
   Effect.gen(function*() {
@@ -127,7 +143,8 @@ export const runEmbeddedPipeline = (lines: ReadonlyArray<string>, options: Pipel
     const triage = options.triage ?? triageDefaults
     const agents = [
       runAgent(triageAgent(triage), options.runtime),
-      ...specialists.map((spec) => runAgent(specialistAgent(spec), options.runtime))
+      ...specialists.map((spec) => runAgent(specialistAgent(spec), options.runtime)),
+      runAgent(escalationAgent(), escalationRuntimeOptions(escalationDefaults, options.runtime))
     ]
     const fibers = yield* Effect.forEach(agents, (agent) => Effect.forkChild(agent))
     yield* kafka.produce(lines.map((line, index) => ({
@@ -163,7 +180,11 @@ export const journeyTable = (rows: ReadonlyArray<Journey>): string => {
       j.priority ?? "-",
       j.confidence === null ? "-" : j.confidence.toFixed(2),
       j.topic ?? "(pending)",
-      j.outcome === "resolved" ? j.response ?? "" : j.reason ?? ""
+      j.outcome === "resolved"
+        ? j.response ?? ""
+        : j.escalation_ticket_id === null
+        ? j.reason ?? ""
+        : `${j.escalation_ticket_id}: ${j.reason ?? ""}`
     ])
   )
   const counts = ["resolved", "human", "dlq", "pending"].map((o) => `${rows.filter((j) => j.outcome === o).length} ${o}`)

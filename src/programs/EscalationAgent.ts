@@ -38,7 +38,7 @@ import type { Priority, TicketTriaged } from "../domain/events.ts"
 import { TicketTriaged as TicketTriagedSchema } from "../domain/events.ts"
 import { DeadLetterHeaders } from "../streams/DeadLetter.ts"
 import { deadLetterTopic } from "../domain/topics.ts"
-import { groupIdConfig, LlmSelectionConfig } from "../services/AppConfig.ts"
+import { groupIdConfig, LlmSelectionConfig, RuntimeConfig } from "../services/AppConfig.ts"
 import type { LlmError } from "../services/Llm.ts"
 import { defaultAnthropicModel } from "../services/llm/Anthropic.ts"
 import { layerAnthropicToolCallingLlm } from "../services/llm/AnthropicTools.ts"
@@ -46,7 +46,13 @@ import { defaultOllamaBaseUrl, defaultOllamaModel, defaultOpenAiModel, ollamaDum
 import { layerOpenAiToolCallingLlm } from "../services/llm/OpenAiTools.ts"
 import { ticketBlock } from "../services/llm/Prompts.ts"
 import { ResilienceConfig } from "../services/llm/Resilience.ts"
-import { type TicketStoreError, TicketStore } from "../services/TicketStore.ts"
+import {
+  layerSqliteTicketStore,
+  layerTicketStoreFromConfig,
+  TicketDatabaseConfig,
+  TicketStore,
+  type TicketStoreError
+} from "../services/TicketStore.ts"
 import {
   type ConversationMessage,
   layerMockToolCallingLlm,
@@ -56,7 +62,9 @@ import {
   type ToolResult
 } from "../services/ToolCallingLlm.ts"
 import { defineAgent, type RuntimeOptions } from "../streams/Agent.ts"
+import { runAgent } from "../streams/AgentRuntime.ts"
 import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
+import { EscalationHttpConfig, layerEscalationHttp } from "./EscalationHttp.ts"
 
 // ---------------------------------------------------------------------------
 // Settings
@@ -280,16 +288,19 @@ const runTool = (
           actor: AgentActor
         })
         state.handled = { ticket: stored, action: "created" }
-        return ok(call, {
-          ...view(stored),
-          ...(created ? {} : { note: "this escalation already had this ticket" }),
-          ...(priority === args.success.priority ? {} : { note: `priority raised to the minimum, ${priority}` })
-        })
+        const notes = [
+          created ? undefined : "this escalation already had this ticket",
+          priority === args.success.priority ? undefined : `priority raised to the minimum, ${priority}`
+        ].filter((n) => n !== undefined)
+        return ok(call, { ...view(stored), ...(notes.length === 0 ? {} : { note: notes.join("; ") }) })
       }
       case ToolNames.updateTicket: {
         if (state.handled !== undefined) return alreadyHandled()
         const args = decodeArgs(UpdateTicketArgs, call)
         if (Result.isFailure(args)) return failed(call, args.failure)
+        if (!state.lookedUp) {
+          return failed(call, `look up the customer's open tickets first: call find_open_tickets for ${ticket.customer_id}`)
+        }
         const found = yield* store.get(args.success.ticket_id)
         if (Option.isNone(found) || found.value.customer_id !== ticket.customer_id) {
           return failed(call, `no ticket ${args.success.ticket_id} for this customer`)
@@ -376,7 +387,7 @@ export const runEscalationLoop = (
     const steps: Array<LoopStep> = []
     const finish = (end: LoopEnd): LoopOutcome => ({ handled: state.handled, end, steps, messages })
     for (let iteration = 1; iteration <= settings.maxIterations; iteration++) {
-      const turn = yield* llm.turn({ system: escalationSystemPrompt, messages, tools: escalationTools }).pipe(
+      const turn = yield* llm.turn({ system: escalationSystemPrompt, messages: [...messages], tools: escalationTools }).pipe(
         Effect.timeoutOrElse({
           duration: settings.stepTimeoutMs,
           orElse: () => Effect.fail(new StepTimeout({ timeoutMs: settings.stepTimeoutMs }))
@@ -625,3 +636,44 @@ export const layerToolCallingLlmFromConfigPreferMock: Layer.Layer<
   ToolCallingLlm,
   Config.ConfigError | EscalationLlmConfigError
 > = Layer.unwrap(selectToolLlm(true))
+
+// ---------------------------------------------------------------------------
+// The service: the agent and the HTTP API over one store
+// ---------------------------------------------------------------------------
+
+/**
+ * `support-agents escalation`: the agent on `ticket.triaged.human` and the HTTP API with the
+ * review page, sharing one ticket store, all from configuration (`runtime` defaults to
+ * `RuntimeConfig`; the handler timeout is raised to cover the loop). Runs until interrupted.
+ */
+export const runEscalationService = (runtimeOptions?: Partial<RuntimeOptions>) => Effect.gen(function*() {
+  const settings = yield* EscalationConfig
+  const runtime = runtimeOptions ?? (yield* RuntimeConfig)
+  const http = yield* EscalationHttpConfig
+  const databasePath = yield* TicketDatabaseConfig
+  const services = Layer.mergeAll(
+    layerEscalationHttp(http).pipe(Layer.provideMerge(layerTicketStoreFromConfig)),
+    layerToolCallingLlmFromConfig
+  )
+  yield* Effect.gen(function*() {
+    const llm = yield* ToolCallingLlm
+    yield* Effect.logInfo("starting escalation agent").pipe(
+      Effect.annotateLogs({
+        topic: settings.inputTopic,
+        group: settings.groupId,
+        http: `${http.host}:${http.port}`,
+        database: databasePath,
+        provider: llm.provider,
+        max_iterations: settings.maxIterations,
+        step_timeout_ms: settings.stepTimeoutMs
+      })
+    )
+    yield* runAgent(escalationAgent(settings), escalationRuntimeOptions(settings, runtime))
+  }).pipe(Effect.provide(services))
+})
+
+/** For the embedded demo: a throwaway in-memory store and the mock unless a provider is set. */
+export const layerEscalationForDemo: Layer.Layer<
+  TicketStore | ToolCallingLlm,
+  TicketStoreError | Config.ConfigError | EscalationLlmConfigError
+> = Layer.mergeAll(layerSqliteTicketStore({ path: ":memory:" }), layerToolCallingLlmFromConfigPreferMock)

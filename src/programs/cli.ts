@@ -14,6 +14,7 @@ import type { RuntimeOptions } from "../streams/Agent.ts"
 import { runAgent } from "../streams/AgentRuntime.ts"
 import { layerMetricsServer, layerObservers, makeAgentMetrics } from "./Observability.ts"
 import { journeyTable, runEmbeddedPipeline } from "./Demo.ts"
+import { layerEscalationForDemo, runEscalationService } from "./EscalationAgent.ts"
 import { CustomersLive, GuardrailsLive, KafkaLive, LlmLive, LlmPreferMock } from "./Environment.ts"
 import { sampleTickets } from "./SampleTickets.ts"
 import { specialistAgent, specialists, type SpecialistSpec } from "./SpecialistAgent.ts"
@@ -38,7 +39,7 @@ const demo = Command.make(
       triage: { ...triage, groupId: "triage-agent" },
       runtime
     }).pipe(
-      Effect.provide(Layer.mergeAll(layerInMemoryKafka(), LlmPreferMock, GuardrailsLive, CustomersLive))
+      Effect.provide(Layer.mergeAll(layerInMemoryKafka(), LlmPreferMock, GuardrailsLive, CustomersLive, layerEscalationForDemo))
     )
     if (json) {
       for (const row of rows) yield* Console.log(JSON.stringify(row))
@@ -96,9 +97,19 @@ const specialistCommand = (spec: SpecialistSpec) =>
     }, Effect.provide(layerLogging()))
   ).pipe(Command.withDescription(`${spec.name} specialist: reply to ticket.triaged.${spec.type}`))
 
+const escalation = Command.make(
+  "escalation",
+  {},
+  Effect.fn(function*() {
+    yield* serveAgent("escalation", (runtime) => runEscalationService(runtime))
+  }, Effect.provide(layerLogging()))
+).pipe(
+  Command.withDescription("Escalation agent: ticket.triaged.human → tracked tickets (SQLite), HTTP API and review page")
+)
+
 export const cli = Command.make("support-agents").pipe(
   Command.withDescription("AI agents that resolve customer-support tickets over Kafka"),
-  Command.withSubcommands([demo, triage, ...specialists.map(specialistCommand)])
+  Command.withSubcommands([demo, triage, ...specialists.map(specialistCommand), escalation])
 )
 
 /** Prints configuration and startup problems as one clear line instead of a stack trace. */

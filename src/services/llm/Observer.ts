@@ -6,7 +6,7 @@
 import { Context } from "effect"
 import type { LlmFailureKind } from "../Llm.ts"
 
-export type LlmOperation = "classify" | "draft"
+export type LlmOperation = "classify" | "draft" | "tool_turn"
 
 export interface LlmCallReport {
   readonly provider: string
