@@ -45,12 +45,14 @@ export interface AnthropicSettings {
   readonly resilience: ResilienceSettings
 }
 
-const sdkErrors: SdkErrorClasses = { APIError, APIConnectionError, APIConnectionTimeoutError }
+/** The SDK's error classes, for mapping its failures to `LlmError`. */
+export const anthropicSdkErrors: SdkErrorClasses = { APIError, APIConnectionError, APIConnectionTimeoutError }
 
 /** The SDK's own timeout stays above ours, so that ours decides. */
 const sdkTimeoutMarginMs = 10_000
 
-const makeClient = (settings: AnthropicSettings): Anthropic =>
+/** An SDK client whose own retries are off and whose own timeout stays above ours. */
+export const makeAnthropicClient = (settings: AnthropicSettings): Anthropic =>
   new Anthropic({
     apiKey: Redacted.value(settings.apiKey),
     baseURL: settings.baseUrl ?? defaultAnthropicBaseUrl,
@@ -106,7 +108,7 @@ const classifyExchange = (
   { ticket }: ClassifyRequest
 ): LlmExchange<Anthropic.Message, TriageResult> => ({
   operation: "classify",
-  send: sdkRequest(anthropicProvider, sdkErrors, (signal) =>
+  send: sdkRequest(anthropicProvider, anthropicSdkErrors, (signal) =>
     client.messages.create({
       model,
       max_tokens: triageMaxTokens,
@@ -121,7 +123,7 @@ const classifyExchange = (
 
 const draftExchange = (client: Anthropic, model: string, request: DraftRequest): LlmExchange<Anthropic.Message, string> => ({
   operation: "draft",
-  send: sdkRequest(anthropicProvider, sdkErrors, (signal) =>
+  send: sdkRequest(anthropicProvider, anthropicSdkErrors, (signal) =>
     client.messages.create({
       model,
       max_tokens: request.maxTokens ?? draftMaxTokens,
@@ -135,7 +137,7 @@ const draftExchange = (client: Anthropic, model: string, request: DraftRequest):
 /** The Anthropic `Llm`, with its own circuit breaker. */
 export const makeAnthropicLlm = (settings: AnthropicSettings): Effect.Effect<Llm["Service"]> =>
   Effect.gen(function*() {
-    const client = makeClient(settings)
+    const client = makeAnthropicClient(settings)
     const caller = yield* makeResilientCaller(anthropicProvider, settings.model, settings.resilience)
     return Llm.of({
       provider: anthropicProvider,

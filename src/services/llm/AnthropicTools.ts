@@ -6,8 +6,8 @@
  * tool results go back in the next user message as `tool_result` blocks, with `is_error` for
  * calls that failed (bad arguments, unknown tool) so that the model can correct them.
  */
-import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk"
-import { Effect, Layer, Redacted, Result } from "effect"
+import type Anthropic from "@anthropic-ai/sdk"
+import { Effect, Layer, Result } from "effect"
 import type { LlmError, TokenUsage } from "../Llm.ts"
 import {
   type ConversationMessage,
@@ -19,22 +19,8 @@ import {
   toolTurnMaxTokens,
   type ToolTurnRequest
 } from "../ToolCallingLlm.ts"
-import { type AnthropicSettings, anthropicProvider, defaultAnthropicBaseUrl } from "./Anthropic.ts"
-import { type LlmExchange, makeResilientCaller, malformedReply, refusalError, sdkRequest, type SdkErrorClasses } from "./Resilience.ts"
-
-const sdkErrors: SdkErrorClasses = { APIError, APIConnectionError, APIConnectionTimeoutError }
-
-/** The SDK's own timeout stays above ours, so that ours decides. */
-const sdkTimeoutMarginMs = 10_000
-
-const makeClient = (settings: AnthropicSettings): Anthropic =>
-  new Anthropic({
-    apiKey: Redacted.value(settings.apiKey),
-    baseURL: settings.baseUrl ?? defaultAnthropicBaseUrl,
-    maxRetries: 0,
-    timeout: settings.resilience.timeoutMs + sdkTimeoutMarginMs,
-    logLevel: "off"
-  })
+import { type AnthropicSettings, anthropicProvider, anthropicSdkErrors, makeAnthropicClient } from "./Anthropic.ts"
+import { type LlmExchange, makeResilientCaller, malformedReply, refusalError, sdkRequest } from "./Resilience.ts"
 
 export const anthropicTool = (tool: ToolDefinition): Anthropic.Tool => ({
   name: tool.name,
@@ -122,7 +108,7 @@ const turnExchange = (
 ): LlmExchange<Anthropic.Message, ToolTurn> => ({
   // The shared observer knows classify and draft; a tool turn is reported as a draft.
   operation: "tool_turn",
-  send: sdkRequest(anthropicProvider, sdkErrors, (signal) =>
+  send: sdkRequest(anthropicProvider, anthropicSdkErrors, (signal) =>
     client.messages.create({
       model,
       max_tokens: request.maxTokens ?? toolTurnMaxTokens,
@@ -138,7 +124,7 @@ const turnExchange = (
 /** Tool-calling turns with Anthropic, with their own circuit breaker. */
 export const makeAnthropicToolCallingLlm = (settings: AnthropicSettings): Effect.Effect<ToolCallingLlm["Service"]> =>
   Effect.gen(function*() {
-    const client = makeClient(settings)
+    const client = makeAnthropicClient(settings)
     const caller = yield* makeResilientCaller(anthropicProvider, settings.model, settings.resilience)
     return ToolCallingLlm.of({
       provider: anthropicProvider,

@@ -53,12 +53,14 @@ export interface OpenAiSettings {
   readonly resilience: ResilienceSettings
 }
 
-const sdkErrors: SdkErrorClasses = { APIError, APIConnectionError, APIConnectionTimeoutError }
+/** The SDK's error classes, for mapping its failures to `LlmError`. */
+export const openAiSdkErrors: SdkErrorClasses = { APIError, APIConnectionError, APIConnectionTimeoutError }
 
 /** The SDK's own timeout stays above ours, so that ours decides. */
 const sdkTimeoutMarginMs = 10_000
 
-const makeClient = (settings: OpenAiSettings): OpenAI =>
+/** An SDK client whose own retries are off and whose own timeout stays above ours. */
+export const makeOpenAiClient = (settings: OpenAiSettings): OpenAI =>
   new OpenAI({
     apiKey: Redacted.value(settings.apiKey),
     baseURL: settings.baseUrl ?? (settings.flavour === "ollama" ? defaultOllamaBaseUrl : defaultOpenAiBaseUrl),
@@ -118,7 +120,7 @@ const classifyExchange = (
   { ticket }: ClassifyRequest
 ): LlmExchange<OpenAI.ChatCompletion, TriageResult> => ({
   operation: "classify",
-  send: sdkRequest(settings.flavour, sdkErrors, (signal) =>
+  send: sdkRequest(settings.flavour, openAiSdkErrors, (signal) =>
     client.chat.completions.create({
       model: settings.model,
       temperature: triageTemperature,
@@ -139,7 +141,7 @@ const draftExchange = (
   request: DraftRequest
 ): LlmExchange<OpenAI.ChatCompletion, string> => ({
   operation: "draft",
-  send: sdkRequest(settings.flavour, sdkErrors, (signal) =>
+  send: sdkRequest(settings.flavour, openAiSdkErrors, (signal) =>
     client.chat.completions.create({
       model: settings.model,
       temperature: request.temperature ?? draftTemperature,
@@ -156,7 +158,7 @@ const draftExchange = (
 /** The OpenAI (or Ollama) `Llm`, with its own circuit breaker. */
 export const makeOpenAiLlm = (settings: OpenAiSettings): Effect.Effect<Llm["Service"]> =>
   Effect.gen(function*() {
-    const client = makeClient(settings)
+    const client = makeOpenAiClient(settings)
     const caller = yield* makeResilientCaller(settings.flavour, settings.model, settings.resilience)
     return Llm.of({
       provider: settings.flavour,

@@ -6,8 +6,8 @@
  * them (even when they were not JSON); each result goes back as a `tool` message. OpenAI has
  * no error flag on tool messages: a failed call's content is `{"error": …}`.
  */
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai"
-import { Effect, Layer, Redacted, Result } from "effect"
+import type OpenAI from "openai"
+import { Effect, Layer, Result } from "effect"
 import { estimateTokens, type LlmError, type TokenUsage } from "../Llm.ts"
 import {
   type ConversationMessage,
@@ -20,26 +20,11 @@ import {
   toolTurnMaxTokens,
   type ToolTurnRequest
 } from "../ToolCallingLlm.ts"
-import { defaultOllamaBaseUrl, defaultOpenAiBaseUrl, type OpenAiFlavour, type OpenAiSettings } from "./OpenAi.ts"
-import { type LlmExchange, makeResilientCaller, malformedReply, refusalError, sdkRequest, type SdkErrorClasses } from "./Resilience.ts"
-
-const sdkErrors: SdkErrorClasses = { APIError, APIConnectionError, APIConnectionTimeoutError }
-
-/** The SDK's own timeout stays above ours, so that ours decides. */
-const sdkTimeoutMarginMs = 10_000
+import { makeOpenAiClient, type OpenAiFlavour, openAiSdkErrors, type OpenAiSettings } from "./OpenAi.ts"
+import { type LlmExchange, makeResilientCaller, malformedReply, refusalError, sdkRequest } from "./Resilience.ts"
 
 /** Sampling temperature of tool turns: low, the loop wants consistent decisions. */
 export const toolTurnTemperature = 0.2
-
-const makeClient = (settings: OpenAiSettings): OpenAI =>
-  new OpenAI({
-    apiKey: Redacted.value(settings.apiKey),
-    baseURL: settings.baseUrl ?? (settings.flavour === "ollama" ? defaultOllamaBaseUrl : defaultOpenAiBaseUrl),
-    maxRetries: 0,
-    timeout: settings.resilience.timeoutMs + sdkTimeoutMarginMs,
-    logLevel: "off",
-    ...(settings.flavour === "ollama" ? { organization: null, project: null } : {})
-  })
 
 export const openAiTool = (tool: ToolDefinition): OpenAI.ChatCompletionFunctionTool => ({
   type: "function",
@@ -143,7 +128,7 @@ const turnExchange = (
 ): LlmExchange<OpenAI.ChatCompletion, ToolTurn> => ({
   // The shared observer knows classify and draft; a tool turn is reported as a draft.
   operation: "tool_turn",
-  send: sdkRequest(settings.flavour, sdkErrors, (signal) =>
+  send: sdkRequest(settings.flavour, openAiSdkErrors, (signal) =>
     client.chat.completions.create({
       model: settings.model,
       temperature: toolTurnTemperature,
@@ -161,7 +146,7 @@ const turnExchange = (
 /** Tool-calling turns with OpenAI or Ollama, with their own circuit breaker. */
 export const makeOpenAiToolCallingLlm = (settings: OpenAiSettings): Effect.Effect<ToolCallingLlm["Service"]> =>
   Effect.gen(function*() {
-    const client = makeClient(settings)
+    const client = makeOpenAiClient(settings)
     const caller = yield* makeResilientCaller(settings.flavour, settings.model, settings.resilience)
     return ToolCallingLlm.of({
       provider: settings.flavour,
