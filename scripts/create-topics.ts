@@ -1,5 +1,5 @@
 /**
- * Creates the eight topics of the system and their dead-letter topics (`<topic>.dlq`) on a
+ * Creates the eight topics of the system, `ticket.escalated`, and their dead-letter topics (`<topic>.dlq`) on a
  * real cluster; topics that exist already are left as they are (`npm run topics:create`).
  *
  *   node scripts/create-topics.ts

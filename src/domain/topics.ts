@@ -13,15 +13,17 @@ export const Topics = {
     other: "ticket.triaged.other"
   } satisfies Record<TicketType, string>,
   human: "ticket.triaged.human",
-  resolved: "ticket.resolved"
+  resolved: "ticket.resolved",
+  escalated: "ticket.escalated"
 } as const
 
-/** The original system's eight topics. */
+/** The original system's eight topics, and `ticket.escalated` (the escalation agent's output). */
 export const allTopics: ReadonlyArray<string> = [
   Topics.events,
   ...Object.values(Topics.triaged),
   Topics.human,
-  Topics.resolved
+  Topics.resolved,
+  Topics.escalated
 ]
 
 /** The dead-letter topic of an input topic. */

@@ -12,7 +12,7 @@
  * ticket database) are represented by the Config values they read.
  */
 import { type Config, ConfigProvider, Effect, Layer, References } from "effect"
-import { groupIdConfig, KafkaBootstrapConfig, RuntimeConfig, TriageConfig } from "../services/AppConfig.ts"
+import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/AppConfig.ts"
 import { KafkaJsConfigOption } from "../services/kafka/KafkaConfig.ts"
 import { layerLogging } from "../services/Logging.ts"
 import { layerTracingFromConfig } from "../services/observability/Tracing.ts"
@@ -45,42 +45,40 @@ const readConfig = <A>(config: Config.Config<A>): Effect.Effect<void, Config.Con
 
 type Step = Effect.Effect<void, unknown>
 
-/** What every agent process reads at startup: logging, runtime, metrics, Kafka, tracing. */
+/**
+ * What every agent process reads at startup: logging, runtime, metrics, tracing, and the layers
+ * of the CLI's `serveAgent` (Kafka, the LLM, guardrails, the customer directory).
+ */
 const commonSteps = (agent: string): ReadonlyArray<Step> => [
   buildOnce(layerLogging()),
   readConfig(RuntimeConfig),
   readConfig(metricsConfig(agent)),
-  // The Kafka layer: in-memory without KAFKA_BOOTSTRAP_SERVERS, else the kafkajs settings.
-  readConfig(KafkaBootstrapConfig),
+  // The Kafka layer: in-memory without KAFKA_BOOTSTRAP_SERVERS, else kafkajs with these settings.
   readConfig(KafkaJsConfigOption),
-  buildOnce(layerTracingFromConfig(agent))
+  buildOnce(layerTracingFromConfig(agent)),
+  buildOnce(LlmLive),
+  buildOnce(GuardrailsLive),
+  buildOnce(CustomersLive)
 ]
-
-/** Triage and the specialists: the `serveAgent` layers of the CLI (LLM, guardrails, customers). */
-const pipelineSteps: ReadonlyArray<Step> = [buildOnce(LlmLive), buildOnce(GuardrailsLive), buildOnce(CustomersLive)]
 
 const agentSteps = (agent: string): Effect.Effect<ReadonlyArray<Step>, Error> => {
   if (agent === "triage") {
-    return Effect.succeed([
-      ...commonSteps(agent),
-      ...pipelineSteps,
-      readConfig(TriageConfig),
-      readConfig(groupIdConfig("triage-agent"))
-    ])
+    return Effect.succeed([...commonSteps(agent), readConfig(TriageConfig), readConfig(groupIdConfig("triage-agent"))])
   }
   if (agent === "escalation") {
+    // runEscalationService: its settings, the ticket database, the HTTP server, the tool-calling LLM.
     return Effect.succeed([
       ...commonSteps(agent),
-      buildOnce(layerToolCallingLlmFromConfig),
       readConfig(EscalationConfig),
       readConfig(EscalationHttpConfig),
-      readConfig(TicketDatabaseConfig)
+      readConfig(TicketDatabaseConfig),
+      buildOnce(layerToolCallingLlmFromConfig)
     ])
   }
   const spec = specialists.find((s) => s.name === agent)
   return spec === undefined
     ? Effect.fail(new Error(`unknown agent ${JSON.stringify(agent)}`))
-    : Effect.succeed([...commonSteps(agent), ...pipelineSteps, readConfig(groupIdConfig(spec.groupId))])
+    : Effect.succeed([...commonSteps(agent), readConfig(groupIdConfig(spec.groupId))])
 }
 
 /** The LLM selections: the mock, and each provider with what it needs. */

@@ -1,0 +1,181 @@
+/**
+ * The container image, checked without a Docker engine: the Dockerfile's base images are Node
+ * 24, everything it copies exists and gets through .dockerignore, it installs production
+ * dependencies only and those are all the sources import, it runs as a non-root user that
+ * Kubernetes' runAsNonRoot can verify, and its entry point and default command are real.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { spawnSync } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
+import { builtinModules } from "node:module"
+import { dirname, join, relative, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { type JsonObject, isObject, renderKustomization } from "../scripts/render-k8s.ts"
+
+const root = fileURLToPath(new URL("..", import.meta.url))
+const at = (...parts: ReadonlyArray<string>) => join(root, ...parts)
+
+interface Instruction {
+  readonly keyword: string
+  readonly args: string
+  readonly stage: number
+}
+
+/** The Dockerfile's instructions (continuation lines joined, comments dropped). */
+const parseDockerfile = (text: string): ReadonlyArray<Instruction> => {
+  const logical: Array<string> = []
+  let current = ""
+  for (const raw of text.split("\n")) {
+    const line = raw.trim()
+    if (current === "" && (line === "" || line.startsWith("#"))) continue
+    if (line.startsWith("#")) continue
+    if (line.endsWith("\\")) {
+      current += `${line.slice(0, -1)} `
+      continue
+    }
+    logical.push(current + line)
+    current = ""
+  }
+  let stage = -1
+  return logical.map((line) => {
+    const [keyword = "", ...rest] = line.split(/\s+/)
+    if (keyword.toUpperCase() === "FROM") stage++
+    return { keyword: keyword.toUpperCase(), args: rest.join(" "), stage }
+  })
+}
+
+const dockerfile = parseDockerfile(readFileSync(at("Dockerfile"), "utf8"))
+const of = (keyword: string) => dockerfile.filter((i) => i.keyword === keyword)
+const lastStage = Math.max(...dockerfile.map((i) => i.stage))
+const jsonArgs = (args: string): ReadonlyArray<string> => {
+  const value: unknown = JSON.parse(args)
+  assert.isArray(value, args)
+  return (value as Array<unknown>).map(String)
+}
+
+/** The pods of the rendered overlays that run the image. */
+const agentPods = () =>
+  ["dev", "prod"].flatMap((overlay) =>
+    renderKustomization(at("k8s/overlays", overlay)).flatMap((o) => {
+      const template = (o["spec"] as JsonObject | undefined)?.["template"]
+      if (!isObject(template) || !isObject(template["spec"])) return []
+      const podSpec = template["spec"]
+      const containers = (podSpec["containers"] ?? []) as Array<JsonObject>
+      return containers
+        .filter((c) => /(^|\/)support-agents[:@]/.test(String(c["image"])))
+        .map((container) => ({ overlay, name: String((o["metadata"] as JsonObject)["name"]), podSpec, container }))
+    })
+  )
+
+/** `support-agents --help`'s subcommands. */
+const subcommands = (): ReadonlySet<string> => {
+  const result = spawnSync(process.execPath, [at("bin/support-agents.js"), "--help"], { encoding: "utf8", cwd: root })
+  assert.strictEqual(result.status, 0, result.stderr)
+  const section = result.stdout.split(/^SUBCOMMANDS\s*$/m)[1] ?? ""
+  return new Set([...section.matchAll(/^\s{2}(\S+)\s/gm)].map((m) => m[1]!))
+}
+
+describe("the container image (Dockerfile)", () => {
+  it("builds on Node 24 slim images in stages", () => {
+    const froms = of("FROM")
+    assert.isAbove(froms.length, 1, "multi-stage")
+    for (const from of froms) {
+      const image = from.args.replace(/^--platform=\S+\s+/, "").split(/\s+/)[0]!
+      assert.match(image, /^node:24(?:[.-]|$)/, from.args)
+    }
+    assert.match(froms[froms.length - 1]!.args, /^node:24-slim\b/)
+  })
+
+  it("installs production dependencies only, from the lock file", () => {
+    const installs = of("RUN").filter((r) => /\bnpm\b/.test(r.args))
+    assert.isAbove(installs.length, 0)
+    for (const run of installs) {
+      assert.match(run.args, /\bnpm ci\b/, run.args)
+      assert.match(run.args, /--omit=dev\b/, run.args)
+    }
+    assert.lengthOf(of("HEALTHCHECK"), 0, "Kubernetes probes check health")
+  })
+
+  it("copies only paths that exist and that .dockerignore lets into the build context", () => {
+    const ignore = readFileSync(at(".dockerignore"), "utf8").split("\n").map((l) => l.trim())
+    assert.include(ignore, "*", ".dockerignore starts from nothing")
+    const allowed = ignore.filter((l) => l.startsWith("!")).map((l) => l.slice(1).replace(/\/$/, ""))
+    const copied: Array<string> = []
+    for (const copy of of("COPY").filter((c) => !/--from=/.test(c.args))) {
+      const words = copy.args.split(/\s+/).filter((w) => !w.startsWith("--"))
+      for (const source of words.slice(0, -1)) {
+        const path = source.replace(/^\.\//, "").replace(/\/$/, "")
+        assert.isTrue(existsSync(at(path)), `COPY ${source}: no such path`)
+        assert.include(allowed, path, `COPY ${source}: excluded by .dockerignore`)
+        copied.push(path)
+      }
+    }
+    for (const needed of ["bin", "src", "package.json", "package-lock.json"]) assert.include(copied, needed)
+  })
+
+  it("runs as a non-root numeric user, the one the pods run as", () => {
+    const users = of("USER").filter((u) => u.stage === lastStage)
+    assert.isAbove(users.length, 0, "USER in the final stage")
+    const user = users[users.length - 1]!.args
+    const [uid, gid] = user.split(":")
+    assert.match(uid!, /^\d+$/, "numeric, so that runAsNonRoot can verify it")
+    assert.notStrictEqual(Number(uid), 0)
+    if (gid !== undefined) assert.notStrictEqual(Number(gid), 0)
+    let checked = 0
+    for (const { overlay, podSpec } of agentPods()) {
+      assert.strictEqual((podSpec["securityContext"] as JsonObject)["runAsUser"], Number(uid), overlay)
+      checked++
+    }
+    assert.isAbove(checked, 6)
+  })
+
+  it("starts bin/support-agents.js, whose default command is one of its subcommands, as is every workload's", () => {
+    const entrypoint = jsonArgs(of("ENTRYPOINT").at(-1)!.args)
+    assert.deepStrictEqual(entrypoint, ["node", "bin/support-agents.js"])
+    assert.isTrue(existsSync(at("bin/support-agents.js")))
+    assert.deepStrictEqual(JSON.parse(readFileSync(at("package.json"), "utf8")).bin["support-agents"], "bin/support-agents.js")
+    const commands = subcommands()
+    const cmd = jsonArgs(of("CMD").at(-1)!.args)
+    assert.deepStrictEqual(cmd, ["triage"])
+    assert.isTrue(commands.has(cmd[0]!), `support-agents ${cmd[0]} exists`)
+    for (const { container, name, overlay } of agentPods()) {
+      const args = (container["args"] ?? []) as Array<string>
+      assert.isTrue(commands.has(args[0] ?? ""), `${overlay}/${name} runs \`support-agents ${args[0]}\`: not a subcommand`)
+    }
+  })
+
+  it("every package the sources import at run time is a production dependency", () => {
+    const pkg = JSON.parse(readFileSync(at("package.json"), "utf8")) as { dependencies: Record<string, string> }
+    const production = new Set(Object.keys(pkg.dependencies))
+    const builtins = new Set(builtinModules)
+    const seen = new Set<string>()
+    const packages = new Map<string, string>()
+    const visit = (file: string) => {
+      if (seen.has(file)) return
+      seen.add(file)
+      const text = readFileSync(file, "utf8")
+      const specifiers = [
+        ...text.matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^"';]*?\sfrom\s+)?["']([^"']+)["']/gm),
+        ...text.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)
+      ].map((m) => m[1]!)
+      for (const specifier of specifiers) {
+        if (specifier.startsWith(".")) {
+          const target = resolve(dirname(file), specifier)
+          if (/\.[cm]?[jt]s$/.test(target)) visit(target)
+          continue
+        }
+        const name = specifier.startsWith("node:") || builtins.has(specifier.split("/")[0]!)
+          ? "node"
+          : specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/")
+        if (!packages.has(name)) packages.set(name, relative(root, file))
+      }
+    }
+    visit(at("bin/support-agents.js"))
+    assert.isAbove(seen.size, 20, "the sources behind the command were followed")
+    for (const [name, file] of packages) {
+      if (name === "node") continue
+      assert.isTrue(production.has(name), `${file} imports ${name}, which npm ci --omit=dev does not install`)
+    }
+    assert.isTrue(packages.has("effect"))
+  })
+})
