@@ -1,12 +1,32 @@
 import { defineConfig } from "vitest/config"
 
+/**
+ * Tests that drive a real Kafka broker share its fixed topic names (the agents' topics), so
+ * they run one file at a time, after the rest (which run in parallel).
+ */
+const brokerTests = [
+  "test/kafka-integration.test.ts",
+  "test/escalation-kafka.test.ts",
+  "test/e2e-kafka.test.ts",
+  "test/crash.test.ts"
+]
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ["default"],
     // Logs of passing tests are noise; a failing test still shows its logs.
-    silent: "passed-only"
+    silent: "passed-only",
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: brokerTests, sequence: { groupOrder: 0 } }
+      },
+      {
+        extends: true,
+        test: { name: "broker", include: brokerTests, fileParallelism: false, sequence: { groupOrder: 1 } }
+      }
+    ]
   }
 })

@@ -6,6 +6,7 @@
  * CI, as the other broker tests.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { startGroupAtEnd } from "./agent-process.ts"
 import { Effect, Fiber, Layer, Option, Schema, Stream } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -68,12 +69,24 @@ describe.skipIf(!brokerStatus.reachable)("escalation on a real broker", () => {
 
       // Watch ticket.escalated from the start, before anything is produced.
       const seen: Array<KafkaRecord> = []
-      const watcher = yield* client.consumer({ groupId: fresh("watch"), topics: [EscalationTopics.escalated] })
+      // Fresh groups start at the end of the shared topics: the history left by other runs and
+      // test files is not read again.
+      const watchGroup = fresh("watch")
+      const triageGroup = fresh("triage")
+      const escalationGroup = fresh("escalation")
+      yield* Effect.promise(() =>
+        Promise.all([
+          startGroupAtEnd(watchGroup, [EscalationTopics.escalated]),
+          startGroupAtEnd(triageGroup, [Topics.events]),
+          startGroupAtEnd(escalationGroup, [Topics.human])
+        ])
+      )
+      const watcher = yield* client.consumer({ groupId: watchGroup, topics: [EscalationTopics.escalated] })
       yield* watcher.records.pipe(Stream.runForEach((r) => Effect.sync(() => void seen.push(r))), Effect.forkScoped)
 
-      const triage = yield* Effect.forkScoped(runAgent(triageAgent({ ...triageDefaults, groupId: fresh("triage") }), fast))
+      const triage = yield* Effect.forkScoped(runAgent(triageAgent({ ...triageDefaults, groupId: triageGroup }), fast))
       const escalation = yield* Effect.forkScoped(runAgent(
-        escalationAgent({ ...escalationDefaults, groupId: fresh("escalation") }),
+        escalationAgent({ ...escalationDefaults, groupId: escalationGroup }),
         escalationRuntimeOptions(escalationDefaults, fast)
       ))
       yield* kafka.produce([{

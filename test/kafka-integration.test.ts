@@ -4,6 +4,7 @@
  */
 import { createServer } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
+import { startGroupAtEnd } from "./agent-process.ts"
 import { ConfigProvider, Effect, Exit, Fiber, Layer, Logger, Option, Redacted, References, Scope, Stream } from "effect"
 import kafkajs from "kafkajs"
 import type { TicketResolved } from "../src/domain/events.ts"
@@ -402,9 +403,22 @@ describe.skipIf(!brokerStatus.reachable)("kafkajs on a real broker", () => {
       const badKey = fresh("bad")
       const fast = { retryBaseDelayMs: 1, retryMaxDelayMs: 5, shutdownTimeoutMs: 5_000 }
       const triageGroup = fresh("triage")
+      const billingGroup = fresh("billing")
+      const resolvedWatch = fresh("watch")
+      const dlqWatch = fresh("watch")
+      // Fresh groups start at the end of the shared topics: the history left by other runs and
+      // test files is not read again.
+      yield* Effect.promise(() =>
+        Promise.all([
+          startGroupAtEnd(triageGroup, [Topics.events]),
+          startGroupAtEnd(billingGroup, [Topics.triaged.billing]),
+          startGroupAtEnd(resolvedWatch, [Topics.resolved]),
+          startGroupAtEnd(dlqWatch, [deadLetterTopic(Topics.events)])
+        ])
+      )
       const triage = yield* Effect.forkScoped(runAgent(triageAgent({ ...triageDefaults, groupId: triageGroup }), fast))
       const billing = yield* Effect.forkScoped(
-        runAgent(specialistAgent(specialistByName("billing")!, { groupId: fresh("billing") }), fast)
+        runAgent(specialistAgent(specialistByName("billing")!, { groupId: billingGroup }), fast)
       )
       yield* kafka.produce([
         {
@@ -424,10 +438,10 @@ describe.skipIf(!brokerStatus.reachable)("kafkajs on a real broker", () => {
         { topic: Topics.events, key: badKey, value: "{not json" }
       ])
 
-      const watch = (topicName: string) =>
-        Effect.flatMap(client.consumer({ groupId: fresh("watch"), topics: [topicName] }), (c) => collect(c))
-      const resolved = yield* watch(Topics.resolved)
-      const dlq = yield* watch(deadLetterTopic(Topics.events))
+      const watch = (groupId: string, topicName: string) =>
+        Effect.flatMap(client.consumer({ groupId, topics: [topicName] }), (c) => collect(c))
+      const resolved = yield* watch(resolvedWatch, Topics.resolved)
+      const dlq = yield* watch(dlqWatch, deadLetterTopic(Topics.events))
       yield* eventually("the ticket was resolved", () => resolved.seen.some((r) => r.key === ticketId), 60_000)
       yield* eventually("the malformed record was dead-lettered", () => dlq.seen.some((r) => r.key === badKey), 60_000)
 

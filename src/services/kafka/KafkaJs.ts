@@ -3,10 +3,16 @@
  *
  * - Producer: idempotent, `acks: -1` (all in-sync replicas), one request in flight per broker,
  *   kafkajs's default (Java-compatible murmur2) partitioner so keys land where the in-memory
- *   broker and Java clients put them. One `sendBatch` per `produce` call, records grouped by
- *   topic in order. Retries are bounded; what still fails surfaces as
+ *   broker and Java clients put them. Retries are bounded; what still fails surfaces as
  *   `KafkaError{operation: "produce", retryable}`. Connects on first use; disconnects when the
  *   layer's scope closes.
+ * - Concurrent `produce` calls are micro-batched (`makeProduceBatcher`): with one request in
+ *   flight, one `sendBatch` per call would serialise the agents' many small concurrent
+ *   produces into one broker round trip each. Calls made while a send is under way (or within
+ *   `lingerMs` of an idle producer) go out together in the next `sendBatch`, in call order,
+ *   records grouped by topic in order. Every caller of a batch gets the batch's result; a
+ *   batch refused for good (non-retryable, e.g. a record too large) is sent again caller by
+ *   caller, so only the callers whose records are refused fail.
  * - Consumers: see `KafkaJsConsumer.ts` (no commit without `commit`, bounded buffer with
  *   pause/resume, generations per rebalance).
  * - `layerKafkaFromConfig`: kafkajs when `KAFKA_BOOTSTRAP_SERVERS` is set, otherwise the
@@ -18,7 +24,7 @@ import { type Config, Context, Effect, Layer, Option, type Scope } from "effect"
 import { type ConsumerOptions, Kafka, type KafkaError, type OutgoingRecord } from "../Kafka.ts"
 import { layerInMemoryKafka } from "./InMemoryKafka.ts"
 import { KafkaJsConfigOption, type KafkaJsOptions } from "./KafkaConfig.ts"
-import { attempt, type KafkaJsHandle, makeKafkaJsClient } from "./KafkaJsCommon.ts"
+import { attempt, isRetryable, type KafkaJsHandle, makeKafkaJsClient } from "./KafkaJsCommon.ts"
 import { type KafkaJsConsumer, makeKafkaJsConsumer } from "./KafkaJsConsumer.ts"
 
 export type { ConsumerStats, KafkaJsConsumer } from "./KafkaJsConsumer.ts"
@@ -54,6 +60,127 @@ export const groupByTopic = (records: ReadonlyArray<OutgoingRecord>): Array<Topi
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }))
 }
 
+/** How concurrent `produce` calls are gathered into one `sendBatch`. */
+export interface ProduceBatching {
+  /**
+   * How long an idle producer waits for more calls before sending (ms; 0: the next turn of
+   * the event loop). While a send is under way, calls gather without any extra wait.
+   */
+  readonly lingerMs: number
+  /** Most records in one `sendBatch` (a single larger call still goes out whole). */
+  readonly maxRecords: number
+  /** Most bytes (keys, values, headers) in one `sendBatch` (a single larger call still goes out whole). */
+  readonly maxBytes: number
+}
+
+/** 512 KiB keeps every partition's share of a batch well below the broker's default 1 MiB limit. */
+export const defaultProduceBatching: ProduceBatching = { lingerMs: 1, maxRecords: 2_000, maxBytes: 512 * 1024 }
+
+interface PendingProduce {
+  readonly records: ReadonlyArray<OutgoingRecord>
+  readonly bytes: number
+  readonly resolve: () => void
+  readonly reject: (error: unknown) => void
+}
+
+const byteLength = (value: Uint8Array | string | null | undefined): number =>
+  value === null || value === undefined ? 0 : typeof value === "string" ? Buffer.byteLength(value) : value.byteLength
+
+const recordBytes = (record: OutgoingRecord): number => {
+  let bytes = byteLength(record.key) + byteLength(record.value)
+  if (record.headers !== undefined) {
+    for (const [name, value] of Object.entries(record.headers)) bytes += byteLength(name) + byteLength(value)
+  }
+  return bytes
+}
+
+/**
+ * Gathers concurrent produce calls into batches sent one at a time by `send`: a call waits
+ * while a batch is in flight (at most `lingerMs` when the producer is idle), then goes out
+ * with every other waiting call (up to `maxRecords` / `maxBytes`), records in call order. Each
+ * call settles with its batch: a retryable failure rejects every call of the batch (the
+ * runtime retries each); a batch refused for good is sent again call by call so that only the
+ * calls at fault fail (records of partitions the broker had accepted before the refusal may
+ * then be written twice, which at-least-once delivery allows).
+ */
+export const makeProduceBatcher = (
+  send: (records: ReadonlyArray<OutgoingRecord>) => Promise<void>,
+  batching: ProduceBatching = defaultProduceBatching
+) => {
+  const queue: Array<PendingProduce> = []
+  let queuedRecords = 0
+  let sending = false
+  let scheduled = false
+  let batches = 0
+
+  const take = (): Array<PendingProduce> => {
+    const batch: Array<PendingProduce> = []
+    let records = 0
+    let bytes = 0
+    while (queue.length > 0) {
+      const next = queue[0]!
+      if (
+        batch.length > 0 &&
+        (records + next.records.length > batching.maxRecords || bytes + next.bytes > batching.maxBytes)
+      ) break
+      queue.shift()
+      batch.push(next)
+      records += next.records.length
+      bytes += next.bytes
+    }
+    queuedRecords -= records
+    return batch
+  }
+
+  const sendOne = async (batch: ReadonlyArray<PendingProduce>) => {
+    batches++
+    try {
+      await send(batch.length === 1 ? batch[0]!.records : batch.flatMap((p) => p.records))
+      for (const p of batch) p.resolve()
+    } catch (error) {
+      if (batch.length > 1 && !isRetryable(error)) {
+        for (const p of batch) {
+          batches++
+          await send(p.records).then(p.resolve, p.reject)
+        }
+      } else {
+        for (const p of batch) p.reject(error)
+      }
+    }
+  }
+
+  const drain = async () => {
+    scheduled = false
+    if (sending) return
+    sending = true
+    try {
+      while (queue.length > 0) await sendOne(take())
+    } finally {
+      sending = false
+    }
+  }
+
+  const schedule = () => {
+    if (sending || scheduled) return
+    scheduled = true
+    if (queuedRecords >= batching.maxRecords) queueMicrotask(() => void drain())
+    else if (batching.lingerMs <= 0) setImmediate(() => void drain())
+    else setTimeout(() => void drain(), batching.lingerMs)
+  }
+
+  return {
+    /** Sends `records` with the other calls of its batch; settles with the batch's result. */
+    send: (records: ReadonlyArray<OutgoingRecord>): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        queue.push({ records, bytes: records.reduce((sum, r) => sum + recordBytes(r), 0), resolve, reject })
+        queuedRecords += records.length
+        schedule()
+      }),
+    /** Batches sent so far (for tests). */
+    batches: () => batches
+  }
+}
+
 /** A connect-once kafkajs client part (producer, admin): retried on the next call after a failure. */
 const lazyConnection = <A extends { connect: () => Promise<void>; disconnect: () => Promise<void> }>(make: () => A) => {
   let instance: A | undefined
@@ -83,7 +210,7 @@ const lazyConnection = <A extends { connect: () => Promise<void>; disconnect: ()
 }
 
 /** The kafkajs backend: the `Kafka` service and `KafkaJsClient`, closed with the scope. */
-export const makeKafkaJs = (options: KafkaJsOptions) =>
+export const makeKafkaJs = (options: KafkaJsOptions, batching: ProduceBatching = defaultProduceBatching) =>
   Effect.gen(function*() {
     const handle = yield* makeKafkaJsClient(options)
     const { settings } = handle
@@ -109,15 +236,17 @@ export const makeKafkaJs = (options: KafkaJsOptions) =>
       ], { concurrency: 2, mode: "result" }).pipe(Effect.asVoid)
     )
 
-    const produce = (records: ReadonlyArray<OutgoingRecord>): Effect.Effect<void, KafkaError> =>
-      records.length === 0 ? Effect.void : attempt(handle, "produce", async () => {
-        const connected = await producer.get()
-        await connected.sendBatch({
-          topicMessages: groupByTopic(records),
-          acks: -1,
-          timeout: settings.requestTimeoutMs
-        })
+    const batcher = makeProduceBatcher(async (records) => {
+      const connected = await producer.get()
+      await connected.sendBatch({
+        topicMessages: groupByTopic(records),
+        acks: -1,
+        timeout: settings.requestTimeoutMs
       })
+    }, batching)
+
+    const produce = (records: ReadonlyArray<OutgoingRecord>): Effect.Effect<void, KafkaError> =>
+      records.length === 0 ? Effect.void : attempt(handle, "produce", () => batcher.send(records))
 
     const ping: Effect.Effect<void, KafkaError> = attempt(handle, "connect", async () => {
       const connected = await admin.get()
@@ -132,9 +261,12 @@ export const makeKafkaJs = (options: KafkaJsOptions) =>
   })
 
 /** `Kafka` (and `KafkaJsClient`) on kafkajs; connections close with the layer. */
-export const layerKafkaJs = (options: KafkaJsOptions): Layer.Layer<Kafka | KafkaJsClient> =>
+export const layerKafkaJs = (
+  options: KafkaJsOptions,
+  batching: ProduceBatching = defaultProduceBatching
+): Layer.Layer<Kafka | KafkaJsClient> =>
   Layer.effectContext(
-    Effect.map(makeKafkaJs(options), ({ client, kafka }) => Context.make(Kafka, kafka).pipe(Context.add(KafkaJsClient, client)))
+    Effect.map(makeKafkaJs(options, batching), ({ client, kafka }) => Context.make(Kafka, kafka).pipe(Context.add(KafkaJsClient, client)))
   )
 
 /**

@@ -8,8 +8,11 @@
  *   what was handed over (with autoCommit off that is all it does: the next fetch starts
  *   there instead of at the committed offset).
  * - The buffer never holds more than `maxBuffered` records: when it is full the member's
- *   partitions are paused, `eachBatch` waits for room (heartbeating) and fetching resumes
- *   once the buffer has drained below half.
+ *   partitions are paused and `eachBatch` waits for room (heartbeating); kafkajs fetches
+ *   nothing while `eachBatch` runs. Fetching resumes once the buffer has drained below half,
+ *   or when `eachBatch` has handed its whole batch over: kafkajs then fetches the next batch
+ *   at once, while the buffer still holds work (a member left paused would sleep a full
+ *   `fetchMaxWaitMs` before its next fetch, and the runtime would run dry meanwhile).
  * - Every rebalance (kafkajs `REBALANCING`, `GROUP_JOIN`, `CRASH`) starts a new generation:
  *   buffered records of the old one are dropped (kafkajs fetches again from the committed
  *   offsets), and commits carrying an old generation or a partition not assigned now are
@@ -293,6 +296,8 @@ export const makeKafkaJsConsumer = (
       } finally {
         // Fetch from after what was handed over (never commits: autoCommit is off).
         if (last !== undefined && generation === batchGeneration && !closed) resolveOffset(last)
+        // The next fetch may start now: its batch waits in `eachBatch` until there is room.
+        if (!closed) resumeFetching()
       }
     }
 

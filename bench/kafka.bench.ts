@@ -1,0 +1,477 @@
+/**
+ * `npm run bench:kafka`: the agents on a real broker (`npm run kafka:start`), as separate OS
+ * processes like in production (`node bin/support-agents.js <agent>`, mock LLM), next to raw
+ * kafkajs consume→produce pipes measured in the same run. Prints figures; asserts nothing.
+ *
+ * 1. Mock LLM at 0 ms, two hops (ticket.created → 1st process → 2nd process → out), input
+ *    topic with 3 partitions:
+ *    - drain throughput: N tickets written first, then the two processes start; tickets/s from
+ *      the first to the last output received by a separate kafkajs consumer in this process;
+ *      CPU time per ticket of each process (/proc, from ready to drained);
+ *    - end-to-end latency p50/p99 (ticket produced → output received here) at a steady rate
+ *      below saturation (`--rate`, default 500 tickets/s for 5 s).
+ *    Measured for: the raw pipe (each process a plain kafkajs consumer whose `eachBatch`
+ *    produces the records of the batch to the next topic, 1,000 a `send`; the baseline), the
+ *    same raw pipe doing the agents' per-record work by hand (decode and validate, mock
+ *    classification, routing, guardrails, encode: the cost of the work without the runtime),
+ *    and the triage + billing agents (`ticket.resolved` is the output).
+ * 2. Mock LLM at 200 ms, ONE partition, distinct keys, one hop (triage): a plain kafkajs
+ *    `eachMessage` pipe sleeping 200 ms per message (what concurrency 1 gives; bound 5/s), the
+ *    triage agent at `AGENT_CONCURRENCY=1`, and at `AGENT_CONCURRENCY=256` (bound 1,280/s).
+ * 3. Peak RSS (VmHWM from /proc) of every process.
+ *
+ * Options: --tickets N (part 1, default 20000), --slow-tickets N (part 2 at 256, default 6400),
+ * --rate R (latency runs, default 500), --concurrency C (agents in part 1, default 256),
+ * --log-level L (agents' LOG_LEVEL, default INFO as deployed), --node-options "…" (NODE_OPTIONS
+ * of the agent processes), --only 1|2.
+ * Environment: KAFKA_TEST_BOOTSTRAP_SERVERS (default 127.0.0.1:9092).
+ */
+import { spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
+import kafkajs from "kafkajs"
+import type { EachBatchPayload, EachMessagePayload, Message } from "kafkajs"
+import { Schema } from "effect"
+import {
+  type TicketCreated,
+  TicketCreated as TicketCreatedSchema,
+  type TicketResolved,
+  type TicketTriaged,
+  TicketTriaged as TicketTriagedSchema
+} from "../src/domain/events.ts"
+import { evaluateGuardrails } from "../src/domain/guardrails.ts"
+import { topicForTriage, Topics } from "../src/domain/topics.ts"
+import { seedCustomers } from "../src/services/CustomerDirectory.ts"
+import { mockClassify, mockReplies } from "../src/services/llm/MockLlm.ts"
+import {
+  type AgentProcess,
+  bootstrapServers,
+  createTopics,
+  kafkaClient,
+  repoRoot,
+  runId,
+  sampleRss,
+  sleep,
+  startAgent,
+  startGroupAtEnd,
+  stopAll,
+  type Tail,
+  tailTopics
+} from "../test/agent-process.ts"
+
+// kafkajs 2.2 sets a negative timeout once per process on Node >= 24 (a harmless warning).
+const emitWarning = process.emitWarning.bind(process)
+process.emitWarning = ((warning: string | Error, ...rest: Array<unknown>) => {
+  const name = typeof warning === "object" ? warning.name : typeof rest[0] === "string" ? rest[0] : undefined
+  if (name === "TimeoutNegativeWarning") return
+  ;(emitWarning as (...a: Array<unknown>) => void)(warning, ...rest)
+}) as typeof process.emitWarning
+
+const args = process.argv.slice(2)
+const option = (name: string, fallback: string) => {
+  const i = args.indexOf(name)
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback
+}
+
+// ---------------------------------------------------------------------------------------------
+// The agents' per-record work, by hand (the "raw + work" pipe)
+
+const decodeCreated = Schema.decodeUnknownSync(TicketCreatedSchema)
+const decodeTriaged = Schema.decodeUnknownSync(TicketTriagedSchema)
+const customers = new Map(seedCustomers.map((c) => [c.customer_id, c] as const))
+
+const triageByHand = (value: Buffer): Message => {
+  const ticket: TicketCreated = decodeCreated(JSON.parse(value.toString("utf8")))
+  const customer = customers.get(ticket.customer_id)
+  const result = mockClassify(ticket.subject, ticket.body)
+  const route = topicForTriage(result.type, result.confidence, 0.7)
+  const triaged: TicketTriaged = {
+    event_type: "ticket.triaged",
+    ticket_id: ticket.ticket_id,
+    customer_id: ticket.customer_id,
+    original_subject: ticket.subject,
+    body: ticket.body,
+    channel: ticket.channel,
+    ...(customer === undefined ? {} : { customer }),
+    trace_id: ticket.trace_id ?? crypto.randomUUID().replaceAll("-", ""),
+    type: result.type,
+    priority: result.priority,
+    confidence: result.confidence,
+    needs_review: route.humanReason !== undefined,
+    reasoning: result.reasoning,
+    triaged_at: new Date().toISOString()
+  }
+  return { key: ticket.ticket_id, value: JSON.stringify(triaged), headers: { trace_id: triaged.trace_id ?? "" } }
+}
+
+const billingByHand = (value: Buffer): Message => {
+  const ticket = decodeTriaged(JSON.parse(value.toString("utf8")))
+  const verdict = evaluateGuardrails(mockReplies["billing"]!)
+  const resolved: TicketResolved = {
+    event_type: "ticket.resolved",
+    ticket_id: ticket.ticket_id,
+    customer_id: ticket.customer_id,
+    triage_type: "billing",
+    resolved_by: "billing",
+    resolved_at: new Date().toISOString(),
+    response: verdict.text,
+    priority: ticket.priority,
+    ...(ticket.trace_id === undefined ? {} : { trace_id: ticket.trace_id })
+  }
+  return { key: ticket.ticket_id, value: JSON.stringify(resolved), headers: { trace_id: ticket.trace_id ?? "" } }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A raw pipe stage (this file run with --pipe-stage): kafkajs only, no runtime.
+
+type StageWork = "forward" | "triage" | "billing"
+
+const runPipeStage = async () => {
+  const from = option("--from", "")
+  const to = option("--to", "")
+  const groupId = option("--group", "")
+  const mode = option("--mode", "batch")
+  const work = option("--work", "forward") as StageWork
+  const sleepMs = Number(option("--sleep-ms", "0"))
+  const client = kafkaClient("raw-pipe")
+  const producer = client.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: kafkajs.Partitioners.DefaultPartitioner
+  })
+  const consumer = client.consumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1_000 })
+  await producer.connect()
+  await consumer.connect()
+  await consumer.subscribe({ topics: [from], fromBeginning: true })
+  consumer.on(consumer.events.GROUP_JOIN, () => console.log("ready"))
+  const transform = (m: { key: Buffer | null; value: Buffer | null }): Message =>
+    work === "triage" ? triageByHand(m.value ?? Buffer.alloc(0)) : work === "billing" ? billingByHand(m.value ?? Buffer.alloc(0)) : { key: m.key, value: m.value }
+  if (mode === "message") {
+    await consumer.run({
+      eachMessage: async ({ message }: EachMessagePayload) => {
+        if (sleepMs > 0) await sleep(sleepMs)
+        await producer.send({ topic: to, acks: -1, messages: [transform(message)] })
+      }
+    })
+  } else {
+    await consumer.run({
+      eachBatch: async ({ batch, commitOffsetsIfNecessary, heartbeat, resolveOffset }: EachBatchPayload) => {
+        if (batch.messages.length === 0) return
+        const out = batch.messages.map(transform)
+        // At most 1,000 records a request (a fetched batch can exceed the broker's request limit once transformed).
+        for (let i = 0; i < out.length; i += 1_000) await producer.send({ topic: to, acks: -1, messages: out.slice(i, i + 1_000) })
+        resolveOffset(batch.lastOffset())
+        await commitOffsetsIfNecessary()
+        await heartbeat()
+      }
+    })
+  }
+  process.once("SIGTERM", () => {
+    void Promise.all([consumer.disconnect(), producer.disconnect()]).finally(() => process.exit(0))
+  })
+}
+
+interface Stage {
+  readonly pid: number
+  readonly ready: Promise<void>
+  readonly stop: () => Promise<void>
+}
+
+/** Starts a raw pipe stage as its own process; `ready` once it joined its group. */
+const startPipeStage = (
+  from: string,
+  to: string,
+  groupId: string,
+  options: { readonly mode?: "batch" | "message"; readonly work?: StageWork; readonly sleepMs?: number } = {}
+): Stage => {
+  const benchFile = new URL(import.meta.url).pathname
+  const child = spawn(process.execPath, [
+    benchFile,
+    "--pipe-stage",
+    "--from", from,
+    "--to", to,
+    "--group", groupId,
+    "--mode", options.mode ?? "batch",
+    "--work", options.work ?? "forward",
+    "--sleep-ms", String(options.sleepMs ?? 0)
+  ], {
+    cwd: repoRoot,
+    env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", KAFKA_TEST_BOOTSTRAP_SERVERS: bootstrapServers },
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => {
+      if (d.toString().includes("ready")) resolve()
+    })
+    void exited.then(() => reject(new Error("pipe stage exited")))
+  })
+  return {
+    pid: child.pid ?? 0,
+    ready,
+    stop: async () => {
+      child.kill("SIGTERM")
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurement helpers
+
+const ticketValue = (id: string) =>
+  JSON.stringify({
+    event_type: "ticket.created",
+    ticket_id: id,
+    customer_id: "e2e-cust",
+    trace_id: `trace-${id}`,
+    subject: "Billing question",
+    body: "Why was I charged twice? Please help.",
+    created_at: new Date().toISOString(),
+    channel: "portal"
+  })
+
+const producer = kafkaClient("bench-producer").producer({
+  idempotent: true,
+  maxInFlightRequests: 1,
+  createPartitioner: kafkajs.Partitioners.DefaultPartitioner
+})
+
+/** Writes tickets `ids` to `topic` in batches of 1,000. */
+const produceAll = async (topic: string, ids: ReadonlyArray<string>) => {
+  for (let i = 0; i < ids.length; i += 1_000) {
+    await producer.send({ topic, acks: -1, messages: ids.slice(i, i + 1_000).map((id) => ({ key: id, value: ticketValue(id) })) })
+  }
+}
+
+/** Writes tickets at `rate` per second (in slices of 10 ms); returns the send time of each. */
+const produceAtRate = async (topic: string, ids: ReadonlyArray<string>, rate: number) => {
+  const sentAt = new Map<string, number>()
+  const started = Date.now()
+  let next = 0
+  while (next < ids.length) {
+    const due = Math.min(ids.length, Math.floor(((Date.now() - started) / 1000) * rate) + 1)
+    if (due > next) {
+      const chunk = ids.slice(next, due)
+      const now = Date.now()
+      for (const id of chunk) sentAt.set(id, now)
+      await producer.send({ topic, acks: -1, messages: chunk.map((id) => ({ key: id, value: ticketValue(id) })) })
+      next = due
+    }
+    await sleep(10)
+  }
+  return sentAt
+}
+
+/** First arrival time of each key of `prefix` on `topic`. */
+const arrivals = (tail: Tail, topic: string, prefix: string) => {
+  const first = new Map<string, number>()
+  for (const r of tail.records) {
+    if (r.topic !== topic || r.key === null || !r.key.startsWith(prefix)) continue
+    if (!first.has(r.key)) first.set(r.key, r.receivedAt)
+  }
+  return first
+}
+
+const percentile = (sorted: ReadonlyArray<number>, p: number) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+
+const ids = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`)
+
+/** Waits until every id arrived on `topic`; tickets/s from the first to the last arrival. */
+const drainRate = async (tail: Tail, topic: string, prefix: string, count: number, timeoutMs: number) => {
+  await tail.waitFor(`${count} records on ${topic}`, () => arrivals(tail, topic, prefix).size >= count, timeoutMs)
+  const times = [...arrivals(tail, topic, prefix).values()].sort((a, b) => a - b)
+  return (count - 1) / ((times[times.length - 1]! - times[0]!) / 1000)
+}
+
+/** p50/p99 of produced → received at `rate` tickets/s for 5 s. */
+const latencyAt = async (tail: Tail, input: string, output: string, prefix: string, rate: number) => {
+  const count = rate * 5
+  const sentAt = await produceAtRate(input, ids(prefix, count), rate)
+  await tail.waitFor(`${count} latency records on ${output}`, () => arrivals(tail, output, prefix).size >= count, 120_000)
+  const received = arrivals(tail, output, prefix)
+  const values = [...sentAt].map(([id, sent]) => received.get(id)! - sent).sort((a, b) => a - b)
+  return { p50: percentile(values, 50), p99: percentile(values, 99) }
+}
+
+const clockTicks = 100
+/** CPU seconds (user + system) a process has used so far. */
+const cpuSeconds = (pid: number): number => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks
+  } catch {
+    return NaN
+  }
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+interface TwoHops {
+  readonly rate: number
+  /** CPU µs per ticket of the first and the second process. */
+  readonly cpuUs: readonly [number, number]
+  readonly p50: number
+  readonly p99: number
+}
+
+// ---------------------------------------------------------------------------------------------
+// The benchmark
+
+const main = async () => {
+  const tickets = Number(option("--tickets", "20000"))
+  const slowTickets = Number(option("--slow-tickets", "6400"))
+  const rate = Number(option("--rate", "500"))
+  const concurrency = option("--concurrency", "256")
+  const logLevel = option("--log-level", "INFO")
+  const nodeOptions = option("--node-options", "")
+  const only = option("--only", "")
+  const run = runId()
+  const memory = sampleRss()
+  const agents: Array<AgentProcess> = []
+  const stages: Array<Stage> = []
+  console.log(`support-agents Kafka benchmark: Node ${process.versions.node}, broker ${bootstrapServers}, mock LLM, every stage its own process`)
+  console.log(`agents: LOG_LEVEL=${logLevel}${nodeOptions === "" ? "" : `, NODE_OPTIONS="${nodeOptions}"`}\n`)
+  await createTopics([Topics.events, ...Object.values(Topics.triaged), Topics.human, Topics.resolved, `${Topics.events}.dlq`], 3)
+  await producer.connect()
+  let label = 0
+  const agent = async (name: "triage" | "billing", env: Record<string, string>) => {
+    const started = await startAgent(name, {
+      env: {
+        LOG_LEVEL: logLevel,
+        SHUTDOWN_TIMEOUT_MS: "5000",
+        KAFKA_SESSION_TIMEOUT_MS: "10000",
+        ...(nodeOptions === "" ? {} : { NODE_OPTIONS: nodeOptions }),
+        ...env
+      },
+      maxOutput: 20_000
+    })
+    memory.watch(`${name} agent #${++label}`, started.pid)
+    agents.push(started)
+    return started
+  }
+  const tail = await tailTopics([Topics.resolved, Topics.triaged.billing])
+  try {
+    if (only === "" || only === "1") {
+      /** Two raw stages in → mid → out, drained and then timed at a steady rate. */
+      const rawPipe = async (name: string, work: readonly [StageWork, StageWork]): Promise<TwoHops> => {
+        const [input, mid, out] = ["in", "mid", "out"].map((t) => `bench.${name}.${t}.${run}`) as [string, string, string]
+        await createTopics([input, mid, out], 3)
+        const rawTail = await tailTopics([out])
+        await produceAll(input, ids(`${name}-${run}-`, tickets))
+        const s1 = startPipeStage(input, mid, `bench-${name}1-${run}`, { work: work[0] })
+        const s2 = startPipeStage(mid, out, `bench-${name}2-${run}`, { work: work[1] })
+        stages.push(s1, s2)
+        memory.watch(`raw ${name} stage`, s1.pid)
+        memory.watch(`raw ${name} stage`, s2.pid)
+        await Promise.all([s1.ready, s2.ready])
+        const cpu0 = [cpuSeconds(s1.pid), cpuSeconds(s2.pid)]
+        const drained = await drainRate(rawTail, out, `${name}-${run}-`, tickets, 600_000)
+        const cpuUs = [s1.pid, s2.pid].map((pid, i) => ((cpuSeconds(pid) - cpu0[i]!) / tickets) * 1e6) as [number, number]
+        const latency = await latencyAt(rawTail, input, out, `${name}lat-${run}-`, rate)
+        await Promise.all(stages.splice(0).map((s) => s.stop()))
+        await rawTail.close()
+        return { rate: drained, cpuUs, ...latency }
+      }
+      const raw = await rawPipe("raw", ["forward", "forward"])
+      const byHand = await rawPipe("work", ["triage", "billing"])
+
+      // The agents: triage on a topic of its own, billing on ticket.triaged.billing from its end.
+      const input = `bench.events.${run}`
+      await createTopics([input], 3)
+      const billingGroup = `bench-billing-${run}`
+      await startGroupAtEnd(billingGroup, [Topics.triaged.billing])
+      await produceAll(input, ids(`t-${run}-`, tickets))
+      const common = { MOCK_LLM_LATENCY_MS: "0", AGENT_CONCURRENCY: concurrency }
+      const triage = await agent("triage", { ...common, KAFKA_TOPIC: input, KAFKA_GROUP_ID: `bench-triage-${run}` })
+      const billing = await agent("billing", { ...common, KAFKA_GROUP_ID: billingGroup })
+      await Promise.all([triage.ready(), billing.ready()])
+      const cpu0 = [cpuSeconds(triage.pid), cpuSeconds(billing.pid)]
+      const oursRate = await drainRate(tail, Topics.resolved, `t-${run}-`, tickets, 600_000)
+      const oursCpu = [triage.pid, billing.pid].map((pid, i) => ((cpuSeconds(pid) - cpu0[i]!) / tickets) * 1e6) as [number, number]
+      const oursLatency = await latencyAt(tail, input, Topics.resolved, `tlat-${run}-`, rate)
+      await stopAll(agents.splice(0))
+      const ours: TwoHops = { rate: oursRate, cpuUs: oursCpu, ...oursLatency }
+
+      const row = (name: string, r: TwoHops) =>
+        `   ${name.padEnd(44)} ${fmt(r.rate).padStart(7)}   ${fmt(r.cpuUs[0]).padStart(5)} + ${fmt(r.cpuUs[1]).padEnd(5)}   ${
+          fmt(r.p50).padStart(5)
+        } / ${fmt(r.p99).padEnd(5)}`
+      console.log(`1. mock LLM 0 ms, two hops, 3 partitions: drain of ${fmt(tickets)} tickets written beforehand; latency at ${rate} tickets/s for 5 s`)
+      console.log(`   ${"".padEnd(44)} tickets/s   CPU µs/ticket   latency ms`)
+      console.log(`   ${"".padEnd(44)}             hop 1 + hop 2   p50 / p99`)
+      console.log(row("raw kafkajs pipe (eachBatch → send; baseline)", raw))
+      console.log(row("raw pipe + the agents' work by hand", byHand))
+      console.log(row(`triage + billing agents (concurrency ${concurrency})`, ours))
+      console.log(`   agents / raw pipe: ${(ours.rate / raw.rate).toFixed(2)} (target >= 0.5); agents / raw pipe + work: ${(ours.rate / byHand.rate).toFixed(2)}\n`)
+    }
+
+    if (only === "" || only === "2") {
+      const serialTickets = 25
+      const refIn = `bench.slow.ref.in.${run}`
+      const refOut = `bench.slow.ref.out.${run}`
+      await createTopics([refIn, refOut], 1)
+      const refTail = await tailTopics([refOut])
+      const ref = startPipeStage(refIn, refOut, `bench-slowref-${run}`, { mode: "message", sleepMs: 200 })
+      stages.push(ref)
+      await ref.ready
+      await produceAll(refIn, ids(`ref-${run}-`, serialTickets))
+      const reference = await drainRate(refTail, refOut, `ref-${run}-`, serialTickets, 120_000)
+      await Promise.all(stages.splice(0).map((s) => s.stop()))
+      await refTail.close()
+
+      const slow = async (count: number, agentConcurrency: number) => {
+        const input = `bench.slow.${agentConcurrency}.${run}`
+        await createTopics([input], 1)
+        const prefix = `s${agentConcurrency}-${run}-`
+        const triage = await agent("triage", {
+          MOCK_LLM_LATENCY_MS: "200",
+          AGENT_CONCURRENCY: String(agentConcurrency),
+          KAFKA_TOPIC: input,
+          KAFKA_GROUP_ID: `bench-slow-${agentConcurrency}-${run}`
+        })
+        await triage.ready()
+        await produceAll(input, ids(prefix, count))
+        const result = await drainRate(tail, Topics.triaged.billing, prefix, count, 600_000)
+        await stopAll(agents.splice(0))
+        return result
+      }
+      const one = await slow(serialTickets, 1)
+      const many = await slow(slowTickets, 256)
+      console.log(`2. mock LLM 200 ms per call, ONE partition, distinct keys, one hop (triage)`)
+      console.log(`   plain kafkajs eachMessage + 200 ms sleep (reference)   ${fmt(reference, 1).padStart(7)} tickets/s   (bound 5)`)
+      console.log(`   triage agent, AGENT_CONCURRENCY=1                       ${fmt(one, 1).padStart(7)} tickets/s   (bound 5)`)
+      console.log(`   triage agent, AGENT_CONCURRENCY=256 (${fmt(slowTickets)} tickets)      ${fmt(many).padStart(7)} tickets/s   (${(100 * many / 1280).toFixed(0)}% of the 1,280 bound, target >= 80%)\n`)
+    }
+
+    console.log(`3. peak RSS (VmHWM) per process (target <= 200 MB per agent)`)
+    for (const [name, mb] of memory.peaksMb()) console.log(`   ${name.padEnd(20)} ${mb.toFixed(0).padStart(5)} MiB`)
+    console.log(
+      `\nThe agents' output went to the shared topics ${Topics.triaged.billing} and ${Topics.resolved}; a consumer group ` +
+        `reading them from the beginning has to go through it (npm run kafka:stop && npm run kafka:start gives an empty broker).`
+    )
+  } finally {
+    memory.stop()
+    await stopAll(agents)
+    await Promise.all(stages.map((s) => s.stop()))
+    await tail.close()
+    await producer.disconnect().catch(() => undefined)
+  }
+}
+
+if (args.includes("--pipe-stage")) {
+  runPipeStage().catch((error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  })
+} else {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error)
+      process.exit(1)
+    }
+  )
+}
