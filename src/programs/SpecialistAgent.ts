@@ -12,6 +12,7 @@ import { Llm } from "../services/Llm.ts"
 import { TicketEvents } from "../services/observability/TicketEvents.ts"
 import { defineAgent } from "../streams/Agent.ts"
 import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
+import { noStackTrace } from "../streams/TraceContext.ts"
 import { llmSpan } from "./TriageAgent.ts"
 
 export interface SpecialistSpec {
@@ -100,7 +101,7 @@ export const specialistAgent = (spec: SpecialistSpec, options: { readonly groupI
         )
         const verdict = yield* guardrails.check(draft.text).pipe(
           Effect.tap((v) => Effect.annotateCurrentSpan({ "guardrails.allowed": v.allowed, "guardrails.violations": v.violations.join(",") })),
-          Effect.withSpan("guardrails")
+          Effect.withSpan("guardrails", undefined, noStackTrace)
         )
         const events = yield* TicketEvents
         if (!verdict.allowed) {

@@ -12,7 +12,7 @@ import { type Classification, Llm, type TokenUsage } from "../services/Llm.ts"
 import { TicketEvents } from "../services/observability/TicketEvents.ts"
 import { defineAgent } from "../streams/Agent.ts"
 import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
-import { currentTraceId } from "../streams/TraceContext.ts"
+import { currentTraceId, noStackTrace } from "../streams/TraceContext.ts"
 
 export interface TriageSettings {
   readonly inputTopic: string
@@ -38,7 +38,7 @@ const enrich = (customerId: string) =>
         )
       )
     )
-  }).pipe(Effect.withSpan("enrich", { attributes: { "customer.id": customerId } }))
+  }).pipe(Effect.withSpan("enrich", { attributes: { "customer.id": customerId } }, noStackTrace))
 
 /** An LLM call in a span with the OpenTelemetry GenAI attributes. */
 export const llmSpan = <A extends { readonly usage: TokenUsage; readonly model: string }, E, R>(
@@ -62,7 +62,7 @@ export const llmSpan = <A extends { readonly usage: TokenUsage; readonly model: 
         "gen_ai.operation.name": "chat",
         "support.llm.operation": operation
       }
-    })
+    }, noStackTrace)
   )
 
 const baseTriaged = (ticket: TicketCreated, traceId: string, customer: JsonObject | undefined) => ({

@@ -26,7 +26,7 @@ import {
 import { deadLetterRecord, decodeRecord } from "./DeadLetter.ts"
 import { makeKeySequencer } from "./KeySequencer.ts"
 import { makeOffsetTracker, type OffsetTracker } from "./OffsetTracker.ts"
-import { parentFromHeaders, withTraceparent } from "./TraceContext.ts"
+import { noStackTrace, parentFromHeaders, withTraceparent } from "./TraceContext.ts"
 
 const isRetryable = (error: AgentFailure | HandlerTimeout): boolean => error.retryable === true
 
@@ -129,7 +129,7 @@ export const runAgent = <A, E extends AgentFailure, R>(
             "messaging.destination.name": [...new Set(records.map((r) => r.topic))].join(","),
             "messaging.batch.message_count": records.length
           }
-        })
+        }, noStackTrace)
       )
 
     const processRecord = (record: KafkaRecord) =>
@@ -138,7 +138,7 @@ export const runAgent = <A, E extends AgentFailure, R>(
         observer.consumed(agent.name, record)
         const decoded = yield* Effect.sync(() =>
           decodeRecord(record, { schema: agent.schema, eventType: agent.eventType, maxBytes: settings.maxMessageBytes })
-        ).pipe(Effect.withSpan("decode"))
+        ).pipe(Effect.withSpan("decode", undefined, noStackTrace))
         if (Result.isFailure(decoded)) {
           const deadLetter = decoded.failure
           observer.deadLettered(agent.name, record, deadLetter.reason)
@@ -168,7 +168,7 @@ export const runAgent = <A, E extends AgentFailure, R>(
             "support.agent": agent.name,
             ...(record.headers["trace_id"] === undefined ? {} : { "support.trace_id": record.headers["trace_id"] })
           }
-        }),
+        }, noStackTrace),
         Effect.annotateLogs({
           topic: record.topic,
           partition: record.partition,

@@ -8,6 +8,12 @@ import type { KafkaHeaders, OutgoingRecord } from "../services/Kafka.ts"
 
 export const TraceparentHeader = "traceparent"
 
+/**
+ * Span options for spans opened once per message: capturing a stack trace for each costs more
+ * than the rest of the span on the hot path.
+ */
+export const noStackTrace = { captureStackTrace: false } as const
+
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/
 
 /** The remote parent span named by a `traceparent` header, if it is well formed. */
