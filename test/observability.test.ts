@@ -10,7 +10,7 @@ import { Topics } from "../src/domain/topics.ts"
 import { makeAgentMetrics } from "../src/programs/Observability.ts"
 import { layerObservers } from "../src/programs/Observability.ts"
 import { specialistAgent, specialistByName } from "../src/programs/SpecialistAgent.ts"
-import { triageAgent } from "../src/programs/TriageAgent.ts"
+import { triageAgent, triageDefaults } from "../src/programs/TriageAgent.ts"
 import { layerInMemoryCustomers } from "../src/services/CustomerDirectory.ts"
 import { observeCustomerDirectory } from "../src/services/customers/DynamoDbCustomers.ts"
 import { CustomerDirectory } from "../src/services/CustomerDirectory.ts"
@@ -20,7 +20,7 @@ import { Kafka } from "../src/services/Kafka.ts"
 import { Llm, LlmError } from "../src/services/Llm.ts"
 import { layerMockLlm, makeMockLlm } from "../src/services/llm/MockLlm.ts"
 import { serveMetrics } from "../src/services/observability/MetricsServer.ts"
-import { layerTracer } from "../src/services/observability/Tracing.ts"
+import { layerTracer, layerTracingFromConfig } from "../src/services/observability/Tracing.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
 import { layerLlmFromConfig } from "../src/services/llm/LlmLive.ts"
 import { errorReply, fakeLlmServer } from "./fakes/FakeLlmServer.ts"
@@ -298,4 +298,47 @@ describe("the Grafana dashboard", () => {
     }
     assert.isAbove(checked, 20)
   })
+})
+
+describe("OTLP export", () => {
+  it.live("with OTEL_EXPORTER_OTLP_ENDPOINT set, spans are sent by OTLP/HTTP; without it, nothing is exported", () =>
+    Effect.gen(function*() {
+      const { createServer } = yield* Effect.promise(() => import("node:http"))
+      const received: Array<{ path: string; contentType: string; body: Buffer }> = []
+      const server = createServer((req, res) => {
+        const chunks: Array<Buffer> = []
+        req.on("data", (c: Buffer) => chunks.push(c))
+        req.on("end", () => {
+          received.push({ path: req.url ?? "", contentType: String(req.headers["content-type"]), body: Buffer.concat(chunks) })
+          res.writeHead(200, { "content-type": "application/json" })
+          res.end("{}")
+        })
+      })
+      yield* Effect.promise(() => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve)))
+      const port = (server.address() as { port: number }).port
+      const kafka = yield* Kafka
+      const broker = yield* InMemoryBroker
+      yield* kafka.produce([created("otlp-1", "Billing question", "Charged twice")])
+      // Each run is a new group that triages the ticket again: wait for its own output.
+      const runWith = (env: Record<string, string>, outputs: number) =>
+        Effect.scoped(Effect.gen(function*() {
+          const fiber = yield* Effect.forkScoped(runAgent(triageAgent({ ...triageDefaults, groupId: `g-${Object.keys(env).length}` })))
+          yield* waitForRecords(broker, Topics.triaged.billing, (r) => r.length >= outputs)
+          yield* Fiber.interrupt(fiber)
+        })).pipe(
+          // Closing the tracing layer flushes the batch processor.
+          Effect.provide(layerTracingFromConfig("triage")),
+          Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env })))
+        )
+      yield* runWith({}, 1)
+      assert.lengthOf(received, 0, "no exporter without an endpoint")
+      yield* runWith({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}/` }, 2)
+      server.close()
+      const traces = received.filter((r) => r.path === "/v1/traces")
+      assert.isAbove(traces.length, 0, "spans were posted to /v1/traces")
+      const body = traces.map((r) => r.body.toString("utf8")).join("\n")
+      assert.include(body, "triage process")
+      assert.include(body, "support-agents-triage", "service name")
+      assert.include(body, "otlp-1", "the ticket id attribute")
+    }).pipe(Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerMockLlm(), layerGuardrails(), layerInMemoryCustomers()))))
 })

@@ -1,7 +1,7 @@
 /**
- * Tracing through OpenTelemetry (`@effect/opentelemetry`): spans are exported by OTLP/HTTP when
- * `OTEL_EXPORTER_OTLP_ENDPOINT` is set (the exporter reads the standard `OTEL_EXPORTER_OTLP_*`
- * variables); otherwise nothing is exported.
+ * Tracing through OpenTelemetry (`@effect/opentelemetry`): spans are exported by OTLP/HTTP (JSON)
+ * when `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set; otherwise
+ * nothing is exported.
  */
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import type * as Resource from "@effect/opentelemetry/Resource"
@@ -22,6 +22,12 @@ export const layerTracingFromConfig = (agent: string): Layer.Layer<Resource.Reso
     const endpoint = yield* Config.String("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(Config.option)
     if (endpoint._tag === "None") return Layer.empty as Layer.Layer<Resource.Resource>
     const serviceName = yield* Config.String("OTEL_SERVICE_NAME").pipe(Config.withDefault(`support-agents-${agent}`))
-    yield* Effect.logInfo("exporting traces by OTLP").pipe(Effect.annotateLogs({ service: serviceName }))
-    return layerTracer(serviceName, new BatchSpanProcessor(new OTLPTraceExporter()))
+    const tracesEndpoint = yield* Config.String("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT").pipe(Config.option)
+    // The signal-specific endpoint is used as is; the general one gets `/v1/traces` appended
+    // (the OTLP/HTTP convention). Headers and timeouts come from the standard OTEL_* variables.
+    const url = tracesEndpoint._tag === "Some"
+      ? tracesEndpoint.value
+      : `${endpoint.value.replace(/\/+$/, "")}/v1/traces`
+    yield* Effect.logInfo("exporting traces by OTLP").pipe(Effect.annotateLogs({ service: serviceName, url }))
+    return layerTracer(serviceName, new BatchSpanProcessor(new OTLPTraceExporter({ url })))
   }))
