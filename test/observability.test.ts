@@ -322,7 +322,7 @@ describe("OTLP export", () => {
       // Each run is a new group that triages the ticket again: wait for its own output.
       const runWith = (env: Record<string, string>, outputs: number) =>
         Effect.scoped(Effect.gen(function*() {
-          const fiber = yield* Effect.forkScoped(runAgent(triageAgent({ ...triageDefaults, groupId: `g-${Object.keys(env).length}` })))
+          const fiber = yield* Effect.forkScoped(runAgent(triageAgent({ ...triageDefaults, groupId: `otlp-run-${outputs}` })))
           yield* waitForRecords(broker, Topics.triaged.billing, (r) => r.length >= outputs)
           yield* Fiber.interrupt(fiber)
         })).pipe(
@@ -330,8 +330,8 @@ describe("OTLP export", () => {
           Effect.provide(layerTracingFromConfig("triage")),
           Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env })))
         )
-      yield* runWith({}, 1)
-      assert.lengthOf(received, 0, "no exporter without an endpoint")
+      yield* runWith({ OTEL_EXPORTER_OTLP_ENDPOINT: " " }, 1)
+      assert.lengthOf(received, 0, "no exporter without an endpoint (blank counts as unset)")
       yield* runWith({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}/` }, 2)
       server.close()
       const traces = received.filter((r) => r.path === "/v1/traces")

@@ -7,7 +7,7 @@ import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import type * as Resource from "@effect/opentelemetry/Resource"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
 import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base"
-import { Config, Effect, Layer } from "effect"
+import { Config, Effect, Layer, Option } from "effect"
 
 /** A tracer that sends spans to `processor` (tests use an in-memory exporter). */
 export const layerTracer = (serviceName: string, processor: SpanProcessor): Layer.Layer<Resource.Resource> =>
@@ -16,13 +16,20 @@ export const layerTracer = (serviceName: string, processor: SpanProcessor): Laye
     spanProcessor: processor
   }))
 
+/** A setting that counts as unset when absent or blank (ConfigMaps list every key, some empty). */
+const optionalSetting = (name: string) =>
+  Config.String(name).pipe(
+    Config.option,
+    Config.map(Option.filter((value) => value.trim().length > 0))
+  )
+
 /** OTLP export when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; no exporter otherwise. */
 export const layerTracingFromConfig = (agent: string): Layer.Layer<Resource.Resource, Config.ConfigError> =>
   Layer.unwrap(Effect.gen(function*() {
-    const endpoint = yield* Config.String("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(Config.option)
+    const endpoint = yield* optionalSetting("OTEL_EXPORTER_OTLP_ENDPOINT")
     if (endpoint._tag === "None") return Layer.empty as Layer.Layer<Resource.Resource>
     const serviceName = yield* Config.String("OTEL_SERVICE_NAME").pipe(Config.withDefault(`support-agents-${agent}`))
-    const tracesEndpoint = yield* Config.String("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT").pipe(Config.option)
+    const tracesEndpoint = yield* optionalSetting("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
     // The signal-specific endpoint is used as is; the general one gets `/v1/traces` appended
     // (the OTLP/HTTP convention). Headers and timeouts come from the standard OTEL_* variables.
     const url = tracesEndpoint._tag === "Some"
