@@ -55,7 +55,10 @@ export const LlmSelectionConfig = Config.all({
   mockLatencyMs: nonNegativeInt("MOCK_LLM_LATENCY_MS", 0)
 })
 
-/** Guardrail rules: `GUARDRAILS_MAX_LENGTH` and `GUARDRAILS_FORBIDDEN_PHRASES` (`|`-separated). */
+/**
+ * Guardrail rules: `GUARDRAILS_MAX_LENGTH` and `GUARDRAILS_FORBIDDEN_PHRASES` (`|`-separated;
+ * absent or blank: the original five, so an empty ConfigMap entry never disables them).
+ */
 export const GuardrailsConfig: Config.Config<GuardrailRules> = Config.all({
   maxLength: positiveInt("GUARDRAILS_MAX_LENGTH", defaultGuardrailRules.maxLength),
   phrases: Config.String("GUARDRAILS_FORBIDDEN_PHRASES").pipe(Config.option)
@@ -66,7 +69,7 @@ export const GuardrailsConfig: Config.Config<GuardrailRules> = Config.all({
       ...defaultGuardrailRules,
       maxLength,
       truncateTo,
-      forbiddenPhrases: phrases._tag === "Some"
+      forbiddenPhrases: phrases._tag === "Some" && phrases.value.trim().length > 0
         ? phrases.value.split("|").map((p) => p.trim()).filter((p) => p.length > 0)
         : defaultGuardrailRules.forbiddenPhrases
     }
