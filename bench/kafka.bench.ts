@@ -30,18 +30,8 @@ import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import kafkajs from "kafkajs"
 import type { EachBatchPayload, EachMessagePayload, Message } from "kafkajs"
-import { Schema } from "effect"
-import {
-  type TicketCreated,
-  TicketCreated as TicketCreatedSchema,
-  type TicketResolved,
-  type TicketTriaged,
-  TicketTriaged as TicketTriagedSchema
-} from "../src/domain/events.ts"
-import { evaluateGuardrails } from "../src/domain/guardrails.ts"
-import { topicForTriage, Topics } from "../src/domain/topics.ts"
-import { seedCustomers } from "../src/services/CustomerDirectory.ts"
-import { mockClassify, mockReplies } from "../src/services/llm/MockLlm.ts"
+import { Topics } from "../src/domain/topics.ts"
+import { billingByHand, type HandMessage, triageByHand } from "./handWork.ts"
 import {
   type AgentProcess,
   bootstrapServers,
@@ -75,51 +65,6 @@ const option = (name: string, fallback: string) => {
 // ---------------------------------------------------------------------------------------------
 // The agents' per-record work, by hand (the "raw + work" pipe)
 
-const decodeCreated = Schema.decodeUnknownSync(TicketCreatedSchema)
-const decodeTriaged = Schema.decodeUnknownSync(TicketTriagedSchema)
-const customers = new Map(seedCustomers.map((c) => [c.customer_id, c] as const))
-
-const triageByHand = (value: Buffer): Message => {
-  const ticket: TicketCreated = decodeCreated(JSON.parse(value.toString("utf8")))
-  const customer = customers.get(ticket.customer_id)
-  const result = mockClassify(ticket.subject, ticket.body)
-  const route = topicForTriage(result.type, result.confidence, 0.7)
-  const triaged: TicketTriaged = {
-    event_type: "ticket.triaged",
-    ticket_id: ticket.ticket_id,
-    customer_id: ticket.customer_id,
-    original_subject: ticket.subject,
-    body: ticket.body,
-    channel: ticket.channel,
-    ...(customer === undefined ? {} : { customer }),
-    trace_id: ticket.trace_id ?? crypto.randomUUID().replaceAll("-", ""),
-    type: result.type,
-    priority: result.priority,
-    confidence: result.confidence,
-    needs_review: route.humanReason !== undefined,
-    reasoning: result.reasoning,
-    triaged_at: new Date().toISOString()
-  }
-  return { key: ticket.ticket_id, value: JSON.stringify(triaged), headers: { trace_id: triaged.trace_id ?? "" } }
-}
-
-const billingByHand = (value: Buffer): Message => {
-  const ticket = decodeTriaged(JSON.parse(value.toString("utf8")))
-  const verdict = evaluateGuardrails(mockReplies["billing"]!)
-  const resolved: TicketResolved = {
-    event_type: "ticket.resolved",
-    ticket_id: ticket.ticket_id,
-    customer_id: ticket.customer_id,
-    triage_type: "billing",
-    resolved_by: "billing",
-    resolved_at: new Date().toISOString(),
-    response: verdict.text,
-    priority: ticket.priority,
-    ...(ticket.trace_id === undefined ? {} : { trace_id: ticket.trace_id })
-  }
-  return { key: ticket.ticket_id, value: JSON.stringify(resolved), headers: { trace_id: ticket.trace_id ?? "" } }
-}
-
 // ---------------------------------------------------------------------------------------------
 // A raw pipe stage (this file run with --pipe-stage): kafkajs only, no runtime.
 
@@ -143,8 +88,13 @@ const runPipeStage = async () => {
   await consumer.connect()
   await consumer.subscribe({ topics: [from], fromBeginning: true })
   consumer.on(consumer.events.GROUP_JOIN, () => console.log("ready"))
+  const asMessage = ({ headers, key, value }: HandMessage): Message => ({ key, value, headers })
   const transform = (m: { key: Buffer | null; value: Buffer | null }): Message =>
-    work === "triage" ? triageByHand(m.value ?? Buffer.alloc(0)) : work === "billing" ? billingByHand(m.value ?? Buffer.alloc(0)) : { key: m.key, value: m.value }
+    work === "triage"
+      ? asMessage(triageByHand(m.value ?? Buffer.alloc(0)))
+      : work === "billing"
+      ? asMessage(billingByHand(m.value ?? Buffer.alloc(0)))
+      : { key: m.key, value: m.value }
   if (mode === "message") {
     await consumer.run({
       eachMessage: async ({ message }: EachMessagePayload) => {

@@ -8,18 +8,17 @@
  *
  * Options: --tickets N (default 20000 for 1., 2560 for 2.), --quick (smaller runs).
  */
-import { Effect, Fiber, Layer, References, Schema } from "effect"
-import { type TicketCreated, TicketCreated as TicketCreatedSchema, type TicketResolved, type TicketTriaged, TicketTriaged as TicketTriagedSchema } from "../src/domain/events.ts"
-import { evaluateGuardrails } from "../src/domain/guardrails.ts"
-import { topicForTriage, Topics } from "../src/domain/topics.ts"
+import { Effect, Fiber, Layer, References } from "effect"
+import { Topics } from "../src/domain/topics.ts"
 import { specialistAgent, specialistByName } from "../src/programs/SpecialistAgent.ts"
 import { triageAgent } from "../src/programs/TriageAgent.ts"
-import { layerInMemoryCustomers, seedCustomers } from "../src/services/CustomerDirectory.ts"
+import { layerInMemoryCustomers } from "../src/services/CustomerDirectory.ts"
 import { layerGuardrails } from "../src/services/Guardrails.ts"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
 import { Kafka } from "../src/services/Kafka.ts"
-import { layerMockLlm, mockClassify, mockReplies } from "../src/services/llm/MockLlm.ts"
+import { layerMockLlm } from "../src/services/llm/MockLlm.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
+import { billingByHand, triageByHand } from "./handWork.ts"
 
 const args = process.argv.slice(2)
 const quick = args.includes("--quick")
@@ -58,11 +57,7 @@ const throughRuntime = (tickets: number, latencyMs: number, concurrency: number)
     Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerMockLlm({ latencyMs }), layerGuardrails(), layerInMemoryCustomers()))
   )
 
-const decodeCreated = Schema.decodeUnknownSync(TicketCreatedSchema)
-const decodeTriaged = Schema.decodeUnknownSync(TicketTriagedSchema)
-const customers = new Map(seedCustomers.map((c) => [c.customer_id, c] as const))
 const encoder = new TextEncoder()
-const decoder = new TextDecoder()
 
 /** The same per-ticket work as a plain loop: no runtime, no broker. */
 const handWritten = (tickets: number): number => {
@@ -70,41 +65,9 @@ const handWritten = (tickets: number): number => {
   let sink = 0
   const started = performance.now()
   for (const bytes of inputs) {
-    const ticket: TicketCreated = decodeCreated(JSON.parse(decoder.decode(bytes)))
-    const customer = customers.get(ticket.customer_id)
-    const result = mockClassify(ticket.subject, ticket.body)
-    const route = topicForTriage(result.type, result.confidence, 0.7)
-    const triaged: TicketTriaged = {
-      event_type: "ticket.triaged",
-      ticket_id: ticket.ticket_id,
-      customer_id: ticket.customer_id,
-      type: result.type,
-      priority: result.priority,
-      confidence: result.confidence,
-      needs_review: route.humanReason !== undefined,
-      reasoning: result.reasoning,
-      triaged_at: new Date().toISOString(),
-      original_subject: ticket.subject,
-      body: ticket.body,
-      channel: ticket.channel,
-      ...(customer === undefined ? {} : { customer }),
-      trace_id: crypto.randomUUID().replaceAll("-", "")
-    }
-    const triagedBytes = encoder.encode(JSON.stringify(triaged))
-    const again = decodeTriaged(JSON.parse(decoder.decode(triagedBytes)))
-    const verdict = evaluateGuardrails(mockReplies["billing"]!)
-    const resolved: TicketResolved = {
-      event_type: "ticket.resolved",
-      ticket_id: again.ticket_id,
-      customer_id: again.customer_id,
-      triage_type: "billing",
-      resolved_by: "billing",
-      resolved_at: new Date().toISOString(),
-      response: verdict.text,
-      priority: again.priority,
-      ...(again.trace_id === undefined ? {} : { trace_id: again.trace_id })
-    }
-    sink += encoder.encode(JSON.stringify(resolved)).byteLength + (route.topic.length > 0 ? 1 : 0)
+    const triaged = triageByHand(bytes)
+    const resolved = billingByHand(encoder.encode(triaged.value))
+    sink += encoder.encode(resolved.value).byteLength
   }
   const seconds = (performance.now() - started) / 1000
   if (sink === 0) throw new Error("unreachable")
