@@ -244,6 +244,31 @@ describe("concurrency and ordering", () => {
       assert.strictEqual((yield* broker.committed("echo-group")).get("in:0"), 10)
       yield* Fiber.interrupt(fiber)
     }).pipe(Effect.provide(layerInMemoryKafka())))
+  it.live("a stuck record stops its partition from running ahead: at most maxUncommittedPerPartition above the watermark", () =>
+    Effect.gen(function*() {
+      const kafka = yield* Kafka
+      const broker = yield* InMemoryBroker
+      yield* broker.createTopic("in", 1)
+      const gate = yield* Deferred.make<void>()
+      let started = 0
+      const agent = echoAgent((e) =>
+        Effect.sync(() => started++).pipe(
+          Effect.andThen(e.n === 0 ? Deferred.await(gate) : Effect.void),
+          Effect.as([{ topic: "out", key: e.id, value: "ok" }])
+        )
+      )
+      yield* kafka.produce(Array.from({ length: 50 }, (_, n) => event(`t${n}`, n)))
+      const fiber = yield* Effect.forkChild(runAgent(agent, { ...fast, concurrency: 4, maxUncommittedPerPartition: 10 }))
+      yield* waitForRecords(broker, "out", (r) => r.length === 9)
+      yield* Effect.sleep(50)
+      assert.strictEqual(started, 10, "the stuck offset 0 and 9 more, then reading pauses")
+      assert.lengthOf(yield* broker.records("out"), 9)
+      yield* Deferred.succeed(gate, undefined)
+      yield* waitForRecords(broker, "out", (r) => r.length === 50)
+      yield* Effect.sleep(20)
+      assert.strictEqual((yield* broker.committed("echo-group")).get("in:0"), 50)
+      yield* Fiber.interrupt(fiber)
+    }).pipe(Effect.provide(layerInMemoryKafka())))
 })
 
 describe("crash and shutdown", () => {

@@ -33,7 +33,8 @@ export const RuntimeConfig: Config.Config<RuntimeOptions> = Config.all({
   retryBaseDelayMs: nonNegativeInt("RETRY_BASE_DELAY_MS", defaultRuntimeOptions.retryBaseDelayMs),
   retryMaxDelayMs: nonNegativeInt("RETRY_MAX_DELAY_MS", defaultRuntimeOptions.retryMaxDelayMs),
   maxMessageBytes: positiveInt("MAX_MESSAGE_BYTES", defaultRuntimeOptions.maxMessageBytes),
-  shutdownTimeoutMs: nonNegativeInt("SHUTDOWN_TIMEOUT_MS", defaultRuntimeOptions.shutdownTimeoutMs)
+  shutdownTimeoutMs: nonNegativeInt("SHUTDOWN_TIMEOUT_MS", defaultRuntimeOptions.shutdownTimeoutMs),
+  maxUncommittedPerPartition: positiveInt("MAX_UNCOMMITTED_PER_PARTITION", defaultRuntimeOptions.maxUncommittedPerPartition)
 })
 
 /** Triage settings. */

@@ -67,6 +67,12 @@ export interface RuntimeOptions {
   readonly maxMessageBytes: number
   /** On shutdown, in-flight work may take this long to finish before it is abandoned. */
   readonly shutdownTimeoutMs: number
+  /**
+   * Records of one partition that may be taken above its commit watermark. When one record is
+   * slow, reading that partition pauses after this many instead of running ahead: a crash can
+   * never replay more.
+   */
+  readonly maxUncommittedPerPartition: number
 }
 
 export const defaultRuntimeOptions: RuntimeOptions = {
@@ -76,7 +82,8 @@ export const defaultRuntimeOptions: RuntimeOptions = {
   retryBaseDelayMs: 200,
   retryMaxDelayMs: 5_000,
   maxMessageBytes: 1_048_576,
-  shutdownTimeoutMs: 10_000
+  shutdownTimeoutMs: 10_000,
+  maxUncommittedPerPartition: 1_024
 }
 
 /** What the runtime reports as it works (metrics, the demo's journey table). */

@@ -5,7 +5,8 @@
  * - Handler attempts have a timeout and retry with jittered exponential backoff while the
  *   failure is retryable; after that the agent's fallback sends the ticket to people.
  * - Up to `concurrency` messages in flight, never two with the same key, per-key order kept.
- * - Offsets are committed only up to the lowest unfinished offset of each partition.
+ * - Offsets are committed only up to the lowest unfinished offset of each partition, and no
+ *   more than `maxUncommittedPerPartition` records of a partition are taken above it.
  * - On interruption (SIGTERM), fetching stops, in-flight work gets `shutdownTimeoutMs` to
  *   finish, and what is done is committed.
  * - A produce that still fails after retries stops the agent with the error: nothing is
@@ -179,8 +180,12 @@ export const runAgent = <A, E extends AgentFailure, R>(
       )
 
     const stop = yield* Deferred.make<void>()
+    // Never more than this many records of a partition above its watermark (at least enough
+    // for full concurrency).
+    const maxUncommitted = Math.max(settings.maxUncommittedPerPartition, settings.concurrency)
     const pipeline = consumer.records.pipe(
       Stream.interruptWhen(Deferred.await(stop)),
+      Stream.mapEffect((record) => Effect.as(tracker.awaitRoom(record, maxUncommitted), record)),
       Stream.map((record) => ({ record, done: tracker.register(record), inOrder: sequencer.reserve(record.key) })),
       Stream.mapEffect(
         ({ done, inOrder, record }) =>

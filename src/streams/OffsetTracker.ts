@@ -2,6 +2,7 @@
  * Tracks which offsets of each partition are finished, so that only offsets below the lowest
  * unfinished one are committed (work may finish out of order).
  */
+import { Deferred, Effect } from "effect"
 import type { CommitOffset, KafkaRecord } from "../services/Kafka.ts"
 
 interface Slot {
@@ -16,6 +17,8 @@ interface PartitionState {
   /** Registered offsets in increasing order; finished ones are removed from the head. */
   readonly slots: Array<Slot>
   head: number
+  /** Readers waiting for the window of this partition to shrink. */
+  waiters: Array<Deferred.Deferred<void>>
   /** The next offset to commit (everything below it is done), once something finished. */
   watermark: number | undefined
   committed: number | undefined
@@ -30,6 +33,12 @@ export interface OffsetTracker {
   readonly forget: (offsets: ReadonlyArray<CommitOffset>) => void
   /** Records registered and not yet finished. */
   readonly inFlight: () => number
+  /**
+   * Waits until fewer than `limit` records of the record's partition are above its watermark
+   * (taken and not yet committable: running, queued, or finished behind an unfinished one).
+   * This bounds what a crash can replay, even when one record is stuck for long.
+   */
+  readonly awaitRoom: (record: KafkaRecord, limit: number) => Effect.Effect<void>
 }
 
 export const makeOffsetTracker = (): OffsetTracker => {
@@ -46,6 +55,7 @@ export const makeOffsetTracker = (): OffsetTracker => {
         generation: record.generation,
         slots: [],
         head: 0,
+        waiters: [],
         watermark: undefined,
         committed: undefined
       }
@@ -63,9 +73,15 @@ export const makeOffsetTracker = (): OffsetTracker => {
   }
 
   const advance = (state: PartitionState) => {
+    const before = state.head
     while (state.head < state.slots.length && state.slots[state.head]!.done) {
       state.watermark = state.slots[state.head]!.offset + 1
       state.head++
+    }
+    if (state.head > before && state.waiters.length > 0) {
+      const waiters = state.waiters
+      state.waiters = []
+      for (const waiter of waiters) Deferred.doneUnsafe(waiter, Effect.void)
     }
     if (state.head > 1024 && state.head * 2 > state.slots.length) {
       state.slots.splice(0, state.head)
@@ -113,6 +129,16 @@ export const makeOffsetTracker = (): OffsetTracker => {
         }
       }
     },
-    inFlight: () => inFlight
+    inFlight: () => inFlight,
+    awaitRoom: (record, limit) => {
+      const wait: Effect.Effect<void> = Effect.suspend(() => {
+        const state = stateOf(record)
+        if (state.slots.length - state.head < limit) return Effect.void
+        const waiter = Deferred.makeUnsafe<void>()
+        state.waiters.push(waiter)
+        return Deferred.await(waiter).pipe(Effect.andThen(wait))
+      })
+      return wait
+    }
   }
 }
