@@ -35,6 +35,7 @@ import { billingByHand, type HandMessage, triageByHand } from "./handWork.ts"
 import {
   type AgentProcess,
   bootstrapServers,
+  chargedTwiceTicket,
   createTopics,
   kafkaClient,
   repoRoot,
@@ -170,17 +171,6 @@ const startPipeStage = (
 // ---------------------------------------------------------------------------------------------
 // Measurement helpers
 
-const ticketValue = (id: string) =>
-  JSON.stringify({
-    event_type: "ticket.created",
-    ticket_id: id,
-    customer_id: "e2e-cust",
-    trace_id: `trace-${id}`,
-    subject: "Billing question",
-    body: "Why was I charged twice? Please help.",
-    created_at: new Date().toISOString(),
-    channel: "portal"
-  })
 
 const producer = kafkaClient("bench-producer").producer({
   idempotent: true,
@@ -191,7 +181,7 @@ const producer = kafkaClient("bench-producer").producer({
 /** Writes tickets `ids` to `topic` in batches of 1,000. */
 const produceAll = async (topic: string, ids: ReadonlyArray<string>) => {
   for (let i = 0; i < ids.length; i += 1_000) {
-    await producer.send({ topic, acks: -1, messages: ids.slice(i, i + 1_000).map((id) => ({ key: id, value: ticketValue(id) })) })
+    await producer.send({ topic, acks: -1, messages: ids.slice(i, i + 1_000).map((id) => ({ key: id, value: chargedTwiceTicket(id) })) })
   }
 }
 
@@ -206,7 +196,7 @@ const produceAtRate = async (topic: string, ids: ReadonlyArray<string>, rate: nu
       const chunk = ids.slice(next, due)
       const now = Date.now()
       for (const id of chunk) sentAt.set(id, now)
-      await producer.send({ topic, acks: -1, messages: chunk.map((id) => ({ key: id, value: ticketValue(id) })) })
+      await producer.send({ topic, acks: -1, messages: chunk.map((id) => ({ key: id, value: chargedTwiceTicket(id) })) })
       next = due
     }
     await sleep(10)

@@ -35,6 +35,19 @@ export type AgentName = "triage" | "billing" | "technical" | "feature" | "accoun
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
+/** The original e2e ticket ("charged twice": billing, high with the mock LLM) as a `ticket.created` value. */
+export const chargedTwiceTicket = (id: string) =>
+  JSON.stringify({
+    event_type: "ticket.created",
+    ticket_id: id,
+    customer_id: "e2e-cust",
+    trace_id: `trace-${id}`,
+    subject: "Billing question",
+    body: "Why was I charged twice? Please help.",
+    created_at: "2026-11-21T10:00:00Z",
+    channel: "portal"
+  })
+
 /** A unique suffix for topic, group and ticket names of one run. */
 export const runId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`
 

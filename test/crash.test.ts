@@ -38,6 +38,7 @@ import {
   type AgentExit,
   type AgentName,
   type AgentProcess,
+  chargedTwiceTicket,
   committedOffsets,
   createTopics,
   deleteGroups,
@@ -83,17 +84,6 @@ const agentSettings = {
   LOG_LEVEL: "WARN"
 }
 
-const ticketValue = (id: string) =>
-  JSON.stringify({
-    event_type: "ticket.created",
-    ticket_id: id,
-    customer_id: "e2e-cust",
-    trace_id: `trace-${id}`,
-    subject: "Billing question",
-    body: "Why was I charged twice? Please help.",
-    created_at: "2026-11-21T10:00:00Z",
-    channel: "portal"
-  })
 
 interface Kill {
   readonly agent: AgentName
@@ -163,7 +153,7 @@ const runWithKills = async (signal: "SIGKILL" | "SIGTERM"): Promise<RunResult> =
     const ids = Array.from({ length: tickets }, (_, i) => `${prefix}${i}`)
     const [triage0, billing0] = await Promise.all([start("triage"), start("billing")])
     await Promise.all([triage0.ready(), billing0.ready()])
-    await kcatProduce(input, ids.map((id) => ({ key: id, value: ticketValue(id) })))
+    await kcatProduce(input, ids.map((id) => ({ key: id, value: chargedTwiceTicket(id) })))
 
     const killLog: Array<Kill> = []
     /** Kills `agent` when its progress passes each point, restarting it each time. */

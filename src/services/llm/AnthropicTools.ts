@@ -106,7 +106,6 @@ const turnExchange = (
   model: string,
   request: ToolTurnRequest
 ): LlmExchange<Anthropic.Message, ToolTurn> => ({
-  // The shared observer knows classify and draft; a tool turn is reported as a draft.
   operation: "tool_turn",
   send: sdkRequest(anthropicProvider, anthropicSdkErrors, (signal) =>
     client.messages.create({

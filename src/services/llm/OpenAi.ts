@@ -81,7 +81,7 @@ const responseFormat = (flavour: OpenAiFlavour): OpenAI.ChatCompletionCreatePara
     : { type: "json_object" }
 
 /** Output-token limit: OpenAI's current name, or the one Ollama understands. */
-const tokenLimit = (flavour: OpenAiFlavour, tokens: number) =>
+export const tokenLimit = (flavour: OpenAiFlavour, tokens: number) =>
   flavour === "openai" ? { max_completion_tokens: tokens } : { max_tokens: tokens }
 
 const usageOf = (completion: OpenAI.ChatCompletion): TokenUsage => {

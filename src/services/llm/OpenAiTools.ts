@@ -20,7 +20,7 @@ import {
   toolTurnMaxTokens,
   type ToolTurnRequest
 } from "../ToolCallingLlm.ts"
-import { makeOpenAiClient, type OpenAiFlavour, openAiSdkErrors, type OpenAiSettings } from "./OpenAi.ts"
+import { makeOpenAiClient, openAiSdkErrors, type OpenAiSettings, tokenLimit } from "./OpenAi.ts"
 import { type LlmExchange, makeResilientCaller, malformedReply, refusalError, sdkRequest } from "./Resilience.ts"
 
 /** Sampling temperature of tool turns: low, the loop wants consistent decisions. */
@@ -117,16 +117,11 @@ export const readToolTurn = (
   return Result.succeed({ text, toolCalls, stopReason: stopReasonOf(choice.finish_reason), usage: usageOf(completion), model })
 }
 
-/** Output-token limit: OpenAI's current name, or the one Ollama understands. */
-const tokenLimit = (flavour: OpenAiFlavour, tokens: number) =>
-  flavour === "openai" ? { max_completion_tokens: tokens } : { max_tokens: tokens }
-
 const turnExchange = (
   client: OpenAI,
   settings: OpenAiSettings,
   request: ToolTurnRequest
 ): LlmExchange<OpenAI.ChatCompletion, ToolTurn> => ({
-  // The shared observer knows classify and draft; a tool turn is reported as a draft.
   operation: "tool_turn",
   send: sdkRequest(settings.flavour, openAiSdkErrors, (signal) =>
     client.chat.completions.create({
