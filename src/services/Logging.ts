@@ -2,7 +2,8 @@
  * Logging from `LOG_LEVEL` (DEBUG, INFO, WARN, ERROR; default INFO) and `LOG_FORMAT`
  * (`json`, the default, one object a line; `console` for people).
  */
-import { Config, Effect, Layer, Logger, type LogLevel, References } from "effect"
+import { Config, Effect, Formatter, Layer, Logger, type LogLevel, References } from "effect"
+import { lineSink } from "./logging/LineSink.ts"
 
 const levels: Record<string, LogLevel.LogLevel> = {
   TRACE: "Trace",
@@ -22,6 +23,47 @@ export interface LoggingOptions {
   readonly stderr?: boolean | undefined
 }
 
+/**
+ * One JSON line: plain `JSON.stringify` (the structured entry holds JSON values already);
+ * Effect's formatter, which handles cycles and redaction, when that fails.
+ */
+const jsonLine = (entry: unknown): string => {
+  try {
+    return JSON.stringify(entry)
+  } catch {
+    return Formatter.formatJson(entry)
+  }
+}
+
+const isPlain = (value: unknown): value is string | number | boolean =>
+  typeof value === "string" || (typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean"
+
+/**
+ * The line `Logger.formatJson` writes (message, level, timestamp, annotations, spans,
+ * fiberId), built directly when the message and the annotations are plain strings, numbers
+ * and booleans, as they are on the hot path; Effect's structured formatter otherwise.
+ */
+const jsonEntry = (options: Logger.Options<unknown>): string => {
+  const { cause, date, fiber, logLevel, message } = options
+  const single = Array.isArray(message) && message.length === 1 ? message[0] : message
+  if (cause.reasons.length > 0 || !isPlain(single)) return jsonLine(Logger.formatStructured.log(options))
+  const annotations = fiber.getRef(References.CurrentLogAnnotations)
+  for (const key in annotations) {
+    if (!isPlain(annotations[key])) return jsonLine(Logger.formatStructured.log(options))
+  }
+  const spans: Record<string, number> = {}
+  const now = date.getTime()
+  for (const [label, timestamp] of fiber.getRef(References.CurrentLogSpans)) spans[label] = now - timestamp
+  return JSON.stringify({
+    message: single,
+    level: logLevel.toUpperCase(),
+    timestamp: date.toISOString(),
+    annotations,
+    spans,
+    fiberId: `#${fiber.id}`
+  })
+}
+
 /** The logger and minimum level for a program. */
 export const layerLogging = (options: LoggingOptions = {}): Layer.Layer<never, Config.ConfigError> =>
   Layer.unwrap(Effect.gen(function*() {
@@ -30,8 +72,10 @@ export const layerLogging = (options: LoggingOptions = {}): Layer.Layer<never, C
       "LOG_LEVEL"
     ).pipe(Config.withDefault(options.defaultLevel ?? "INFO"))
     const format = yield* Config.Literals(["json", "console"], "LOG_FORMAT").pipe(Config.withDefault("json"))
-    const base = format === "json" ? Logger.formatJson : Logger.formatSimple
-    const logger = options.stderr ? Logger.withConsoleError(base) : Logger.withConsoleLog(base)
+    const sink = lineSink(options.stderr ? 2 : 1)
+    const logger = format === "json"
+      ? Logger.make((options) => sink.write(jsonEntry(options)))
+      : Logger.map(Logger.formatSimple, (line) => sink.write(line))
     return Layer.mergeAll(
       Logger.layer([logger]),
       Layer.succeed(References.MinimumLogLevel, levels[level.toUpperCase()] ?? "Info")
