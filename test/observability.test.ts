@@ -190,7 +190,7 @@ describe("traces", () => {
       const produceSpanId = triaged.headers["traceparent"]!.split("-")[2]
       assert.strictEqual(billingSpan.parentSpanContext?.spanId, produceSpanId)
       // Child spans with the identity of the message and GenAI attributes on the LLM span.
-      for (const name of ["decode", "enrich", "chat mock", "produce", "guardrails"]) {
+      for (const name of ["enrich", "chat mock", "produce", "guardrails"]) {
         assert.isTrue(spans.some((s) => s.name === name && s.spanContext().traceId === traceId), name)
       }
       assert.strictEqual(triageSpan.attributes["ticket.id"], "tr-1")

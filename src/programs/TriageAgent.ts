@@ -12,7 +12,7 @@ import { type Classification, Llm, type TokenUsage } from "../services/Llm.ts"
 import { TicketEvents } from "../services/observability/TicketEvents.ts"
 import { defineAgent } from "../streams/Agent.ts"
 import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
-import { currentTraceId, noStackTrace } from "../streams/TraceContext.ts"
+import { noStackTrace } from "../streams/TraceContext.ts"
 
 export interface TriageSettings {
   readonly inputTopic: string
@@ -27,18 +27,19 @@ export const triageDefaults: TriageSettings = {
 }
 
 const enrich = (customerId: string) =>
-  Effect.gen(function*() {
-    const directory = yield* CustomerDirectory
-    return yield* directory.lookup(customerId).pipe(
-      Effect.map(Option.getOrUndefined),
-      Effect.tap((customer) => Effect.annotateCurrentSpan({ "customer.found": customer !== undefined })),
+  Effect.useSpan("enrich", { attributes: { "customer.id": customerId } }, (span) =>
+    CustomerDirectory.use((directory) => directory.lookup(customerId)).pipe(
+      Effect.map((found) => {
+        span.attribute("customer.found", Option.isSome(found))
+        return Option.getOrUndefined(found)
+      }),
       Effect.catch((error) =>
         Effect.logWarning("customer lookup failed; continuing without enrichment", error.message).pipe(
           Effect.as(undefined)
         )
-      )
-    )
-  }).pipe(Effect.withSpan("enrich", { attributes: { "customer.id": customerId } }, noStackTrace))
+      ),
+      Effect.withParentSpan(span, noStackTrace)
+    ))
 
 /** An LLM call in a span with the OpenTelemetry GenAI attributes. */
 export const llmSpan = <A extends { readonly usage: TokenUsage; readonly model: string }, E, R>(
@@ -46,24 +47,24 @@ export const llmSpan = <A extends { readonly usage: TokenUsage; readonly model: 
   operation: "classify" | "draft",
   call: Effect.Effect<A, E, R>
 ) =>
-  call.pipe(
-    Effect.tap((reply) =>
-      Effect.annotateCurrentSpan({
-        "gen_ai.response.model": reply.model,
-        "gen_ai.usage.input_tokens": reply.usage.inputTokens,
-        "gen_ai.usage.output_tokens": reply.usage.outputTokens
-      })
-    ),
-    Effect.withSpan(`chat ${llm.model}`, {
-      kind: "client",
-      attributes: {
-        "gen_ai.system": llm.provider,
-        "gen_ai.request.model": llm.model,
-        "gen_ai.operation.name": "chat",
-        "support.llm.operation": operation
-      }
-    }, noStackTrace)
-  )
+  Effect.useSpan(`chat ${llm.model}`, {
+    kind: "client",
+    attributes: {
+      "gen_ai.system": llm.provider,
+      "gen_ai.request.model": llm.model,
+      "gen_ai.operation.name": "chat",
+      "support.llm.operation": operation
+    }
+  }, (span) =>
+    call.pipe(
+      Effect.map((reply) => {
+        span.attribute("gen_ai.response.model", reply.model)
+        span.attribute("gen_ai.usage.input_tokens", reply.usage.inputTokens)
+        span.attribute("gen_ai.usage.output_tokens", reply.usage.outputTokens)
+        return reply
+      }),
+      Effect.withParentSpan(span, noStackTrace)
+    ))
 
 const baseTriaged = (ticket: TicketCreated, traceId: string, customer: JsonObject | undefined) => ({
   event_type: "ticket.triaged" as const,
@@ -88,14 +89,14 @@ export interface TriageDecision {
  * harness both use it, so what is measured is what runs.
  */
 export const decideTriage = (ticket: TicketCreated, confidenceThreshold: number) =>
-  Effect.gen(function*() {
-    const llm = yield* Llm
-    const customer = yield* enrich(ticket.customer_id)
-    const classification = yield* llmSpan(llm, "classify", llm.classify({ ticket, customer }))
-    const { result } = classification
-    const route = topicForTriage(result.type, result.confidence, confidenceThreshold)
-    return { classification, route, customer } satisfies TriageDecision
-  })
+  Effect.flatMap(enrich(ticket.customer_id), (customer) =>
+    Llm.use((llm) =>
+      Effect.map(llmSpan(llm, "classify", llm.classify({ ticket, customer })), (classification): TriageDecision => {
+        const { result } = classification
+        const route = topicForTriage(result.type, result.confidence, confidenceThreshold)
+        return { classification, route, customer }
+      })
+    ))
 
 /** The triage agent definition. */
 export const triageAgent = (settings: TriageSettings = triageDefaults) =>
@@ -105,9 +106,9 @@ export const triageAgent = (settings: TriageSettings = triageDefaults) =>
     topics: [settings.inputTopic],
     schema: TicketCreatedSchema,
     eventType: "ticket.created",
-    handle: (ticket, { record }) =>
+    handle: (ticket, { record, traceId: spanTraceId }) =>
       Effect.gen(function*() {
-        const traceId = traceIdOf(record, ticket.trace_id, yield* currentTraceId)
+        const traceId = traceIdOf(record, ticket.trace_id, spanTraceId)
         const { classification: { result }, customer, route } = yield* decideTriage(ticket, settings.confidenceThreshold)
         const triaged: TicketTriaged = {
           ...baseTriaged(ticket, traceId, customer),
@@ -125,9 +126,9 @@ export const triageAgent = (settings: TriageSettings = triageDefaults) =>
         )
         return [eventRecord(route.topic, ticket.ticket_id, triaged)]
       }),
-    fallback: (ticket, failure, { record }) => {
+    fallback: (ticket, failure, { record, traceId }) => {
       const triaged: TicketTriaged = {
-        ...baseTriaged(ticket, traceIdOf(record, ticket.trace_id), undefined),
+        ...baseTriaged(ticket, traceIdOf(record, ticket.trace_id, traceId), undefined),
         type: "unknown",
         priority: "medium",
         confidence: 0,

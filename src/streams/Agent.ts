@@ -18,6 +18,11 @@ export interface MessageContext {
   readonly record: KafkaRecord
   /** 1 for the first attempt. */
   readonly attempt: number
+  /**
+   * The OpenTelemetry trace id of the message's span (continued from its `traceparent`, else
+   * new); new tickets take it as their `trace_id`.
+   */
+  readonly traceId?: string | undefined
 }
 
 /** Why the handler could not produce a result (after the retries it was entitled to). */

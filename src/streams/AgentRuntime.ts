@@ -12,7 +12,7 @@
  * - A produce that still fails after retries stops the agent with the error: nothing is
  *   committed past it, so the records are read again after a restart.
  */
-import { Cause, Deferred, Effect, Exit, Fiber, Queue, Result, Schedule, Semaphore, Stream } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Queue, Result, Semaphore, Stream } from "effect"
 import { Kafka, type KafkaConsumer, type KafkaError, type KafkaRecord, type OutgoingRecord } from "../services/Kafka.ts"
 import {
   type AgentDefinition,
@@ -21,30 +21,33 @@ import {
   defaultRuntimeOptions,
   type HandlerFailure,
   HandlerTimeout,
-  type MessageContext,
   type RuntimeOptions
 } from "./Agent.ts"
-import { deadLetterRecord, decodeRecord } from "./DeadLetter.ts"
+import { deadLetterRecord, makeRecordDecoder } from "./DeadLetter.ts"
 import { makeKeySequencer } from "./KeySequencer.ts"
 import { makeOffsetTracker, type OffsetTracker } from "./OffsetTracker.ts"
-import { noStackTrace, parentFromHeaders, withTraceparent } from "./TraceContext.ts"
+import { noStackTrace, parentFromHeaders, TraceparentHeader, traceparentOf } from "./TraceContext.ts"
 
 const isRetryable = (error: AgentFailure | HandlerTimeout): boolean => error.retryable === true
 
 const describeError = (error: AgentFailure): string =>
   (typeof error.message === "string" && error.message.length > 0 ? error.message : error._tag).slice(0, 300)
 
-/** Produce retries: transient broker errors are retried, then the error surfaces. */
-const produceSchedule = Schedule.exponential("100 millis").pipe(
-  Schedule.jittered,
-  Schedule.upTo({ times: 5 }),
-  Schedule.setInputType<KafkaError>(),
-  Schedule.while(({ input }) => input.retryable)
-)
+/** Produce retries: transient broker errors are retried (100 ms, doubling, jittered), then the error surfaces. */
+const produceRetries = 5
+const produceRetryBaseMs = 100
+
+/** `ms` jittered by ±20% (what `Schedule.jittered` does). */
+const jitter = (ms: number) => ms * (0.8 + Math.random() * 0.4)
+
+type Outcome = "handled" | "fallback"
 
 /**
  * Runs an agent until interrupted (graceful shutdown) or until its consumer ends. Fails only
  * when producing or consuming fails for good.
+ *
+ * The per-record path is written for throughput: one fiber and one span per record, retries
+ * and produce retries built only when a failure happens, the decoder built once.
  */
 export const runAgent = <A, E extends AgentFailure, R>(
   agent: AgentDefinition<A, E, R>,
@@ -63,120 +66,131 @@ export const runAgent = <A, E extends AgentFailure, R>(
     const tracker = makeOffsetTracker()
     const sequencer = makeKeySequencer()
     const committer = yield* makeCommitter(agent.name, consumer, tracker)
+    const decode = makeRecordDecoder({ schema: agent.schema, eventType: agent.eventType, maxBytes: settings.maxMessageBytes })
     yield* Effect.annotateLogsScoped({ agent: agent.name })
 
-    const retrySchedule = Schedule.min([
-      Schedule.exponential(settings.retryBaseDelayMs),
-      Schedule.spaced(settings.retryMaxDelayMs)
-    ]).pipe(
-      Schedule.jittered,
-      Schedule.upTo({ times: Math.max(0, settings.maxAttempts - 1) }),
-      Schedule.setInputType<E | HandlerTimeout>(),
-      Schedule.while(({ input }) => isRetryable(input)),
-      Schedule.tap(({ input }) => Effect.sync(() => observer.retried(agent.name, input._tag)))
-    )
+    /** Delay before retry number `retry` (1 = the first): exponential, capped, jittered. */
+    const retryDelay = (retry: number) =>
+      jitter(Math.min(settings.retryBaseDelayMs * 2 ** (retry - 1), settings.retryMaxDelayMs))
 
-    /** The handler with its timeout and retries; the fallback when it fails for good. */
-    const handleEvent = (event: A, record: KafkaRecord) => {
-      let attempt = 0
-      const oneAttempt = Effect.suspend(() => {
-        attempt++
-        const context: MessageContext = { record, attempt }
-        return agent.handle(event, context).pipe(
-          Effect.timeoutOrElse({
-            duration: settings.handlerTimeoutMs,
-            orElse: () => Effect.fail(new HandlerTimeout({ timeoutMs: settings.handlerTimeoutMs, retryable: true }))
-          })
+    const fallback = (event: A, record: KafkaRecord, traceId: string, attempt: number, failure: HandlerFailure) =>
+      Effect.suspend(() => {
+        observer.fellBack(agent.name, failure.reason)
+        return Effect.logWarning("handler failed; sending the ticket to the fallback route").pipe(
+          Effect.annotateLogs({ reason: failure.reason, attempts: failure.attempts }),
+          Effect.as(agent.fallback(event, failure, { record, attempt, traceId }))
         )
       })
-      const fallback = (failure: HandlerFailure) =>
-        Effect.gen(function*() {
-          observer.fellBack(agent.name, failure.reason)
-          yield* Effect.logWarning("handler failed; sending the ticket to the fallback route").pipe(
-            Effect.annotateLogs({ reason: failure.reason, attempts: failure.attempts })
-          )
-          return { records: agent.fallback(event, failure, { record, attempt }), outcome: "fallback" as const }
-        })
-      return oneAttempt.pipe(
-        Effect.retry(retrySchedule),
-        Effect.map((records) => ({ records, outcome: "handled" as const })),
-        Effect.catchCause((cause) => {
-          if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
-          const error = Cause.findError(cause)
-          if (Result.isSuccess(error)) {
-            const e = error.success
-            return fallback({
-              reason: e._tag === "HandlerTimeout" ? "timeout" : e._tag,
-              detail: describeError(e),
-              attempts: attempt
-            })
+
+    /**
+     * The handler with its timeout; a retryable failure tries again after a delay while
+     * attempts are left; then the fallback. Interruption is not a failure: it propagates.
+     */
+    const handleEvent = (
+      event: A,
+      record: KafkaRecord,
+      traceId: string,
+      attempt: number,
+      done: (records: ReadonlyArray<OutgoingRecord>, outcome: Outcome) => Effect.Effect<void, KafkaError>
+    ): Effect.Effect<void, KafkaError, R> =>
+      agent.handle(event, { record, attempt, traceId }).pipe(
+        Effect.timeoutOrElse({
+          duration: settings.handlerTimeoutMs,
+          orElse: () => Effect.fail(new HandlerTimeout({ timeoutMs: settings.handlerTimeoutMs, retryable: true }))
+        }),
+        Effect.matchCauseEffect({
+          onSuccess: (records) => done(records, "handled"),
+          onFailure: (cause): Effect.Effect<void, KafkaError, R> => {
+            if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
+            const error = Cause.findError(cause)
+            if (Result.isSuccess(error)) {
+              const e = error.success
+              if (isRetryable(e) && attempt < settings.maxAttempts) {
+                observer.retried(agent.name, e._tag)
+                return Effect.sleep(retryDelay(attempt)).pipe(
+                  Effect.andThen(handleEvent(event, record, traceId, attempt + 1, done))
+                )
+              }
+              return Effect.flatMap(
+                fallback(event, record, traceId, attempt, {
+                  reason: e._tag === "HandlerTimeout" ? "timeout" : e._tag,
+                  detail: describeError(e),
+                  attempts: attempt
+                }),
+                (records) => done(records, "fallback")
+              )
+            }
+            return Effect.logError("handler defect", cause).pipe(
+              Effect.andThen(fallback(event, record, traceId, attempt, {
+                reason: "internal_error",
+                detail: "unexpected error in handler",
+                attempts: attempt
+              })),
+              Effect.flatMap((records) => done(records, "fallback"))
+            )
           }
-          return Effect.logError("handler defect", cause).pipe(
-            Effect.andThen(fallback({ reason: "internal_error", detail: "unexpected error in handler", attempts: attempt }))
-          )
         })
       )
-    }
 
-    const produce = (records: ReadonlyArray<OutgoingRecord>) =>
-      records.length === 0 ? Effect.void : withTraceparent(records).pipe(
-        Effect.flatMap((traced) => kafka.produce(traced)),
-        Effect.retry(produceSchedule),
+    /** Sends with retries of retryable broker errors; the last error surfaces. */
+    const send = (records: ReadonlyArray<OutgoingRecord>, retry: number): Effect.Effect<void, KafkaError> =>
+      kafka.produce(records).pipe(
+        Effect.catch((error) =>
+          error.retryable && retry < produceRetries
+            ? Effect.sleep(jitter(produceRetryBaseMs * 2 ** retry)).pipe(Effect.andThen(send(records, retry + 1)))
+            : Effect.fail(error)
+        )
+      )
+
+    /** Produces `records` in a producer span; each carries `traceparent` (the message's span). */
+    const produce = (records: ReadonlyArray<OutgoingRecord>, traceparent: string) =>
+      records.length === 0 ? Effect.void : send(
+        records.map((r) =>
+          r.headers?.[TraceparentHeader] !== undefined ? r : { ...r, headers: { ...r.headers, [TraceparentHeader]: traceparent } }
+        ),
+        0
+      ).pipe(
         Effect.withSpan("produce", {
           kind: "producer",
           attributes: {
             "messaging.system": "kafka",
             "messaging.operation.type": "send",
-            "messaging.destination.name": [...new Set(records.map((r) => r.topic))].join(","),
+            "messaging.destination.name": destinations(records),
             "messaging.batch.message_count": records.length
           }
         }, noStackTrace)
       )
 
     const processRecord = (record: KafkaRecord) =>
-      Effect.gen(function*() {
+      Effect.useSpan(`${agent.name} process`, {
+        kind: "consumer",
+        parent: parentFromHeaders(record.headers),
+        attributes: processAttributes(agent.name, agent.groupId, record)
+      }, (span): Effect.Effect<void, KafkaError, R> => {
         const started = performance.now()
+        const traceparent = traceparentOf(span)
         observer.consumed(agent.name, record)
-        const decoded = yield* Effect.sync(() =>
-          decodeRecord(record, { schema: agent.schema, eventType: agent.eventType, maxBytes: settings.maxMessageBytes })
-        ).pipe(Effect.withSpan("decode", undefined, noStackTrace))
+        const decoded = decode(record)
         if (Result.isFailure(decoded)) {
           const deadLetter = decoded.failure
           observer.deadLettered(agent.name, record, deadLetter.reason)
-          yield* Effect.logWarning("dead-lettering undecodable record").pipe(
-            Effect.annotateLogs({ reason: deadLetter.reason })
+          span.attribute("support.dead_letter.reason", deadLetter.reason)
+          return Effect.logWarning("dead-lettering undecodable record").pipe(
+            Effect.annotateLogs({ reason: deadLetter.reason }),
+            Effect.andThen(produce([deadLetterRecord(record, deadLetter, agent.name, new Date())], traceparent)),
+            Effect.andThen(Effect.sync(() =>
+              observer.completed(agent.name, record, (performance.now() - started) / 1000, "dead_letter")
+            ))
           )
-          yield* produce([deadLetterRecord(record, deadLetter, agent.name, new Date())])
-          observer.completed(agent.name, record, (performance.now() - started) / 1000, "dead_letter")
-          return
         }
-        const result = yield* handleEvent(decoded.success, record)
-        yield* produce(result.records)
-        observer.completed(agent.name, record, (performance.now() - started) / 1000, result.outcome)
+        return handleEvent(decoded.success, record, span.traceId, 1, (records, outcome) =>
+          produce(records, traceparent).pipe(
+            Effect.andThen(Effect.sync(() =>
+              observer.completed(agent.name, record, (performance.now() - started) / 1000, outcome)
+            ))
+          )).pipe(Effect.withParentSpan(span, noStackTrace))
       }).pipe(
-        Effect.withSpan(`${agent.name} process`, {
-          kind: "consumer",
-          parent: parentFromHeaders(record.headers),
-          attributes: {
-            "messaging.system": "kafka",
-            "messaging.operation.type": "process",
-            "messaging.destination.name": record.topic,
-            "messaging.consumer.group.name": agent.groupId,
-            "messaging.kafka.message.key": record.key ?? "",
-            "messaging.kafka.offset": record.offset,
-            "messaging.destination.partition.id": String(record.partition),
-            "ticket.id": record.key ?? "",
-            "support.agent": agent.name,
-            ...(record.headers["trace_id"] === undefined ? {} : { "support.trace_id": record.headers["trace_id"] })
-          }
-        }, noStackTrace),
-        Effect.annotateLogs({
-          topic: record.topic,
-          partition: record.partition,
-          offset: record.offset,
-          ...(record.key === null ? {} : { ticket_id: record.key }),
-          ...(record.headers["trace_id"] === undefined ? {} : { trace_id: record.headers["trace_id"] })
-        })
+        Effect.annotateLogs(logAnnotations(record))
       )
 
     const stop = yield* Deferred.make<void>()
@@ -242,3 +256,34 @@ const makeCommitter = (agentName: string, consumer: KafkaConsumer, tracker: Offs
       flush: guarded.pipe(Effect.andThen(guarded))
     }
   })
+
+const destinations = (records: ReadonlyArray<OutgoingRecord>): string => {
+  const first = records[0]!.topic
+  return records.every((r) => r.topic === first) ? first : [...new Set(records.map((r) => r.topic))].join(",")
+}
+
+/** What every log line about a record carries (never its value). */
+const logAnnotations = (record: KafkaRecord): Record<string, unknown> => {
+  const annotations: Record<string, unknown> = { topic: record.topic, partition: record.partition, offset: record.offset }
+  if (record.key !== null) annotations["ticket_id"] = record.key
+  const traceId = record.headers["trace_id"]
+  if (traceId !== undefined) annotations["trace_id"] = traceId
+  return annotations
+}
+
+const processAttributes = (agent: string, groupId: string, record: KafkaRecord): Record<string, unknown> => {
+  const attributes: Record<string, unknown> = {
+    "messaging.system": "kafka",
+    "messaging.operation.type": "process",
+    "messaging.destination.name": record.topic,
+    "messaging.consumer.group.name": groupId,
+    "messaging.kafka.message.key": record.key ?? "",
+    "messaging.kafka.offset": record.offset,
+    "messaging.destination.partition.id": String(record.partition),
+    "ticket.id": record.key ?? "",
+    "support.agent": agent
+  }
+  const traceId = record.headers["trace_id"]
+  if (traceId !== undefined) attributes["support.trace_id"] = traceId
+  return attributes
+}

@@ -44,6 +44,18 @@ export interface DecodeOptions<A> {
 export const decodeRecord = <A>(
   record: KafkaRecord,
   options: DecodeOptions<A>
+): Result.Result<A, DeadLetter> => makeRecordDecoder(options)(record)
+
+/** `decodeRecord` with its options fixed, the schema's decoder built once (the runtime's hot path). */
+export const makeRecordDecoder = <A>(options: DecodeOptions<A>) => {
+  const decodeSchema = Schema.decodeUnknownResult(options.schema)
+  return (record: KafkaRecord): Result.Result<A, DeadLetter> => decodeWith(record, options, decodeSchema)
+}
+
+const decodeWith = <A>(
+  record: KafkaRecord,
+  options: DecodeOptions<A>,
+  decodeSchema: (input: unknown) => Result.Result<A, Schema.SchemaError>
 ): Result.Result<A, DeadLetter> => {
   if (record.value.byteLength > options.maxBytes) {
     return Result.fail({
@@ -75,7 +87,7 @@ export const decodeRecord = <A>(
       })
     }
   }
-  const decoded = Schema.decodeUnknownResult(options.schema)(json)
+  const decoded = decodeSchema(json)
   if (Result.isFailure(decoded)) {
     return Result.fail({ reason: "schema_violation", detail: decoded.failure.message.slice(0, maxDetail) })
   }
