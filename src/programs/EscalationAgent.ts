@@ -40,11 +40,16 @@ import { DeadLetterHeaders } from "../streams/DeadLetter.ts"
 import { deadLetterTopic } from "../domain/topics.ts"
 import { groupIdConfig, LlmSelectionConfig, RuntimeConfig } from "../services/AppConfig.ts"
 import type { LlmError } from "../services/Llm.ts"
-import { defaultAnthropicModel } from "../services/llm/Anthropic.ts"
-import { layerAnthropicToolCallingLlm } from "../services/llm/AnthropicTools.ts"
-import { defaultOllamaBaseUrl, defaultOllamaModel, defaultOpenAiModel, ollamaDummyKey } from "../services/llm/OpenAi.ts"
-import { layerOpenAiToolCallingLlm } from "../services/llm/OpenAiTools.ts"
+import type { AnthropicSettings } from "../services/llm/Anthropic.ts"
+import type { OpenAiSettings } from "../services/llm/OpenAi.ts"
 import { ticketBlock } from "../services/llm/Prompts.ts"
+import {
+  defaultAnthropicModel,
+  defaultOllamaBaseUrl,
+  defaultOllamaModel,
+  defaultOpenAiModel,
+  ollamaDummyKey
+} from "../services/llm/ProviderDefaults.ts"
 import { ResilienceConfig } from "../services/llm/Resilience.ts"
 import {
   layerSqliteTicketStore,
@@ -64,7 +69,6 @@ import {
 import { defineAgent, type RuntimeOptions } from "../streams/Agent.ts"
 import { runAgent } from "../streams/AgentRuntime.ts"
 import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
-import { EscalationHttpConfig, layerEscalationHttp } from "./EscalationHttp.ts"
 
 // ---------------------------------------------------------------------------
 // Settings
@@ -586,6 +590,27 @@ const requiredKey = (name: string, provider: string) =>
     return key.value
   })
 
+/*
+ * The tool-calling providers are imported when their Layer is built: each loads its SDK, which
+ * the mock (the demo's default) never needs. The key is checked before, so a missing one still
+ * stops startup with the same message.
+ */
+const layerAnthropicToolsLazy = (settings: AnthropicSettings): Layer.Layer<ToolCallingLlm> =>
+  Layer.unwrap(
+    Effect.map(
+      Effect.promise(() => import("../services/llm/AnthropicTools.ts")),
+      (m) => m.layerAnthropicToolCallingLlm(settings)
+    )
+  )
+
+const layerOpenAiToolsLazy = (settings: OpenAiSettings): Layer.Layer<ToolCallingLlm> =>
+  Layer.unwrap(
+    Effect.map(
+      Effect.promise(() => import("../services/llm/OpenAiTools.ts")),
+      (m) => m.layerOpenAiToolCallingLlm(settings)
+    )
+  )
+
 const selectToolLlm = (preferMock: boolean) =>
   Effect.gen(function*() {
     const selection = yield* LlmSelectionConfig
@@ -601,18 +626,18 @@ const selectToolLlm = (preferMock: boolean) =>
         const apiKey = yield* requiredKey("ANTHROPIC_API_KEY", "anthropic")
         const model = (yield* optionalString("ANTHROPIC_MODEL")) ?? defaultAnthropicModel
         const baseUrl = yield* optionalString("ANTHROPIC_BASE_URL")
-        return layerAnthropicToolCallingLlm({ apiKey, model, baseUrl, resilience })
+        return layerAnthropicToolsLazy({ apiKey, model, baseUrl, resilience })
       }
       case "openai": {
         const apiKey = yield* requiredKey("OPENAI_API_KEY", "openai")
         const model = (yield* optionalString("OPENAI_MODEL")) ?? defaultOpenAiModel
         const baseUrl = yield* optionalString("OPENAI_BASE_URL")
-        return layerOpenAiToolCallingLlm({ flavour: "openai", apiKey, model, baseUrl, resilience })
+        return layerOpenAiToolsLazy({ flavour: "openai", apiKey, model, baseUrl, resilience })
       }
       case "ollama": {
         const model = (yield* optionalString("OLLAMA_MODEL")) ?? defaultOllamaModel
         const baseUrl = (yield* optionalString("OLLAMA_BASE_URL")) ?? defaultOllamaBaseUrl
-        return layerOpenAiToolCallingLlm({
+        return layerOpenAiToolsLazy({
           flavour: "ollama",
           apiKey: Redacted.make(ollamaDummyKey),
           model,
@@ -649,6 +674,9 @@ export const layerToolCallingLlmFromConfigPreferMock: Layer.Layer<
 export const runEscalationService = (runtimeOptions?: Partial<RuntimeOptions>) => Effect.gen(function*() {
   const settings = yield* EscalationConfig
   const runtime = runtimeOptions ?? (yield* RuntimeConfig)
+  // The HTTP API (effect/http-api, the Node HTTP server) is loaded here, not with this module:
+  // the demo imports this module for the agent alone and serves no API.
+  const { EscalationHttpConfig, layerEscalationHttp } = yield* Effect.promise(() => import("./EscalationHttp.ts"))
   const http = yield* EscalationHttpConfig
   const databasePath = yield* TicketDatabaseConfig
   const services = Layer.mergeAll(

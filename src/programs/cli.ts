@@ -2,7 +2,10 @@
  * The `support-agents` command: one subcommand per agent for deployments, and `demo`, the
  * embedded default (`npm start`).
  */
-import { NodeRuntime, NodeServices } from "@effect/platform-node"
+// The modules themselves, not the package index: the index loads every platform module (the
+// Redis client, WebSockets, undici, …) into every agent.
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Config, Console, Effect, Exit, Layer, Option, Runtime } from "effect"
 import { Command, Flag } from "effect/cli"
 import { readFileSync } from "node:fs"
@@ -13,12 +16,18 @@ import { layerTracingFromConfig } from "../services/observability/Tracing.ts"
 import type { RuntimeOptions } from "../streams/Agent.ts"
 import { runAgent } from "../streams/AgentRuntime.ts"
 import { layerMetricsServer, layerObservers, makeAgentMetrics } from "./Observability.ts"
-import { journeyTable, runEmbeddedPipeline } from "./Demo.ts"
-import { layerEscalationForDemo, runEscalationService } from "./EscalationAgent.ts"
 import { CustomersLive, GuardrailsLive, KafkaLive, LlmLive, LlmPreferMock } from "./Environment.ts"
-import { sampleTickets } from "./SampleTickets.ts"
 import { specialistAgent, specialists, type SpecialistSpec } from "./SpecialistAgent.ts"
 import { triageAgent } from "./TriageAgent.ts"
+
+/*
+ * Modules only `demo` or `escalation` use (the embedded pipeline, the escalation agent with its
+ * HTTP API, ticket store and tool-calling LLMs) are imported in those commands' handlers: every
+ * deployed agent runs this module, and loading them would only grow its memory.
+ */
+const loadDemo = Effect.promise(() => import("./Demo.ts"))
+const loadEscalation = Effect.promise(() => import("./EscalationAgent.ts"))
+const loadSampleTickets = Effect.promise(() => import("./SampleTickets.ts"))
 
 const demo = Command.make(
   "demo",
@@ -30,9 +39,11 @@ const demo = Command.make(
     json: Flag.Boolean("json").pipe(Flag.withDescription("Print one JSON line per input line"), Flag.withDefault(false))
   },
   Effect.fn(function*({ json, tickets }) {
+    const { journeyTable, runEmbeddedPipeline } = yield* loadDemo
+    const { layerEscalationForDemo } = yield* loadEscalation
     const lines = Option.isSome(tickets)
       ? readFileSync(tickets.value, "utf8").split("\n").filter((l) => l.trim().length > 0)
-      : sampleTickets
+      : (yield* loadSampleTickets).sampleTickets
     const triage = yield* TriageConfig
     const runtime = yield* RuntimeConfig
     const rows = yield* runEmbeddedPipeline(lines, {
@@ -101,6 +112,7 @@ const escalation = Command.make(
   "escalation",
   {},
   Effect.fn(function*() {
+    const { runEscalationService } = yield* loadEscalation
     yield* serveAgent("escalation", (runtime) => runEscalationService(runtime))
   }, Effect.provide(layerLogging()))
 ).pipe(

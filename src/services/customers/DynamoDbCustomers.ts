@@ -13,12 +13,15 @@
  * for a local endpoint (plain `http:` or a loopback host) when the environment names none
  * (`AWS_ACCESS_KEY_ID`, `AWS_PROFILE`): then dummy static credentials, which DynamoDB Local
  * accepts, so the chain never probes the instance metadata service.
+ *
+ * The code that uses the AWS SDK (the client, `GetItem`, unmarshalling) is in `DynamoDbClient.ts`,
+ * imported when the DynamoDB layer is built: the SDK is a large part of an agent's heap, and
+ * without `DYNAMODB_TABLE` nothing needs it. This module (configuration, observer, layers) stays
+ * free of it, types aside.
  */
-import { DynamoDBClient, type DynamoDBClientConfig, GetItemCommand } from "@aws-sdk/client-dynamodb"
-import { unmarshall } from "@aws-sdk/util-dynamodb"
-import { Cause, Config, Context, Effect, Layer, Option, Predicate, Schema } from "effect"
-import type { JsonObject } from "../../domain/events.ts"
-import { CustomerDirectory, CustomerLookupError, layerInMemoryCustomers } from "../CustomerDirectory.ts"
+import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
+import { Config, Context, Effect, Layer, Option, Schema } from "effect"
+import { CustomerDirectory, layerInMemoryCustomers } from "../CustomerDirectory.ts"
 
 // ---------------------------------------------------------------------------
 // Observer (metrics hook)
@@ -37,7 +40,8 @@ export const CustomerLookupObserver = Context.Reference<CustomerLookupObserverSe
   { defaultValue: () => ({ onLookup: () => {} }) }
 )
 
-const report = (observer: CustomerLookupObserverService, outcome: CustomerLookupOutcome, started: number) =>
+/** Reports one lookup that started at `started` (`performance.now()`); a throwing hook is ignored. */
+export const reportLookup = (observer: CustomerLookupObserverService, outcome: CustomerLookupOutcome, started: number) =>
   Effect.sync(() => {
     try {
       observer.onLookup(outcome, (performance.now() - started) / 1000)
@@ -54,14 +58,14 @@ export const observeCustomerDirectory = (directory: CustomerDirectory["Service"]
         const observer = yield* CustomerLookupObserver
         const started = performance.now()
         return yield* directory.lookup(customerId).pipe(
-          Effect.tap((found) => report(observer, Option.isSome(found) ? "found" : "not_found", started)),
-          Effect.tapError(() => report(observer, "error", started))
+          Effect.tap((found) => reportLookup(observer, Option.isSome(found) ? "found" : "not_found", started)),
+          Effect.tapError(() => reportLookup(observer, "error", started))
         )
       })
   })
 
 // ---------------------------------------------------------------------------
-// Options, configuration and the SDK client
+// Options, configuration and the SDK client's settings
 // ---------------------------------------------------------------------------
 
 export interface DynamoDbCustomersOptions {
@@ -150,119 +154,6 @@ export const environmentHasCredentials: Effect.Effect<boolean> = Effect.gen(func
   return Option.isSome(key) || Option.isSome(profile)
 }).pipe(Effect.orElseSucceed(() => false))
 
-// ---------------------------------------------------------------------------
-// Item conversion
-// ---------------------------------------------------------------------------
-
-/**
- * A DynamoDB number as JSON: a JS number when that is exact (safe integers, finite decimals),
- * else the decimal string, so no digit is silently lost.
- */
-const dynamoNumber = (text: string): number | string => {
-  const n = Number(text)
-  if (!Number.isFinite(n)) return text
-  if (/^-?\d+$/.test(text)) return Number.isSafeInteger(n) ? n : text
-  return n
-}
-
-/** Unmarshalled DynamoDB values to JSON: sets become arrays, binary becomes base64. */
-const toJson = (value: unknown): unknown => {
-  if (value instanceof Set) return Array.from(value, toJson)
-  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64")
-  if (Array.isArray(value)) return value.map(toJson)
-  if (Predicate.isObject(value)) {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = toJson(v)
-    return out
-  }
-  return value
-}
-
-/** A `GetItem` item as a plain JSON object. Throws on values the SDK cannot unmarshall. */
-export const itemToJson = (item: Parameters<typeof unmarshall>[0]): JsonObject => {
-  const native: unknown = unmarshall(item, { wrapNumbers: dynamoNumber })
-  const json = toJson(native)
-  if (!Predicate.isObject(json) || Array.isArray(json)) throw new Error("the item is not an object")
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(json)) out[k] = v
-  return out
-}
-
-// ---------------------------------------------------------------------------
-// The directory
-// ---------------------------------------------------------------------------
-
-const errorText = (cause: unknown): string => {
-  if (cause instanceof Error) {
-    const text = cause.message.length > 0 ? `${cause.name}: ${cause.message}` : cause.name
-    return text.slice(0, 300)
-  }
-  return String(cause).slice(0, 300)
-}
-
-/** SDK/HTTP errors that mean the time ran out. */
-const isSdkTimeout = (cause: unknown): boolean => {
-  if (!(cause instanceof Error)) return false
-  const code: unknown = Reflect.get(cause, "code")
-  return cause.name === "TimeoutError" || cause.name === "RequestTimeout" || code === "ETIMEDOUT" ||
-    code === "ECONNRESET" && /timeout/i.test(cause.message)
-}
-
-interface Failure {
-  readonly outcome: "error" | "timeout"
-  readonly error: CustomerLookupError
-}
-
-/** The directory over an existing client (the caller owns the client). */
-export const makeDynamoDbCustomers = (
-  client: DynamoDBClient,
-  options: { readonly table: string; readonly timeoutMs: number }
-): CustomerDirectory["Service"] => {
-  const timedOut = (cause?: unknown): Failure => ({
-    outcome: "timeout",
-    error: new CustomerLookupError({
-      message: `DynamoDB lookup on table ${options.table} timed out after ${options.timeoutMs} ms`,
-      cause
-    })
-  })
-  const failed = (cause: unknown): Failure => ({
-    outcome: "error",
-    error: new CustomerLookupError({
-      message: `DynamoDB lookup on table ${options.table} failed: ${errorText(cause)}`,
-      cause
-    })
-  })
-
-  const getItem = (customerId: string): Effect.Effect<Option.Option<JsonObject>, Failure> =>
-    Effect.tryPromise({
-      try: (signal) =>
-        client.send(
-          new GetItemCommand({ TableName: options.table, Key: { customer_id: { S: customerId } } }),
-          { abortSignal: signal }
-        ),
-      catch: (cause): Failure => isSdkTimeout(cause) ? timedOut(cause) : failed(cause)
-    }).pipe(
-      Effect.timeoutOrElse({ duration: options.timeoutMs, orElse: () => Effect.fail(timedOut(new Cause.TimeoutError())) }),
-      Effect.flatMap((output) =>
-        output.Item === undefined
-          ? Effect.succeed(Option.none())
-          : Effect.try({ try: () => Option.some(itemToJson(output.Item!)), catch: failed })
-      )
-    )
-
-  return CustomerDirectory.of({
-    lookup: (customerId) =>
-      Effect.gen(function*() {
-        const observer = yield* CustomerLookupObserver
-        const started = performance.now()
-        return yield* getItem(customerId).pipe(
-          Effect.tap((found) => report(observer, Option.isSome(found) ? "found" : "not_found", started)),
-          Effect.catch((failure) => report(observer, failure.outcome, started).pipe(Effect.andThen(Effect.fail(failure.error))))
-        )
-      })
-  })
-}
-
 /**
  * The DynamoDB directory. The client is created when the layer is built and destroyed when its
  * scope closes.
@@ -272,9 +163,11 @@ export const layerDynamoDbCustomers = (options: DynamoDbCustomersOptions): Layer
     CustomerDirectory,
     Effect.gen(function*() {
       const hasCredentials = yield* environmentHasCredentials
+      // The AWS SDK is loaded here, once DynamoDB is chosen (see the module comment).
+      const sdk = yield* Effect.promise(() => import("./DynamoDbClient.ts"))
       const client = yield* Effect.acquireRelease(
         Effect.sync(() =>
-          new DynamoDBClient(dynamoDbClientConfig({
+          sdk.makeDynamoDbClient(dynamoDbClientConfig({
             region: options.region,
             endpoint: options.endpoint,
             timeoutMs: options.timeoutMs,
@@ -286,7 +179,7 @@ export const layerDynamoDbCustomers = (options: DynamoDbCustomersOptions): Layer
       yield* Effect.logDebug("customer directory: DynamoDB").pipe(
         Effect.annotateLogs({ table: options.table, region: options.region, endpoint: options.endpoint ?? "aws" })
       )
-      return makeDynamoDbCustomers(client, options)
+      return sdk.makeDynamoDbCustomers(client, options)
     })
   )
 

@@ -23,6 +23,7 @@ import {
   triageSystemPrompt,
   triageUserPrompt
 } from "./Prompts.ts"
+import { defaultAnthropicBaseUrl } from "./ProviderDefaults.ts"
 import {
   type LlmExchange,
   makeResilientCaller,
@@ -34,8 +35,7 @@ import {
 } from "./Resilience.ts"
 
 export const anthropicProvider = "anthropic"
-export const defaultAnthropicModel = "claude-haiku-4-5"
-export const defaultAnthropicBaseUrl = "https://api.anthropic.com"
+export { defaultAnthropicBaseUrl, defaultAnthropicModel } from "./ProviderDefaults.ts"
 
 export interface AnthropicSettings {
   readonly apiKey: Redacted.Redacted<string>

@@ -18,9 +18,16 @@
 import { Config, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { LlmSelectionConfig } from "../AppConfig.ts"
 import type { Llm } from "../Llm.ts"
-import { defaultAnthropicModel, layerAnthropic } from "./Anthropic.ts"
+import type { AnthropicSettings } from "./Anthropic.ts"
 import { layerMockLlm } from "./MockLlm.ts"
-import { defaultOllamaBaseUrl, defaultOllamaModel, defaultOpenAiModel, layerOpenAi, ollamaDummyKey } from "./OpenAi.ts"
+import type { OpenAiSettings } from "./OpenAi.ts"
+import {
+  defaultAnthropicModel,
+  defaultOllamaBaseUrl,
+  defaultOllamaModel,
+  defaultOpenAiModel,
+  ollamaDummyKey
+} from "./ProviderDefaults.ts"
 import { ResilienceConfig } from "./Resilience.ts"
 
 /** The LLM configuration cannot work (the message names the variable). */
@@ -50,12 +57,24 @@ const requiredKey = (name: string, provider: LlmProviderName) =>
     return key.value
   })
 
+/*
+ * The provider modules are imported when their Layer is built, not with this module: each pulls
+ * in its SDK (hundreds of modules, tens of MB of heap), which an agent on the mock or on the
+ * other provider never uses. The configuration is read and checked first, so a missing key
+ * still stops startup before any SDK is loaded.
+ */
+const layerAnthropicLazy = (settings: AnthropicSettings): Layer.Layer<Llm> =>
+  Layer.unwrap(Effect.map(Effect.promise(() => import("./Anthropic.ts")), (m) => m.layerAnthropic(settings)))
+
+const layerOpenAiLazy = (settings: OpenAiSettings): Layer.Layer<Llm> =>
+  Layer.unwrap(Effect.map(Effect.promise(() => import("./OpenAi.ts")), (m) => m.layerOpenAi(settings)))
+
 const anthropicFromConfig = Effect.gen(function*() {
   const apiKey = yield* requiredKey("ANTHROPIC_API_KEY", "anthropic")
   const model = yield* stringOr("ANTHROPIC_MODEL", defaultAnthropicModel)
   const baseUrl = yield* optionalString("ANTHROPIC_BASE_URL")
   const resilience = yield* ResilienceConfig
-  return { model, layer: layerAnthropic({ apiKey, model, baseUrl, resilience }) }
+  return { model, layer: layerAnthropicLazy({ apiKey, model, baseUrl, resilience }) }
 })
 
 const openAiFromConfig = Effect.gen(function*() {
@@ -63,7 +82,7 @@ const openAiFromConfig = Effect.gen(function*() {
   const model = yield* stringOr("OPENAI_MODEL", defaultOpenAiModel)
   const baseUrl = yield* optionalString("OPENAI_BASE_URL")
   const resilience = yield* ResilienceConfig
-  return { model, layer: layerOpenAi({ flavour: "openai", apiKey, model, baseUrl, resilience }) }
+  return { model, layer: layerOpenAiLazy({ flavour: "openai", apiKey, model, baseUrl, resilience }) }
 })
 
 const ollamaFromConfig = Effect.gen(function*() {
@@ -71,7 +90,7 @@ const ollamaFromConfig = Effect.gen(function*() {
   const baseUrl = yield* stringOr("OLLAMA_BASE_URL", defaultOllamaBaseUrl)
   const resilience = yield* ResilienceConfig
   const apiKey = Redacted.make(ollamaDummyKey)
-  return { model, layer: layerOpenAi({ flavour: "ollama", apiKey, model, baseUrl, resilience }) }
+  return { model, layer: layerOpenAiLazy({ flavour: "ollama", apiKey, model, baseUrl, resilience }) }
 })
 
 const providerFromConfig = (provider: LlmProviderName) =>

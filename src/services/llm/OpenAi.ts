@@ -24,6 +24,7 @@ import {
   triageTemperature,
   triageUserPrompt
 } from "./Prompts.ts"
+import { defaultOllamaBaseUrl, defaultOpenAiBaseUrl } from "./ProviderDefaults.ts"
 import {
   type LlmExchange,
   makeResilientCaller,
@@ -36,12 +37,13 @@ import {
 
 export type OpenAiFlavour = "openai" | "ollama"
 
-export const defaultOpenAiModel = "gpt-4o-mini"
-export const defaultOpenAiBaseUrl = "https://api.openai.com/v1"
-export const defaultOllamaModel = "llama3.2"
-export const defaultOllamaBaseUrl = "http://localhost:11434/v1"
-/** Ollama needs no key; the SDK needs one. */
-export const ollamaDummyKey = "ollama"
+export {
+  defaultOllamaBaseUrl,
+  defaultOllamaModel,
+  defaultOpenAiBaseUrl,
+  defaultOpenAiModel,
+  ollamaDummyKey
+} from "./ProviderDefaults.ts"
 
 export interface OpenAiSettings {
   /** `openai`, or `ollama` for its OpenAI-compatible API. */

@@ -2,19 +2,19 @@
  * Tracing through OpenTelemetry (`@effect/opentelemetry`): spans are exported by OTLP/HTTP (JSON)
  * when `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set; otherwise
  * nothing is exported.
+ *
+ * The OpenTelemetry SDK itself is in `TracingSdk.ts`, imported only when a tracer is built: every
+ * agent imports this module, and without an endpoint none of them needs the SDK in its heap.
  */
-import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import type * as Resource from "@effect/opentelemetry/Resource"
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
-import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base"
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Config, Effect, Layer, Option } from "effect"
+
+const loadSdk = Effect.promise(() => import("./TracingSdk.ts"))
 
 /** A tracer that sends spans to `processor` (tests use an in-memory exporter). */
 export const layerTracer = (serviceName: string, processor: SpanProcessor): Layer.Layer<Resource.Resource> =>
-  NodeSdk.layer(() => ({
-    resource: { serviceName, serviceVersion: "0.1.0" },
-    spanProcessor: processor
-  }))
+  Layer.unwrap(Effect.map(loadSdk, (sdk) => sdk.layerTracer(serviceName, processor)))
 
 /** A setting that counts as unset when absent or blank (ConfigMaps list every key, some empty). */
 const optionalSetting = (name: string) =>
@@ -36,5 +36,6 @@ export const layerTracingFromConfig = (agent: string): Layer.Layer<Resource.Reso
       ? tracesEndpoint.value
       : `${endpoint.value.replace(/\/+$/, "")}/v1/traces`
     yield* Effect.logInfo("exporting traces by OTLP").pipe(Effect.annotateLogs({ service: serviceName, url }))
-    return layerTracer(serviceName, new BatchSpanProcessor(new OTLPTraceExporter({ url })))
+    const sdk = yield* loadSdk
+    return sdk.layerOtlpTracer(serviceName, url)
   }))

@@ -1,0 +1,15 @@
+/**
+ * The providers' defaults, in a module of their own: the configuration code (`LlmLive.ts`, the
+ * escalation agent) reads them before choosing a provider, and importing them from the provider
+ * modules would load the Anthropic and OpenAI SDKs into every agent, the ones on the mock too.
+ */
+
+export const defaultAnthropicModel = "claude-haiku-4-5"
+export const defaultAnthropicBaseUrl = "https://api.anthropic.com"
+
+export const defaultOpenAiModel = "gpt-4o-mini"
+export const defaultOpenAiBaseUrl = "https://api.openai.com/v1"
+export const defaultOllamaModel = "llama3.2"
+export const defaultOllamaBaseUrl = "http://localhost:11434/v1"
+/** Ollama needs no key; the SDK needs one. */
+export const ollamaDummyKey = "ollama"
