@@ -89,20 +89,25 @@ export const specialistAgent = (spec: SpecialistSpec, options: { readonly groupI
     topics: [Topics.triaged[spec.type]],
     schema: TicketTriagedSchema,
     eventType: "ticket.triaged",
-    handle: (ticket, { record }) =>
+    handle: (ticket, { record, traceId: spanTraceId }) =>
       Effect.gen(function*() {
         const llm = yield* Llm
         const guardrails = yield* Guardrails
-        const traceId = traceIdOf(record, ticket.trace_id)
+        const traceId = traceIdOf(record, ticket.trace_id, spanTraceId)
         const draft = yield* llmSpan(
           llm,
           "draft",
           llm.draft({ agent: spec.name, instructions: spec.instructions, ticket, temperature: 0.3 })
         )
-        const verdict = yield* guardrails.check(draft.text).pipe(
-          Effect.tap((v) => Effect.annotateCurrentSpan({ "guardrails.allowed": v.allowed, "guardrails.violations": v.violations.join(",") })),
-          Effect.withSpan("guardrails", undefined, noStackTrace)
-        )
+        const verdict = yield* Effect.useSpan("guardrails", (span) =>
+          guardrails.check(draft.text).pipe(
+            Effect.map((v) => {
+              span.attribute("guardrails.allowed", v.allowed)
+              span.attribute("guardrails.violations", v.violations.join(","))
+              return v
+            }),
+            Effect.withParentSpan(span, noStackTrace)
+          ))
         const events = yield* TicketEvents
         if (!verdict.allowed) {
           events.guardrailBlocked(spec.name, verdict.violations)
@@ -127,7 +132,7 @@ export const specialistAgent = (spec: SpecialistSpec, options: { readonly groupI
         yield* Effect.logInfo("ticket resolved")
         return [eventRecord(Topics.resolved, ticket.ticket_id, resolved)]
       }),
-    fallback: (ticket, failure, { record }) => [
-      toHuman(ticket, spec, traceIdOf(record, ticket.trace_id), `specialist_failed:${failure.reason}`)
+    fallback: (ticket, failure, { record, traceId }) => [
+      toHuman(ticket, spec, traceIdOf(record, ticket.trace_id, traceId), `specialist_failed:${failure.reason}`)
     ]
   })
