@@ -18,6 +18,8 @@
  * | `KAFKA_SESSION_TIMEOUT_MS`      | `30000`          |
  * | `KAFKA_HEARTBEAT_INTERVAL_MS`   | session / 10, at most 3000 |
  * | `KAFKA_OFFSET_RESET`            | `earliest`       |
+ * | `KAFKA_FETCH_MAX_BYTES`         | `1048576`        |
+ * | `KAFKA_FETCH_MAX_PARTITION_BYTES` | `262144`       |
  */
 import { readFileSync } from "node:fs"
 import { Config, ConfigProvider, Effect, Option, type Redacted, Schema } from "effect"
@@ -61,6 +63,15 @@ export interface KafkaJsOptions {
   readonly offsetReset?: "earliest" | "latest" | undefined
   /** Longest wait of a fetch for new records (also the idle time of a fully paused consumer). Default 500. */
   readonly fetchMaxWaitMs?: number | undefined
+  /**
+   * Most bytes one fetch brings back (all partitions), and per partition. A fetched response
+   * stays in memory, decoded, until the runtime has taken all its records: these bound that
+   * memory (kafkajs defaults to 10 MiB and 1 MiB, which under a backlog cost an agent hundreds
+   * of megabytes of heap). A record larger than the limits is still fetched, alone. Defaults
+   * 1 MiB and 256 KiB.
+   */
+  readonly fetchMaxBytes?: number | undefined
+  readonly fetchMaxBytesPerPartition?: number | undefined
   /** Retries of a failed request (connect, produce, commit) before the error surfaces. Default 5. */
   readonly retries?: number | undefined
   /** First retry delay; later ones grow exponentially. Default 300. */
@@ -87,6 +98,8 @@ export interface ResolvedKafkaJsOptions {
   readonly rebalanceTimeoutMs: number
   readonly offsetReset: "earliest" | "latest"
   readonly fetchMaxWaitMs: number
+  readonly fetchMaxBytes: number
+  readonly fetchMaxBytesPerPartition: number
   readonly retries: number
   readonly initialRetryTimeMs: number
   readonly maxRetryTimeMs: number
@@ -109,6 +122,8 @@ export const resolveKafkaJsOptions = (options: KafkaJsOptions): ResolvedKafkaJsO
     rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
     offsetReset: options.offsetReset ?? "earliest",
     fetchMaxWaitMs: options.fetchMaxWaitMs ?? 500,
+    fetchMaxBytes: options.fetchMaxBytes ?? 1_048_576,
+    fetchMaxBytesPerPartition: options.fetchMaxBytesPerPartition ?? 262_144,
     retries: options.retries ?? 5,
     initialRetryTimeMs: options.initialRetryTimeMs ?? 300,
     maxRetryTimeMs: options.maxRetryTimeMs ?? 10_000,
@@ -227,7 +242,9 @@ export const KafkaJsConfig: Config.Config<KafkaJsOptions> = Config.all({
   sasl: Sasl,
   tls: Tls,
   timeouts: Timeouts,
-  offsetReset: Config.Literals(["earliest", "latest"], "KAFKA_OFFSET_RESET").pipe(Config.withDefault("earliest"))
+  offsetReset: Config.Literals(["earliest", "latest"], "KAFKA_OFFSET_RESET").pipe(Config.withDefault("earliest")),
+  fetchMaxBytes: positiveInt("KAFKA_FETCH_MAX_BYTES").pipe(Config.withDefault(1_048_576)),
+  fetchMaxBytesPerPartition: positiveInt("KAFKA_FETCH_MAX_PARTITION_BYTES").pipe(Config.withDefault(262_144))
 }).pipe(Config.map(({ timeouts, ...rest }): KafkaJsOptions => ({ ...rest, ...timeouts })))
 
 /** `KafkaJsConfig` when `KAFKA_BOOTSTRAP_SERVERS` is set, `None` otherwise. */

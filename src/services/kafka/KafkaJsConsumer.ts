@@ -153,6 +153,8 @@ export const makeKafkaJsConsumer = (
       rebalanceTimeout: settings.rebalanceTimeoutMs,
       heartbeatInterval: settings.heartbeatIntervalMs,
       maxWaitTimeInMs: settings.fetchMaxWaitMs,
+      maxBytes: settings.fetchMaxBytes,
+      maxBytesPerPartition: settings.fetchMaxBytesPerPartition,
       retry: {
         retries: settings.retries,
         initialRetryTime: settings.initialRetryTimeMs,
