@@ -23,7 +23,8 @@
  * Options: --tickets N (part 1, default 20000), --slow-tickets N (part 2 at 256, default 6400),
  * --rate R (latency runs, default 500), --concurrency C (agents in part 1, default 256),
  * --log-level L (agents' LOG_LEVEL, default INFO as deployed), --node-options "…" (NODE_OPTIONS
- * of the agent processes), --only 1|2.
+ * of the agent processes; default: the image's, from the Dockerfile's `ENV NODE_OPTIONS`, i.e.
+ * the heap caps the agents are deployed with; "" for Node's defaults), --only 1|2.
  * Environment: KAFKA_TEST_BOOTSTRAP_SERVERS (default 127.0.0.1:9092).
  */
 import { spawn } from "node:child_process"
@@ -247,6 +248,12 @@ const cpuSeconds = (pid: number): number => {
   }
 }
 
+/** The `NODE_OPTIONS` the image sets (the Dockerfile's `ENV NODE_OPTIONS="…"`), "" when none. */
+const imageNodeOptions = (): string => {
+  const line = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8").split("\n").find((l) => /^ENV NODE_OPTIONS=/.test(l))
+  return line === undefined ? "" : line.replace(/^ENV NODE_OPTIONS=/, "").replace(/^"(.*)"$/, "$1")
+}
+
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
 interface TwoHops {
@@ -266,7 +273,7 @@ const main = async () => {
   const rate = Number(option("--rate", "500"))
   const concurrency = option("--concurrency", "256")
   const logLevel = option("--log-level", "INFO")
-  const nodeOptions = option("--node-options", "")
+  const nodeOptions = option("--node-options", imageNodeOptions())
   const only = option("--only", "")
   const run = runId()
   const memory = sampleRss()

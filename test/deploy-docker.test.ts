@@ -144,6 +144,35 @@ describe("the container image (Dockerfile)", () => {
     }
   })
 
+  it("caps V8's heap with NODE_OPTIONS that Node accepts, well below every workload's memory limit", () => {
+    const env = of("ENV").filter((i) => i.stage === lastStage).map((i) => i.args).find((a) => a.startsWith("NODE_OPTIONS="))
+    assert.isDefined(env, "ENV NODE_OPTIONS in the final stage")
+    const nodeOptions = env!.replace(/^NODE_OPTIONS=/, "").replace(/^"(.*)"$/, "$1")
+    assert.match(nodeOptions, /--max-old-space-size=\d+/)
+    const result = spawnSync(process.execPath, ["-e", "console.log(require('v8').getHeapStatistics().heap_size_limit)"], {
+      encoding: "utf8",
+      env: { PATH: process.env["PATH"], NODE_OPTIONS: nodeOptions }
+    })
+    assert.strictEqual(result.status, 0, `Node refuses NODE_OPTIONS="${nodeOptions}": ${result.stderr}`)
+    const heapMiB = Number(result.stdout.trim()) / 1_048_576
+    assert.isBelow(heapMiB, 256, "the heap is capped")
+    const mebibytes = (quantity: string) => {
+      const match = /^(\d+)(Mi|Gi)$/.exec(quantity)
+      assert.isNotNull(match, quantity)
+      return Number(match![1]) * (match![2] === "Gi" ? 1024 : 1)
+    }
+    let checked = 0
+    for (const { container, name, overlay } of agentPods()) {
+      const overridden = ((container["env"] ?? []) as Array<JsonObject>).some((e) => e["name"] === "NODE_OPTIONS")
+      if (overridden) continue
+      const limit = ((container["resources"] as JsonObject)["limits"] as JsonObject)["memory"]
+      // Code, the young generation, buffers and Node itself come on top of the old generation.
+      assert.isAtLeast(mebibytes(String(limit)), heapMiB + 128, `${overlay}/${name}: memory limit ${limit}`)
+      checked++
+    }
+    assert.isAbove(checked, 6)
+  })
+
   it("every package the sources import at run time is a production dependency", () => {
     const pkg = JSON.parse(readFileSync(at("package.json"), "utf8")) as { dependencies: Record<string, string> }
     const production = new Set(Object.keys(pkg.dependencies))
