@@ -11,7 +11,7 @@ import { Command, Flag } from "effect/cli"
 import { readFileSync } from "node:fs"
 import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/AppConfig.ts"
 import { layerInMemoryKafka } from "../services/kafka/InMemoryKafka.ts"
-import { layerLogging } from "../services/Logging.ts"
+import { flushLogs, layerLogging } from "../services/Logging.ts"
 import { layerTracingFromConfig } from "../services/observability/Tracing.ts"
 import type { RuntimeOptions } from "../streams/Agent.ts"
 import { runAgent } from "../streams/AgentRuntime.ts"
@@ -52,6 +52,8 @@ const demo = Command.make(
     }).pipe(
       Effect.provide(Layer.mergeAll(layerInMemoryKafka(), LlmPreferMock, GuardrailsLive, CustomersLive, layerEscalationForDemo))
     )
+    // The warnings logged while the tickets went through come before the report.
+    yield* flushLogs
     if (json) {
       for (const row of rows) yield* Console.log(JSON.stringify(row))
     } else {

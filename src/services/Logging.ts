@@ -3,7 +3,7 @@
  * (`json`, the default, one object a line; `console` for people).
  */
 import { Config, Effect, Formatter, Layer, Logger, type LogLevel, References } from "effect"
-import { lineSink } from "./logging/LineSink.ts"
+import { flushLineSinks, lineSink } from "./logging/LineSink.ts"
 
 const levels: Record<string, LogLevel.LogLevel> = {
   TRACE: "Trace",
@@ -81,3 +81,9 @@ export const layerLogging = (options: LoggingOptions = {}): Layer.Layer<never, C
       Layer.succeed(References.MinimumLogLevel, levels[level.toUpperCase()] ?? "Info")
     )
   }))
+
+/**
+ * Writes the log lines logged so far (they are otherwise written at the next turn of the event
+ * loop): for programs that print a result after logging.
+ */
+export const flushLogs: Effect.Effect<void> = Effect.sync(flushLineSinks)

@@ -36,6 +36,14 @@ const isAgain = (error: unknown) => {
   return code === "EAGAIN" || code === "EWOULDBLOCK"
 }
 
+/**
+ * Writes what every sink holds now (e.g. before a program prints its result, so that the log
+ * lines logged before it come before it).
+ */
+export const flushLineSinks = (): void => {
+  for (const sink of sinks.values()) sink.flush()
+}
+
 /** The sink of a file descriptor (one per descriptor and process). */
 export const lineSink = (fd: 1 | 2): LineSink => {
   const existing = sinks.get(fd)
