@@ -26,7 +26,7 @@ import {
 import { deadLetterRecord, makeRecordDecoder } from "./DeadLetter.ts"
 import { makeKeySequencer } from "./KeySequencer.ts"
 import { makeOffsetTracker, type OffsetTracker } from "./OffsetTracker.ts"
-import { noStackTrace, parentFromHeaders, TraceparentHeader, traceparentOf } from "./TraceContext.ts"
+import { addTraceparent, noStackTrace, parentFromHeaders, traceparentOf } from "./TraceContext.ts"
 
 const isRetryable = (error: AgentFailure | HandlerTimeout): boolean => error.retryable === true
 
@@ -46,8 +46,9 @@ type Outcome = "handled" | "fallback"
  * Runs an agent until interrupted (graceful shutdown) or until its consumer ends. Fails only
  * when producing or consuming fails for good.
  *
- * The per-record path is written for throughput: one fiber and one span per record, retries
- * and produce retries built only when a failure happens, the decoder built once.
+ * The per-record path is written for throughput: one fiber per record, retries and produce
+ * retries built only when a failure happens, the decoder built once, no lookups of the current
+ * span (the message's span is at hand).
  */
 export const runAgent = <A, E extends AgentFailure, R>(
   agent: AgentDefinition<A, E, R>,
@@ -144,12 +145,7 @@ export const runAgent = <A, E extends AgentFailure, R>(
 
     /** Produces `records` in a producer span; each carries `traceparent` (the message's span). */
     const produce = (records: ReadonlyArray<OutgoingRecord>, traceparent: string) =>
-      records.length === 0 ? Effect.void : send(
-        records.map((r) =>
-          r.headers?.[TraceparentHeader] !== undefined ? r : { ...r, headers: { ...r.headers, [TraceparentHeader]: traceparent } }
-        ),
-        0
-      ).pipe(
+      records.length === 0 ? Effect.void : send(addTraceparent(records, traceparent), 0).pipe(
         Effect.withSpan("produce", {
           kind: "producer",
           attributes: {

@@ -3,7 +3,7 @@
  * through the `traceparent` header. The original `trace_id` (payload field and header) is kept
  * alongside for compatibility.
  */
-import { Effect, Option, Tracer } from "effect"
+import { Tracer } from "effect"
 import type { KafkaHeaders, OutgoingRecord } from "../services/Kafka.ts"
 
 export const TraceparentHeader = "traceparent"
@@ -29,19 +29,10 @@ export const parentFromHeaders = (headers: KafkaHeaders): Tracer.ExternalSpan | 
 export const traceparentOf = (span: Tracer.AnySpan): string =>
   `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
 
-/** Adds the current span's `traceparent` to records that do not carry one. */
-export const withTraceparent = (records: ReadonlyArray<OutgoingRecord>) =>
-  Effect.map(Effect.option(Effect.currentSpan), (span) =>
-    Option.isNone(span)
-      ? records
-      : records.map((record) =>
-        record.headers?.[TraceparentHeader] !== undefined
-          ? record
-          : { ...record, headers: { ...record.headers, [TraceparentHeader]: traceparentOf(span.value) } }
-      ))
-
-/** The current trace id, if a span is active (used as the `trace_id` of new tickets). */
-export const currentTraceId: Effect.Effect<string | undefined> = Effect.map(
-  Effect.option(Effect.currentSpan),
-  (span) => Option.isSome(span) ? span.value.traceId : undefined
-)
+/** `records`, each with `traceparent` unless it carries one already. */
+export const addTraceparent = (records: ReadonlyArray<OutgoingRecord>, traceparent: string): ReadonlyArray<OutgoingRecord> =>
+  records.map((record) =>
+    record.headers?.[TraceparentHeader] !== undefined
+      ? record
+      : { ...record, headers: { ...record.headers, [TraceparentHeader]: traceparent } }
+  )
