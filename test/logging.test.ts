@@ -4,7 +4,8 @@
  * `Logger.formatJson`, and secrets still redacted.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { spawnSync } from "node:child_process"
+import { Effect } from "effect"
+import { spawn, spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
 const script = fileURLToPath(new URL("./fixtures/log-lines.ts", import.meta.url))
@@ -56,6 +57,25 @@ describe("JSON log lines", () => {
     assert.strictEqual(failure!.level, "ERROR")
     assert.include(failure!.cause ?? "", "boom")
   })
+
+  it.live("a reader that stops for a while slows the writer down; no line is lost", () =>
+    Effect.promise(async () => {
+      const child = spawn(process.execPath, [script, "60000"], {
+        env: { PATH: process.env["PATH"], HOME: process.env["HOME"] },
+        stdio: ["ignore", "pipe", "inherit"]
+      })
+      // Far more than a pipe holds (64 KiB) is logged while nothing is read.
+      child.stdout.pause()
+      const chunks: Array<Buffer> = []
+      child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk))
+      const exited = new Promise<number | null>((resolve) => child.once("close", resolve))
+      await new Promise((resolve) => setTimeout(resolve, 1_000))
+      child.stdout.resume()
+      assert.strictEqual(await exited, 0)
+      const lines = Buffer.concat(chunks).toString("utf8").split("\n").filter((l) => l.length > 0)
+      assert.strictEqual(lines.length, 60_002)
+      assert.strictEqual((JSON.parse(lines[59_999]!) as Line).annotations["n"], 59_999)
+    }))
 
   it("LOG_LEVEL filters and LOG_FORMAT=console writes plain lines", () => {
     assert.lengthOf(run(10, { LOG_LEVEL: "ERROR" }), 1)

@@ -5,10 +5,11 @@
  * line; at thousands of tickets a second that was the agents' largest single cost.
  *
  * - Writes are `fs.writeSync` on the descriptor, never queued inside a Node stream: what has
- *   been written is in the pipe, and what has not is here. When the reader is slow and the
- *   pipe is full (`EAGAIN`), the rest waits for a later turn; past `maxPendingBytes` the
- *   oldest lines are dropped and a line says how many (memory stays bounded whatever the
- *   reader does).
+ *   been written is in the pipe, and what has not is here. On a blocking descriptor (stdout
+ *   and stderr pipes usually are) a reader that falls behind slows the writer down, as
+ *   `console.log` does, and nothing is lost. On a non-blocking one a full pipe (`EAGAIN`)
+ *   leaves the rest for a later turn; past `maxPendingBytes` the oldest half is dropped and a
+ *   line says how many lines were (memory stays bounded whatever the reader does).
  * - On exit (`process.exit` included) what is pending is written synchronously, waiting up to
  *   `exitWaitMs` for a full pipe. A process killed with SIGKILL loses the lines of its last
  *   turn at most.
@@ -101,9 +102,13 @@ export const lineSink = (fd: 1 | 2): LineSink => {
     const text = line.endsWith("\n") ? line : `${line}\n`
     lines.push(text)
     lineBytes += text.length
-    while (lineBytes > maxPendingBytes && lines.length > 1) {
-      lineBytes -= lines.shift()!.length
-      dropped++
+    if (lineBytes > maxPendingBytes) {
+      // Drop the oldest half at once (not a line at a time: that would cost a copy of the
+      // whole array per line while the reader stays stuck).
+      let cut = 0
+      while (lineBytes > maxPendingBytes / 2 && cut < lines.length - 1) lineBytes -= lines[cut++]!.length
+      lines.splice(0, cut)
+      dropped += cut
     }
     if (lineBytes >= batchBytes && scheduled !== "retry") flush()
     else schedule("turn")
