@@ -22,6 +22,7 @@ import { layerMockLlm, makeMockLlm } from "../src/services/llm/MockLlm.ts"
 import { serveMetrics } from "../src/services/observability/MetricsServer.ts"
 import { layerTracer, layerTracingFromConfig } from "../src/services/observability/Tracing.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
+import { ChildSpans } from "../src/streams/TraceContext.ts"
 import { layerLlmFromConfig } from "../src/services/llm/LlmLive.ts"
 import { errorReply, fakeLlmServer } from "./fakes/FakeLlmServer.ts"
 import { json, waitForRecords } from "./support.ts"
@@ -340,5 +341,27 @@ describe("OTLP export", () => {
       assert.include(body, "triage process")
       assert.include(body, "support-agents-triage", "service name")
       assert.include(body, "otlp-1", "the ticket id attribute")
+      assert.include(body, "enrich", "child spans are exported")
+    }).pipe(Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerMockLlm(), layerGuardrails(), layerInMemoryCustomers()))))
+
+  it.live("without an exporter only each message's own span is made; traceparent and trace_id still travel and agree", () =>
+    Effect.gen(function*() {
+      const kafka = yield* Kafka
+      const broker = yield* InMemoryBroker
+      yield* kafka.produce([created("nox-1", "Billing question", "Charged twice")])
+      const fiber = yield* Effect.forkChild(
+        Effect.all([runAgent(triageAgent()), runAgent(specialistAgent(specialistByName("billing")!))], { concurrency: "unbounded" }).pipe(
+          Effect.provide(layerTracingFromConfig("triage")),
+          Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env: {} })))
+        )
+      )
+      const [resolved] = yield* waitForRecords(broker, Topics.resolved, (r) => r.length === 1)
+      const [triaged] = yield* waitForRecords(broker, Topics.triaged.billing, (r) => r.length === 1)
+      yield* Fiber.interrupt(fiber)
+      const traceId = (json(triaged!) as { trace_id: string }).trace_id
+      assert.match(triaged!.headers["traceparent"] ?? "", new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`))
+      assert.match(resolved!.headers["traceparent"] ?? "", new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`), "billing continued the trace")
+      assert.strictEqual((json(resolved!) as { trace_id: string }).trace_id, traceId)
+      assert.isFalse(yield* ChildSpans.pipe(Effect.provide(layerTracingFromConfig("triage")), Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env: {} })))))
     }).pipe(Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerMockLlm(), layerGuardrails(), layerInMemoryCustomers()))))
 })

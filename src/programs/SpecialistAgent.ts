@@ -12,7 +12,7 @@ import { Llm } from "../services/Llm.ts"
 import { TicketEvents } from "../services/observability/TicketEvents.ts"
 import { defineAgent } from "../streams/Agent.ts"
 import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
-import { noStackTrace } from "../streams/TraceContext.ts"
+import { childSpan } from "../streams/TraceContext.ts"
 import { llmSpan } from "./TriageAgent.ts"
 
 export interface SpecialistSpec {
@@ -99,15 +99,12 @@ export const specialistAgent = (spec: SpecialistSpec, options: { readonly groupI
           "draft",
           llm.draft({ agent: spec.name, instructions: spec.instructions, ticket, temperature: 0.3 })
         )
-        const verdict = yield* Effect.useSpan("guardrails", (span) =>
-          guardrails.check(draft.text).pipe(
-            Effect.map((v) => {
-              span.attribute("guardrails.allowed", v.allowed)
-              span.attribute("guardrails.violations", v.violations.join(","))
-              return v
-            }),
-            Effect.withParentSpan(span, noStackTrace)
-          ))
+        const verdict = yield* childSpan("guardrails", {}, (attribute) =>
+          Effect.map(guardrails.check(draft.text), (v) => {
+            attribute("guardrails.allowed", v.allowed)
+            attribute("guardrails.violations", v.violations.join(","))
+            return v
+          }))
         const events = yield* TicketEvents
         if (!verdict.allowed) {
           events.guardrailBlocked(spec.name, verdict.violations)

@@ -12,7 +12,7 @@ import { type Classification, Llm, type TokenUsage } from "../services/Llm.ts"
 import { TicketEvents } from "../services/observability/TicketEvents.ts"
 import { defineAgent } from "../streams/Agent.ts"
 import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
-import { noStackTrace } from "../streams/TraceContext.ts"
+import { childSpan } from "../streams/TraceContext.ts"
 
 export interface TriageSettings {
   readonly inputTopic: string
@@ -27,18 +27,17 @@ export const triageDefaults: TriageSettings = {
 }
 
 const enrich = (customerId: string) =>
-  Effect.useSpan("enrich", { attributes: { "customer.id": customerId } }, (span) =>
+  childSpan("enrich", { attributes: { "customer.id": customerId } }, (attribute) =>
     CustomerDirectory.use((directory) => directory.lookup(customerId)).pipe(
       Effect.map((found) => {
-        span.attribute("customer.found", Option.isSome(found))
+        attribute("customer.found", Option.isSome(found))
         return Option.getOrUndefined(found)
       }),
       Effect.catch((error) =>
         Effect.logWarning("customer lookup failed; continuing without enrichment", error.message).pipe(
           Effect.as(undefined)
         )
-      ),
-      Effect.withParentSpan(span, noStackTrace)
+      )
     ))
 
 /** An LLM call in a span with the OpenTelemetry GenAI attributes. */
@@ -47,7 +46,7 @@ export const llmSpan = <A extends { readonly usage: TokenUsage; readonly model: 
   operation: "classify" | "draft",
   call: Effect.Effect<A, E, R>
 ) =>
-  Effect.useSpan(`chat ${llm.model}`, {
+  childSpan(`chat ${llm.model}`, {
     kind: "client",
     attributes: {
       "gen_ai.system": llm.provider,
@@ -55,16 +54,13 @@ export const llmSpan = <A extends { readonly usage: TokenUsage; readonly model: 
       "gen_ai.operation.name": "chat",
       "support.llm.operation": operation
     }
-  }, (span) =>
-    call.pipe(
-      Effect.map((reply) => {
-        span.attribute("gen_ai.response.model", reply.model)
-        span.attribute("gen_ai.usage.input_tokens", reply.usage.inputTokens)
-        span.attribute("gen_ai.usage.output_tokens", reply.usage.outputTokens)
-        return reply
-      }),
-      Effect.withParentSpan(span, noStackTrace)
-    ))
+  }, (attribute) =>
+    Effect.map(call, (reply) => {
+      attribute("gen_ai.response.model", reply.model)
+      attribute("gen_ai.usage.input_tokens", reply.usage.inputTokens)
+      attribute("gen_ai.usage.output_tokens", reply.usage.outputTokens)
+      return reply
+    }))
 
 const baseTriaged = (ticket: TicketCreated, traceId: string, customer: JsonObject | undefined) => ({
   event_type: "ticket.triaged" as const,

@@ -26,7 +26,7 @@ import {
 import { deadLetterRecord, makeRecordDecoder } from "./DeadLetter.ts"
 import { makeKeySequencer } from "./KeySequencer.ts"
 import { makeOffsetTracker, type OffsetTracker } from "./OffsetTracker.ts"
-import { addTraceparent, noStackTrace, parentFromHeaders, traceparentOf } from "./TraceContext.ts"
+import { addTraceparent, childSpan, noStackTrace, parentFromHeaders, traceparentOf } from "./TraceContext.ts"
 
 const isRetryable = (error: AgentFailure | HandlerTimeout): boolean => error.retryable === true
 
@@ -143,19 +143,17 @@ export const runAgent = <A, E extends AgentFailure, R>(
         )
       )
 
-    /** Produces `records` in a producer span; each carries `traceparent` (the message's span). */
+    /** Produces `records` (in a producer span); each carries `traceparent` (the message's span). */
     const produce = (records: ReadonlyArray<OutgoingRecord>, traceparent: string) =>
-      records.length === 0 ? Effect.void : send(addTraceparent(records, traceparent), 0).pipe(
-        Effect.withSpan("produce", {
-          kind: "producer",
-          attributes: {
-            "messaging.system": "kafka",
-            "messaging.operation.type": "send",
-            "messaging.destination.name": destinations(records),
-            "messaging.batch.message_count": records.length
-          }
-        }, noStackTrace)
-      )
+      records.length === 0 ? Effect.void : childSpan("produce", {
+        kind: "producer",
+        attributes: {
+          "messaging.system": "kafka",
+          "messaging.operation.type": "send",
+          "messaging.destination.name": destinations(records),
+          "messaging.batch.message_count": records.length
+        }
+      }, () => send(addTraceparent(records, traceparent), 0))
 
     const processRecord = (record: KafkaRecord) =>
       Effect.useSpan(`${agent.name} process`, {

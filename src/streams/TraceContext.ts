@@ -3,7 +3,7 @@
  * through the `traceparent` header. The original `trace_id` (payload field and header) is kept
  * alongside for compatibility.
  */
-import { Tracer } from "effect"
+import { Context, Effect, Tracer } from "effect"
 import type { KafkaHeaders, OutgoingRecord } from "../services/Kafka.ts"
 
 export const TraceparentHeader = "traceparent"
@@ -35,4 +35,30 @@ export const addTraceparent = (records: ReadonlyArray<OutgoingRecord>, tracepare
     record.headers?.[TraceparentHeader] !== undefined
       ? record
       : { ...record, headers: { ...record.headers, [TraceparentHeader]: traceparent } }
+  )
+
+/**
+ * Whether the steps inside a message's span (enrich, the LLM call, guardrails, produce) get
+ * spans of their own. On by default; `layerTracingFromConfig` turns it off when no exporter is
+ * configured: nobody would see them, and each costs microseconds per message. The message's
+ * own span stays (its ids are the trace id and the `traceparent` the runtime propagates).
+ */
+export const ChildSpans = Context.Reference<boolean>("support-agents/ChildSpans", { defaultValue: () => true })
+
+const ignoreAttribute = (_key: string, _value: unknown) => {}
+
+/**
+ * `f` in a child span `name` (attributes added through `attribute`), or as is when child
+ * spans are off.
+ */
+export const childSpan = <A, E, R>(
+  name: string,
+  options: Tracer.SpanOptionsNoTrace,
+  f: (attribute: (key: string, value: unknown) => void) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.withFiber((fiber) =>
+    fiber.getRef(ChildSpans)
+      ? Effect.useSpan(name, options, (span) =>
+        Effect.withParentSpan(f((key, value) => span.attribute(key, value)), span, noStackTrace))
+      : f(ignoreAttribute)
   )
