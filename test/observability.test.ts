@@ -22,7 +22,7 @@ import { layerMockLlm, makeMockLlm } from "../src/services/llm/MockLlm.ts"
 import { serveMetrics } from "../src/services/observability/MetricsServer.ts"
 import { layerTracer, layerTracingFromConfig } from "../src/services/observability/Tracing.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
-import { ChildSpans } from "../src/streams/TraceContext.ts"
+import { TracingEnabled } from "../src/streams/TraceContext.ts"
 import { layerLlmFromConfig } from "../src/services/llm/LlmLive.ts"
 import { errorReply, fakeLlmServer } from "./fakes/FakeLlmServer.ts"
 import { json, waitForRecords } from "./support.ts"
@@ -344,7 +344,7 @@ describe("OTLP export", () => {
       assert.include(body, "enrich", "child spans are exported")
     }).pipe(Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerMockLlm(), layerGuardrails(), layerInMemoryCustomers()))))
 
-  it.live("without an exporter only each message's own span is made; traceparent and trace_id still travel and agree", () =>
+  it.live("without an exporter no spans are made; traceparent and trace_id still travel and agree", () =>
     Effect.gen(function*() {
       const kafka = yield* Kafka
       const broker = yield* InMemoryBroker
@@ -362,6 +362,6 @@ describe("OTLP export", () => {
       assert.match(triaged!.headers["traceparent"] ?? "", new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`))
       assert.match(resolved!.headers["traceparent"] ?? "", new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`), "billing continued the trace")
       assert.strictEqual((json(resolved!) as { trace_id: string }).trace_id, traceId)
-      assert.isFalse(yield* ChildSpans.pipe(Effect.provide(layerTracingFromConfig("triage")), Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env: {} })))))
+      assert.isFalse(yield* TracingEnabled.pipe(Effect.provide(layerTracingFromConfig("triage")), Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env: {} })))))
     }).pipe(Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerMockLlm(), layerGuardrails(), layerInMemoryCustomers()))))
 })

@@ -2,7 +2,6 @@
  * Tracks which offsets of each partition are finished, so that only offsets below the lowest
  * unfinished one are committed (work may finish out of order).
  */
-import { Deferred, Effect } from "effect"
 import type { CommitOffset, KafkaRecord } from "../services/Kafka.ts"
 
 interface Slot {
@@ -11,14 +10,13 @@ interface Slot {
 }
 
 interface PartitionState {
+  readonly id: string
   readonly topic: string
   readonly partition: number
   readonly generation: number
   /** Registered offsets in increasing order; finished ones are removed from the head. */
   readonly slots: Array<Slot>
   head: number
-  /** Readers waiting for the window of this partition to shrink. */
-  waiters: Array<Deferred.Deferred<void>>
   /** The next offset to commit (everything below it is done), once something finished. */
   watermark: number | undefined
   committed: number | undefined
@@ -34,28 +32,36 @@ export interface OffsetTracker {
   /** Records registered and not yet finished. */
   readonly inFlight: () => number
   /**
-   * Waits until fewer than `limit` records of the record's partition are above its watermark
-   * (taken and not yet committable: running, queued, or finished behind an unfinished one).
-   * This bounds what a crash can replay, even when one record is stuck for long.
+   * Records of the record's partition (and generation) above its watermark: taken and not yet
+   * committable (running, queued, or finished behind an unfinished one). The runtime takes no
+   * more of a partition past a limit, which bounds what a crash can replay even when one
+   * record is stuck for long.
    */
-  readonly awaitRoom: (record: KafkaRecord, limit: number) => Effect.Effect<void>
+  readonly pending: (record: KafkaRecord) => number
 }
 
 export const makeOffsetTracker = (): OffsetTracker => {
   const partitions = new Map<string, PartitionState>()
   let inFlight = 0
 
+  /** The last state looked up: records mostly come in runs of one partition. */
+  let last: PartitionState | undefined
+
   const stateOf = (record: KafkaRecord): PartitionState => {
+    if (
+      last !== undefined && last.partition === record.partition && last.generation === record.generation &&
+      last.topic === record.topic && partitions.get(last.id) === last
+    ) return last
     const id = `${record.topic}\u0000${record.partition}\u0000${record.generation}`
     let state = partitions.get(id)
     if (state === undefined) {
       state = {
+        id,
         topic: record.topic,
         partition: record.partition,
         generation: record.generation,
         slots: [],
         head: 0,
-        waiters: [],
         watermark: undefined,
         committed: undefined
       }
@@ -69,19 +75,14 @@ export const makeOffsetTracker = (): OffsetTracker => {
         ) partitions.delete(otherId)
       }
     }
+    last = state
     return state
   }
 
   const advance = (state: PartitionState) => {
-    const before = state.head
     while (state.head < state.slots.length && state.slots[state.head]!.done) {
       state.watermark = state.slots[state.head]!.offset + 1
       state.head++
-    }
-    if (state.head > before && state.waiters.length > 0) {
-      const waiters = state.waiters
-      state.waiters = []
-      for (const waiter of waiters) Deferred.doneUnsafe(waiter, Effect.void)
     }
     if (state.head > 1024 && state.head * 2 > state.slots.length) {
       state.slots.splice(0, state.head)
@@ -130,15 +131,9 @@ export const makeOffsetTracker = (): OffsetTracker => {
       }
     },
     inFlight: () => inFlight,
-    awaitRoom: (record, limit) => {
-      const wait: Effect.Effect<void> = Effect.suspend(() => {
-        const state = stateOf(record)
-        if (state.slots.length - state.head < limit) return Effect.void
-        const waiter = Deferred.makeUnsafe<void>()
-        state.waiters.push(waiter)
-        return Deferred.await(waiter).pipe(Effect.andThen(wait))
-      })
-      return wait
+    pending: (record) => {
+      const state = stateOf(record)
+      return state.slots.length - state.head
     }
   }
 }

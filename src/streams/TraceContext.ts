@@ -38,18 +38,33 @@ export const addTraceparent = (records: ReadonlyArray<OutgoingRecord>, tracepare
   )
 
 /**
- * Whether the steps inside a message's span (enrich, the LLM call, guardrails, produce) get
- * spans of their own. On by default; `layerTracingFromConfig` turns it off when no exporter is
- * configured: nobody would see them, and each costs microseconds per message. The message's
- * own span stays (its ids are the trace id and the `traceparent` the runtime propagates).
+ * Whether spans are made: each message's span and, inside it, the steps' (enrich, the LLM
+ * call, guardrails, produce). On by default; `layerTracingFromConfig` turns it off when no
+ * exporter is configured: nobody would see them, and they cost microseconds per message. The
+ * trace context travels either way: without spans the runtime continues the `traceparent` it
+ * received (or starts a new trace) with ids of its own.
  */
-export const ChildSpans = Context.Reference<boolean>("support-agents/ChildSpans", { defaultValue: () => true })
+export const TracingEnabled = Context.Reference<boolean>("support-agents/TracingEnabled", { defaultValue: () => true })
+
+const hex8 = () => (Math.random() * 0x1_0000_0000 >>> 0).toString(16).padStart(8, "0")
+
+/** A random W3C trace id (32 hex digits, not all zero). */
+export const randomTraceId = (): string => {
+  const id = hex8() + hex8() + hex8() + hex8()
+  return id === "00000000000000000000000000000000" ? randomTraceId() : id
+}
+
+/** A random W3C span id (16 hex digits, not all zero). */
+export const randomSpanId = (): string => {
+  const id = hex8() + hex8()
+  return id === "0000000000000000" ? randomSpanId() : id
+}
 
 const ignoreAttribute = (_key: string, _value: unknown) => {}
 
 /**
- * `f` in a child span `name` (attributes added through `attribute`), or as is when child
- * spans are off.
+ * `f` in a child span `name` (attributes added through `attribute`), or as is when tracing
+ * is off.
  */
 export const childSpan = <A, E, R>(
   name: string,
@@ -57,7 +72,7 @@ export const childSpan = <A, E, R>(
   f: (attribute: (key: string, value: unknown) => void) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
   Effect.withFiber((fiber) =>
-    fiber.getRef(ChildSpans)
+    fiber.getRef(TracingEnabled)
       ? Effect.useSpan(name, options, (span) =>
         Effect.withParentSpan(f((key, value) => span.attribute(key, value)), span, noStackTrace))
       : f(ignoreAttribute)

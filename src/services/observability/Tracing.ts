@@ -9,7 +9,7 @@
 import type * as Resource from "@effect/opentelemetry/Resource"
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Config, Effect, Layer, Option } from "effect"
-import { ChildSpans } from "../../streams/TraceContext.ts"
+import { TracingEnabled } from "../../streams/TraceContext.ts"
 
 const loadSdk = Effect.promise(() => import("./TracingSdk.ts"))
 
@@ -28,9 +28,9 @@ const optionalSetting = (name: string) =>
 export const layerTracingFromConfig = (agent: string): Layer.Layer<Resource.Resource, Config.ConfigError> =>
   Layer.unwrap(Effect.gen(function*() {
     const endpoint = yield* optionalSetting("OTEL_EXPORTER_OTLP_ENDPOINT")
-    // No exporter: nobody sees spans, so only each message's own span is made (its ids are
-    // the trace id and the traceparent that travel on).
-    if (endpoint._tag === "None") return Layer.succeed(ChildSpans, false) as Layer.Layer<Resource.Resource>
+    // No exporter: nobody would see spans, so none are made (the trace context still travels
+    // in the messages' headers).
+    if (endpoint._tag === "None") return Layer.succeed(TracingEnabled, false) as Layer.Layer<Resource.Resource>
     const serviceName = yield* Config.String("OTEL_SERVICE_NAME").pipe(Config.withDefault(`support-agents-${agent}`))
     const tracesEndpoint = yield* optionalSetting("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
     // The signal-specific endpoint is used as is; the general one gets `/v1/traces` appended
