@@ -20,7 +20,7 @@ import {
   parseBootstrapServers,
   resolveKafkaJsOptions
 } from "../src/services/kafka/KafkaConfig.ts"
-import { KafkaJsClient, type KafkaJsConsumer, layerKafkaJs } from "../src/services/kafka/KafkaJs.ts"
+import { KafkaJsClient, type KafkaJsConsumer, layerKafkaJs, murmur2Partitioner } from "../src/services/kafka/KafkaJs.ts"
 import { effectLogCreator, toKafkaJsConfig } from "../src/services/kafka/KafkaJsCommon.ts"
 import { decodeHeaders } from "../src/services/kafka/KafkaJsConsumer.ts"
 import { committedOffsets, createTopics, endOffsets } from "../src/services/kafka/TopicAdmin.ts"
@@ -581,6 +581,24 @@ describe("kafkajs configuration", () => {
       decodeHeaders({ a: Buffer.from("ä"), b: "s", c: [Buffer.from("1"), "2"], d: undefined }),
       { a: "ä", b: "s", c: "2" }
     )
+  })
+
+  it("the producer's partitioner puts every key where kafkajs's DefaultPartitioner (the Java client's) does", () => {
+    const ours = murmur2Partitioner()
+    const theirs = kafkajs.Partitioners.DefaultPartitioner()
+    const keys = Array.from({ length: 2_000 }, (_, i) => i % 3 === 0 ? `T-${i}` : i % 3 === 1 ? `clé-${i}-ü€` : `${i}`)
+    for (const count of [1, 3, 6, 7]) {
+      const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }))
+      for (const key of keys) {
+        for (const message of [{ key, value: "v" }, { key: Buffer.from(key), value: "v" }]) {
+          assert.strictEqual(ours({ topic: "t", partitionMetadata, message }), theirs({ topic: "t", partitionMetadata, message }), `${key} / ${count}`)
+        }
+      }
+      // An explicit partition wins; without a key, every available partition gets records.
+      assert.strictEqual(ours({ topic: "t", partitionMetadata, message: { key: "k", value: "v", partition: 0 } }), 0)
+      const spread = new Set(Array.from({ length: 4 * count }, () => ours({ topic: "t", partitionMetadata, message: { key: null, value: "v" } })))
+      assert.strictEqual(spread.size, count)
+    }
   })
 })
 

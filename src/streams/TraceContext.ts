@@ -46,19 +46,31 @@ export const addTraceparent = (records: ReadonlyArray<OutgoingRecord>, tracepare
  */
 export const TracingEnabled = Context.Reference<boolean>("support-agents/TracingEnabled", { defaultValue: () => true })
 
-const hex8 = () => (Math.random() * 0x1_0000_0000 >>> 0).toString(16).padStart(8, "0")
+const hexByte = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"))
+/** Random bytes, refilled a few kilobytes at a time (one system call for hundreds of ids). */
+const pool = new Uint8Array(4096)
+let poolAt = pool.length
+
+const randomHex = (bytes: number): string => {
+  if (poolAt + bytes > pool.length) {
+    crypto.getRandomValues(pool)
+    poolAt = 0
+  }
+  let out = ""
+  let zero = true
+  for (let i = 0; i < bytes; i++) {
+    const b = pool[poolAt++]!
+    if (b !== 0) zero = false
+    out += hexByte[b]!
+  }
+  return zero ? randomHex(bytes) : out
+}
 
 /** A random W3C trace id (32 hex digits, not all zero). */
-export const randomTraceId = (): string => {
-  const id = hex8() + hex8() + hex8() + hex8()
-  return id === "00000000000000000000000000000000" ? randomTraceId() : id
-}
+export const randomTraceId = (): string => randomHex(16)
 
 /** A random W3C span id (16 hex digits, not all zero). */
-export const randomSpanId = (): string => {
-  const id = hex8() + hex8()
-  return id === "0000000000000000" ? randomSpanId() : id
-}
+export const randomSpanId = (): string => randomHex(8)
 
 const ignoreAttribute = (_key: string, _value: unknown) => {}
 

@@ -5,7 +5,7 @@
  * reset, partitions shared among a group's members (eager rebalancing), redelivery of
  * uncommitted messages when a member leaves, and headers kept.
  */
-import { Context, Deferred, Effect, Layer, Stream } from "effect"
+import { Array as Arr, Cause, Context, Deferred, Effect, Layer, Stream } from "effect"
 import {
   type CommitOffset,
   type ConsumerOptions,
@@ -201,10 +201,10 @@ const make = (options: InMemoryKafkaOptions = {}) => {
         return Deferred.await(waiter).pipe(Effect.andThen(poll))
       })
 
-      const records: Stream.Stream<KafkaRecord> = Stream.fromEffectRepeat(poll).pipe(
-        Stream.takeWhile((batch): batch is ReadonlyArray<KafkaRecord> => batch !== undefined),
-        Stream.flattenIterable
-      )
+      const records: Stream.Stream<KafkaRecord> = Stream.fromPull(Effect.succeed(
+        Effect.flatMap(poll, (batch) =>
+          batch !== undefined && Arr.isReadonlyArrayNonEmpty(batch) ? Effect.succeed(batch) : Cause.done())
+      ))
 
       const commit = (offsets: ReadonlyArray<CommitOffset>) =>
         Effect.sync(() => {

@@ -2,8 +2,8 @@
  * The Kafka port on a real cluster, with kafkajs.
  *
  * - Producer: idempotent, `acks: -1` (all in-sync replicas), one request in flight per broker,
- *   kafkajs's default (Java-compatible murmur2) partitioner so keys land where the in-memory
- *   broker and Java clients put them. Retries are bounded; what still fails surfaces as
+ *   the Java client's murmur2 partitioning (`murmur2Partitioner`) so keys land where the
+ *   in-memory broker and Java clients put them. Retries are bounded; what still fails surfaces as
  *   `KafkaError{operation: "produce", retryable}`. Connects on first use; disconnects when the
  *   layer's scope closes.
  * - Concurrent `produce` calls are micro-batched (`makeProduceBatcher`): with one request in
@@ -18,10 +18,9 @@
  * - `layerKafkaFromConfig`: kafkajs when `KAFKA_BOOTSTRAP_SERVERS` is set, otherwise the
  *   in-memory broker.
  */
-import kafkajs from "kafkajs"
-import type { Admin, Message, Producer, TopicMessages } from "kafkajs"
+import type { Admin, ICustomPartitioner, Message, Producer, TopicMessages } from "kafkajs"
 import { type Config, Context, Effect, Layer, Option, type Scope } from "effect"
-import { type ConsumerOptions, Kafka, type KafkaError, type OutgoingRecord } from "../Kafka.ts"
+import { type ConsumerOptions, Kafka, type KafkaError, murmur2, type OutgoingRecord } from "../Kafka.ts"
 import { layerInMemoryKafka } from "./InMemoryKafka.ts"
 import { KafkaJsConfigOption, type KafkaJsOptions } from "./KafkaConfig.ts"
 import { attempt, isRetryable, type KafkaJsHandle, makeKafkaJsClient } from "./KafkaJsCommon.ts"
@@ -29,7 +28,31 @@ import { type KafkaJsConsumer, makeKafkaJsConsumer } from "./KafkaJsConsumer.ts"
 
 export type { ConsumerStats, KafkaJsConsumer } from "./KafkaJsConsumer.ts"
 
-const { Partitioners } = kafkajs
+const encoder = new TextEncoder()
+
+/**
+ * kafkajs's `DefaultPartitioner` (the Java client's: murmur2 of the key, positive, modulo the
+ * partitions; round robin over the available partitions without a key) with the 32-bit
+ * murmur2 of `Kafka.ts` in place of kafkajs's, which computes on emulated 64-bit integers and
+ * cost a few microseconds per record. Same partition for every key.
+ */
+export const murmur2Partitioner: ICustomPartitioner = () => {
+  const counters = new Map<string, number>()
+  return ({ message, partitionMetadata, topic }) => {
+    if (message.partition !== null && message.partition !== undefined) return message.partition
+    const partitions = partitionMetadata.length
+    const key = message.key
+    if (key !== null && key !== undefined) {
+      return (murmur2(typeof key === "string" ? encoder.encode(key) : key) & 0x7fffffff) % partitions
+    }
+    let counter = counters.get(topic)
+    if (counter === undefined) counter = (Math.random() * 0x1_0000_0000) >>> 0
+    counters.set(topic, ++counter)
+    const available = partitionMetadata.filter((p) => p.leader >= 0)
+    if (available.length > 0) return available[(counter & 0x7fffffff) % available.length]!.partitionId
+    return (counter & 0x7fffffff) % partitions
+  }
+}
 
 /** kafkajs-specific access for tests and operations: consumers with their statistics. */
 export class KafkaJsClient extends Context.Service<KafkaJsClient, {
@@ -219,7 +242,7 @@ export const makeKafkaJs = (options: KafkaJsOptions, batching: ProduceBatching =
       handle.client.producer({
         idempotent: true,
         maxInFlightRequests: 1,
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: murmur2Partitioner,
         retry: {
           retries: settings.retries,
           initialRetryTime: settings.initialRetryTimeMs,

@@ -28,7 +28,7 @@ import type {
   IHeaders,
   KafkaMessage
 } from "kafkajs"
-import { Cause, Effect, Exit, Queue, type Scope, Stream } from "effect"
+import { Array as Arr, Cause, Effect, Exit, Queue, type Scope, Stream } from "effect"
 import {
   type CommitOffset,
   type ConsumerOptions,
@@ -347,16 +347,19 @@ export const makeKafkaJsConsumer = (
       if (paused && size < maxBuffered / 2) resumeFetching()
     }
 
-    const pull = Queue.takeBetween(queue, 1, pullSize).pipe(
-      Effect.map((taken) => {
+    /** The next records of the current generation (never none); fails with `Done` once the queue has ended. */
+    const pull: Effect.Effect<Arr.NonEmptyReadonlyArray<KafkaRecord>, KafkaError | Cause.Done> = Effect.flatMap(
+      Queue.takeBetween(queue, 1, pullSize),
+      (taken) => {
         const current = taken.filter(isCurrent)
         dropped += taken.length - current.length
         afterPull(current.length)
-        return current
-      })
+        return Arr.isReadonlyArrayNonEmpty(current) ? Effect.succeed(current) : pull
+      }
     )
 
-    const records: Stream.Stream<KafkaRecord, KafkaError> = Stream.fromEffectRepeat(pull).pipe(Stream.flattenIterable)
+    // Each pull is one chunk of the stream (no stream per batch).
+    const records: Stream.Stream<KafkaRecord, KafkaError> = Stream.fromPull(Effect.succeed(pull))
 
     const commit = (offsets: ReadonlyArray<CommitOffset>): Effect.Effect<void, KafkaError> =>
       Effect.suspend(() => {
