@@ -19,7 +19,9 @@ import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemo
 import { Kafka } from "../src/services/Kafka.ts"
 import { Llm, LlmError } from "../src/services/Llm.ts"
 import { layerMockLlm, makeMockLlm } from "../src/services/llm/MockLlm.ts"
+import { FastCounter, FastGauge, FastHistogram } from "../src/services/observability/FastMetrics.ts"
 import { serveMetrics } from "../src/services/observability/MetricsServer.ts"
+import { Counter, Gauge, Histogram, Registry } from "prom-client"
 import { layerTracer, layerTracingFromConfig } from "../src/services/observability/Tracing.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
 import { TracingEnabled } from "../src/streams/TraceContext.ts"
@@ -68,6 +70,46 @@ const observedCustomers = Layer.effect(
 ).pipe(Layer.provide(layerInMemoryCustomers()))
 
 describe("metrics", () => {
+  it("the hot path's counters, gauges and histograms print exactly what prom-client's own print", async () => {
+    const theirs = new Registry()
+    const ours = new Registry()
+    for (const registry of [theirs, ours]) registry.setDefaultLabels({ agent: "triage" })
+    const c1 = new Counter({ name: "c_total", help: "c", labelNames: ["reason"], registers: [theirs] })
+    const c2 = new FastCounter({ name: "c_total", help: "c", labelNames: ["reason"], registers: [ours] })
+    const n1 = new Counter({ name: "n_total", help: "no labels", registers: [theirs] })
+    const n2 = new FastCounter({ name: "n_total", help: "no labels", registers: [ours] })
+    const g1 = new Gauge({ name: "g", help: "g", labelNames: ["topic", "partition"], registers: [theirs] })
+    const g2 = new FastGauge({ name: "g", help: "g", labelNames: ["topic", "partition"], registers: [ours] })
+    const buckets = [0.1, 0.5, 1, 5]
+    const h1 = new Histogram({ name: "h_seconds", help: "h", labelNames: ["model", "outcome"], buckets, registers: [theirs] })
+    const h2 = new FastHistogram({ name: "h_seconds", help: "h", labelNames: ["model", "outcome"], buckets, registers: [ours] })
+    const e1 = new Histogram({ name: "e_seconds", help: "no observations", buckets, registers: [theirs] })
+    const e2 = new FastHistogram({ name: "e_seconds", help: "no observations", buckets, registers: [ours] })
+    for (const [i, reason] of ["a", "b", "a", "c \"quoted\""].entries()) {
+      c1.inc({ reason }, i + 0.5)
+      c2.inc({ reason }, i + 0.5)
+    }
+    c1.inc({ reason: "a" })
+    c2.seriesOf("a").value++
+    g1.set({ topic: "t", partition: "0" }, 7)
+    g2.set({ topic: "t", partition: "0" }, 7)
+    g1.set({ topic: "t", partition: "0" }, 3)
+    g2.set({ topic: "t", partition: "0" }, 3)
+    for (const value of [0.05, 0.1, 0.3, 1, 2, 10, 0]) {
+      for (const outcome of ["success", "error"]) {
+        h1.observe({ model: "m", outcome }, value)
+        h2.observeIn(h2.series({ model: "m", outcome }), value)
+      }
+    }
+    assert.strictEqual(await ours.metrics(), await theirs.metrics())
+    assert.throws(() => c2.inc({ reason: "a" }, -1))
+    assert.throws(() => h2.observe({ model: "m" }, 1), /missing label outcome/)
+    void n1
+    void n2
+    void e1
+    void e2
+  })
+
   it.live("/metrics counters and histograms move as triage processes tickets, failures by reason", () =>
     Effect.gen(function*() {
       const metrics = makeAgentMetrics("triage", { defaultMetrics: true })

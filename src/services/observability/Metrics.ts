@@ -4,8 +4,15 @@
  * and process metrics. The observers the runtime, the LLM providers, the customer directory
  * and the agents report to are implemented here.
  */
-import { Counter, Gauge, Histogram, collectDefaultMetrics, Registry } from "prom-client"
+import { collectDefaultMetrics, Registry } from "prom-client"
 import { estimateCostUsd } from "../../domain/pricing.ts"
+import {
+  type CounterSeries,
+  FastCounter as Counter,
+  FastGauge as Gauge,
+  FastHistogram as Histogram,
+  type HistogramSeries
+} from "./FastMetrics.ts"
 import type { RuntimeObserver } from "../../streams/Agent.ts"
 import type { KafkaConsumer } from "../Kafka.ts"
 import type { CustomerLookupObserverService } from "../customers/DynamoDbCustomers.ts"
@@ -105,6 +112,7 @@ export const makeAgentMetrics = (agent: string, options: { readonly defaultMetri
     registers
   })
 
+  const processingAll = processing.series()
   let inFlight = 0
   let lastProgress = performance.now()
 
@@ -112,51 +120,84 @@ export const makeAgentMetrics = (agent: string, options: { readonly defaultMetri
   const runtime: RuntimeObserver = {
     started: (_agent, consumer) => void consumers.push(consumer),
     consumed: (_agent, record) => {
-      consumed.inc({ topic: record.topic })
+      consumed.seriesOf(record.topic).value++
       if (record.highWatermark !== undefined) {
         lag.set({ topic: record.topic, partition: String(record.partition) }, Math.max(0, record.highWatermark - record.offset - 1))
       }
     },
     deadLettered: (_agent, _record, reason) => {
-      deadLettered.inc({ reason })
-      failed.inc({ reason: failureReason(reason) })
+      deadLettered.seriesOf(reason).value++
+      failed.seriesOf(failureReason(reason)).value++
     },
-    retried: (_agent, reason) => retried.inc({ reason }),
+    retried: (_agent, reason) => void retried.seriesOf(reason).value++,
     fellBack: (_agent, reason) => {
-      failed.inc({ reason: failureReason(reason) })
-      toHumans.inc({ reason: failureReason(reason) })
+      failed.seriesOf(failureReason(reason)).value++
+      toHumans.seriesOf(failureReason(reason)).value++
     },
     completed: (_agent, _record, seconds, outcome) => {
-      processing.observe(seconds)
-      outcomes.inc({ outcome })
+      processing.observeIn(processingAll, seconds)
+      outcomes.seriesOf(outcome).value++
       lastProgress = performance.now()
     },
-    committed: (_agent, seconds) => commitSeconds.observe(seconds),
+    committed: (_agent, seconds) => commitSeconds.observe(undefined, seconds),
     inFlight: (_agent, count) => {
       inFlight = count
-      inFlightGauge.set(count)
+      inFlightGauge.set(undefined, count)
     }
+  }
+
+  /** The series of one provider, model and operation, looked up once. */
+  const llmSeries = new Map<string, {
+    readonly input: HistogramSeries
+    readonly output: HistogramSeries
+    readonly success: HistogramSeries
+    readonly error: HistogramSeries
+    readonly cost: CounterSeries
+  }>()
+  const llmSeriesOf = (provider: string, model: string, operation: string) => {
+    const key = `${provider}\u0000${model}\u0000${operation}`
+    let found = llmSeries.get(key)
+    if (found === undefined) {
+      const labels = { gen_ai_system: provider, gen_ai_request_model: model, gen_ai_operation_name: operation }
+      found = {
+        input: tokenUsage.series({ ...labels, gen_ai_token_type: "input" }),
+        output: tokenUsage.series({ ...labels, gen_ai_token_type: "output" }),
+        success: operationDuration.series({ ...labels, outcome: "success" }),
+        error: operationDuration.series({ ...labels, outcome: "error" }),
+        cost: cost.series(labels)
+      }
+      llmSeries.set(key, found)
+    }
+    return found
   }
 
   const llm: LlmCallObserverService = {
     onCall: (report) => {
-      const labels = { gen_ai_system: report.provider, gen_ai_request_model: report.model, gen_ai_operation_name: report.operation }
-      if (report.inputTokens > 0) tokenUsage.observe({ ...labels, gen_ai_token_type: "input" }, report.inputTokens)
-      if (report.outputTokens > 0) tokenUsage.observe({ ...labels, gen_ai_token_type: "output" }, report.outputTokens)
-      operationDuration.observe({ ...labels, outcome: report.outcome === "success" ? "success" : "error" }, report.seconds)
+      const series = llmSeriesOf(report.provider, report.model, report.operation)
+      if (report.inputTokens > 0) tokenUsage.observeIn(series.input, report.inputTokens)
+      if (report.outputTokens > 0) tokenUsage.observeIn(series.output, report.outputTokens)
+      operationDuration.observeIn(report.outcome === "success" ? series.success : series.error, report.seconds)
       const usd = estimateCostUsd(report.provider, report.model, report.inputTokens, report.outputTokens)
-      if (usd > 0) cost.inc(labels, usd)
-      if (report.outcome !== "success") llmErrors.inc({ ...labels, error_type: report.outcome })
-      if (report.operation === "classify" && report.outcome === "success") llmLatency?.observe(report.seconds)
+      if (usd > 0) series.cost.value += usd
+      if (report.outcome !== "success") {
+        llmErrors.inc({
+          gen_ai_system: report.provider,
+          gen_ai_request_model: report.model,
+          gen_ai_operation_name: report.operation,
+          error_type: report.outcome
+        })
+      }
+      if (report.operation === "classify" && report.outcome === "success") llmLatency?.observe(undefined, report.seconds)
     }
   }
+
 
   const lookupsTotal = new Counter({ name: "customer_lookups_total", help: "Customer directory lookups, by outcome", labelNames: ["outcome"], registers })
   const lookupSeconds = new Histogram({ name: "customer_lookup_seconds", help: "Latency of customer directory lookups, seconds", buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2], registers })
   const lookups: CustomerLookupObserverService = {
     onLookup: (outcome, seconds) => {
-      lookupsTotal.inc({ outcome })
-      lookupSeconds.observe(seconds)
+      lookupsTotal.seriesOf(outcome).value++
+      lookupSeconds.observe(undefined, seconds)
     }
   }
 
@@ -164,12 +205,12 @@ export const makeAgentMetrics = (agent: string, options: { readonly defaultMetri
     triaged: (type, priority, humanReason, wasEnriched) => {
       processed?.inc({ type, priority })
       if (wasEnriched) enriched?.inc()
-      if (humanReason !== undefined) toHumans.inc({ reason: humanReason })
+      if (humanReason !== undefined) toHumans.seriesOf(humanReason).value++
     },
     resolved: () => resolved?.inc(),
     guardrailBlocked: (_agent, policies) => {
-      for (const policy of policies) blocks.inc({ policy })
-      toHumans.inc({ reason: "guardrail" })
+      for (const policy of policies) blocks.seriesOf(policy).value++
+      toHumans.seriesOf("guardrail").value++
     }
   }
 
