@@ -41,24 +41,30 @@ export const CustomerLookupObserver = Context.Reference<CustomerLookupObserverSe
 )
 
 /** Reports one lookup that started at `started` (`performance.now()`); a throwing hook is ignored. */
+const report = (observer: CustomerLookupObserverService, outcome: CustomerLookupOutcome, started: number) => {
+  try {
+    observer.onLookup(outcome, (performance.now() - started) / 1000)
+  } catch {
+    // A metrics hook never breaks a lookup.
+  }
+}
+
+/** `report` as an Effect. */
 export const reportLookup = (observer: CustomerLookupObserverService, outcome: CustomerLookupOutcome, started: number) =>
-  Effect.sync(() => {
-    try {
-      observer.onLookup(outcome, (performance.now() - started) / 1000)
-    } catch {
-      // A metrics hook never breaks a lookup.
-    }
-  })
+  Effect.sync(() => report(observer, outcome, started))
 
 /** Reports every lookup of `directory` to the `CustomerLookupObserver` (errors count as `error`). */
 export const observeCustomerDirectory = (directory: CustomerDirectory["Service"]): CustomerDirectory["Service"] =>
   CustomerDirectory.of({
     lookup: (customerId) =>
-      Effect.gen(function*() {
-        const observer = yield* CustomerLookupObserver
+      Effect.withFiber((fiber) => {
+        const observer = fiber.getRef(CustomerLookupObserver)
         const started = performance.now()
-        return yield* directory.lookup(customerId).pipe(
-          Effect.tap((found) => reportLookup(observer, Option.isSome(found) ? "found" : "not_found", started)),
+        return directory.lookup(customerId).pipe(
+          Effect.map((found) => {
+            report(observer, Option.isSome(found) ? "found" : "not_found", started)
+            return found
+          }),
           Effect.tapError(() => reportLookup(observer, "error", started))
         )
       })

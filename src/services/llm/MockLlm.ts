@@ -98,20 +98,20 @@ export const makeMockLlm = (options: MockLlmOptions = {}): Llm["Service"] => {
     operation: LlmOperation,
     effect: Effect.Effect<A>
   ) =>
-    Effect.gen(function*() {
+    Effect.withFiber((fiber) => {
       const started = performance.now()
-      const reply = yield* (latency > 0 ? Effect.delay(effect, latency) : effect)
-      const observer = yield* LlmCallObserver
-      observer.onCall({
-        provider: "mock",
-        model: "mock",
-        operation,
-        inputTokens: reply.usage.inputTokens,
-        outputTokens: reply.usage.outputTokens,
-        seconds: (performance.now() - started) / 1000,
-        outcome: "success"
+      return Effect.map(latency > 0 ? Effect.delay(effect, latency) : effect, (reply) => {
+        fiber.getRef(LlmCallObserver).onCall({
+          provider: "mock",
+          model: "mock",
+          operation,
+          inputTokens: reply.usage.inputTokens,
+          outputTokens: reply.usage.outputTokens,
+          seconds: (performance.now() - started) / 1000,
+          outcome: "success"
+        })
+        return reply
       })
-      return reply
     })
   return Llm.of({
     provider: "mock",
