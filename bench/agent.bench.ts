@@ -1,0 +1,167 @@
+/**
+ * `npm run bench:agent`: the CPU one agent spends per ticket on the real broker, in process,
+ * with the layers the agent's process uses (kafkajs, mock LLM at 0 ms, metrics observers,
+ * logging to stdout, tracing from the environment). For finding where an agent's time goes;
+ * `bench:kafka` measures the agents as deployed (their own processes, next to a raw pipe).
+ *
+ * Each round writes N tickets to a new topic (3 partitions), then starts the agent and measures
+ * from its first record to its last: CPU µs per ticket (`process.cpuUsage`: this process, i.e.
+ * the agent plus kafkajs; the tickets were written before) and tickets/s. Later rounds show
+ * the agent with a warm JIT.
+ *
+ * Options: --agent triage|billing (default triage), --tickets N (default 40000), --rounds R
+ * (default 3), --concurrency C (default 256), --heap-profile FILE (allocation sampling of the
+ * last round, collected objects included: open in Chrome DevTools). Logs go to stdout: run
+ * with `> /dev/null` to see only the figures (stderr). Run under `node --cpu-prof` for a CPU
+ * profile. Environment: KAFKA_TEST_BOOTSTRAP_SERVERS (default 127.0.0.1:9092), LOG_LEVEL.
+ */
+import { writeFileSync } from "node:fs"
+import { Session } from "node:inspector/promises"
+import { Effect, Fiber, Layer } from "effect"
+import kafkajs from "kafkajs"
+import { specialistAgent, specialistByName } from "../src/programs/SpecialistAgent.ts"
+import { triageAgent } from "../src/programs/TriageAgent.ts"
+import { CustomersLive, GuardrailsLive, KafkaLive, LlmLive } from "../src/programs/Environment.ts"
+import { layerObservers, makeAgentMetrics } from "../src/programs/Observability.ts"
+import { layerLogging } from "../src/services/Logging.ts"
+import { layerTracingFromConfig } from "../src/services/observability/Tracing.ts"
+import { CurrentRuntimeObserver, type RuntimeObserver } from "../src/streams/Agent.ts"
+import { runAgent } from "../src/streams/AgentRuntime.ts"
+import { bootstrapServers, chargedTwiceTicket, createTopics, kafkaClient, runId } from "../test/agent-process.ts"
+import { triageByHand } from "./handWork.ts"
+
+// kafkajs 2.2 sets a negative timeout once per process on Node >= 24 (a harmless warning).
+const emitWarning = process.emitWarning.bind(process)
+process.emitWarning = ((warning: string | Error, ...rest: Array<unknown>) => {
+  const name = typeof warning === "object" ? warning.name : typeof rest[0] === "string" ? rest[0] : undefined
+  if (name === "TimeoutNegativeWarning") return
+  ;(emitWarning as (...a: Array<unknown>) => void)(warning, ...rest)
+}) as typeof process.emitWarning
+
+const args = process.argv.slice(2)
+const option = (name: string, fallback: string) => {
+  const i = args.indexOf(name)
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback
+}
+const which = option("--agent", "triage")
+if (which !== "triage" && which !== "billing") throw new Error(`--agent must be triage or billing, not ${which}`)
+const tickets = Number(option("--tickets", "40000"))
+const rounds = Number(option("--rounds", "3"))
+const concurrency = Number(option("--concurrency", "256"))
+const heapProfile = option("--heap-profile", "")
+
+process.env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrapServers
+process.env["MOCK_LLM"] = "true"
+process.env["MOCK_LLM_LATENCY_MS"] = "0"
+
+const encoder = new TextEncoder()
+
+/** Writes the round's tickets: `ticket.created` for triage, triage's output for billing. */
+const writeTickets = async (topic: string, prefix: string) => {
+  const producer = kafkaClient("bench-agent-producer").producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: kafkajs.Partitioners.DefaultPartitioner
+  })
+  await producer.connect()
+  for (let i = 0; i < tickets; i += 1_000) {
+    const messages = Array.from({ length: Math.min(1_000, tickets - i) }, (_, j) => {
+      const id = `${prefix}${i + j}`
+      const created = chargedTwiceTicket(id)
+      if (which === "triage") return { key: id, value: created }
+      const triaged = triageByHand(encoder.encode(created))
+      return { key: id, value: triaged.value, headers: triaged.headers }
+    })
+    await producer.send({ topic, acks: -1, messages })
+  }
+  await producer.disconnect()
+}
+
+interface Round {
+  readonly cpuUs: number
+  readonly rate: number
+  readonly commits: number
+}
+
+const round = (topic: string, groupId: string) => {
+  const metrics = makeAgentMetrics(which)
+  const run = which === "triage"
+    ? runAgent(triageAgent({ inputTopic: topic, confidenceThreshold: 0.7, groupId }), { concurrency })
+    : runAgent({ ...specialistAgent(specialistByName("billing")!, { groupId }), topics: [topic] }, { concurrency })
+  let cpu0: NodeJS.CpuUsage | undefined
+  let started = 0
+  let done = 0
+  let commits = 0
+  let drained: () => void = () => {}
+  const finished = new Promise<void>((resolve) => (drained = resolve))
+  // The metrics observer, plus the start and end of the measurement.
+  const observer: RuntimeObserver = {
+    ...metrics.runtime,
+    consumed: (name, record) => {
+      if (cpu0 === undefined) {
+        cpu0 = process.cpuUsage()
+        started = performance.now()
+      }
+      metrics.runtime.consumed(name, record)
+    },
+    committed: (name, seconds) => {
+      commits++
+      metrics.runtime.committed(name, seconds)
+    },
+    completed: (name, record, seconds, outcome) => {
+      metrics.runtime.completed(name, record, seconds, outcome)
+      if (++done === tickets) drained()
+    }
+  }
+  return Effect.gen(function*() {
+    const fiber = yield* Effect.forkChild(run)
+    yield* Effect.promise(() => finished)
+    const cpu = process.cpuUsage(cpu0)
+    const seconds = (performance.now() - started) / 1000
+    yield* Fiber.interrupt(fiber)
+    return { cpuUs: (cpu.user + cpu.system) / tickets, rate: tickets / seconds, commits } satisfies Round
+  }).pipe(
+    Effect.provide(Layer.mergeAll(KafkaLive, LlmLive, GuardrailsLive, CustomersLive)),
+    Effect.provideService(CurrentRuntimeObserver, observer),
+    Effect.provide(layerObservers(metrics)),
+    Effect.provide(layerTracingFromConfig(which)),
+    Effect.provide(layerLogging())
+  )
+}
+
+const main = async () => {
+  console.error(`support-agents agent benchmark: ${which}, ${tickets} tickets a round, concurrency ${concurrency}, Node ${process.versions.node}, broker ${bootstrapServers}`)
+  for (let r = 1; r <= rounds; r++) {
+    const run = runId()
+    const topic = `bench.agent.${which}.${run}`
+    await createTopics([topic], 3)
+    await writeTickets(topic, `a-${run}-`)
+    const session = new Session()
+    const profiling = heapProfile !== "" && r === rounds
+    if (profiling) {
+      session.connect()
+      await session.post("HeapProfiler.startSampling", {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true
+      })
+    }
+    const result = await Effect.runPromise(round(topic, `bench-agent-${run}`))
+    if (profiling) {
+      const { profile } = await session.post("HeapProfiler.stopSampling")
+      writeFileSync(heapProfile, JSON.stringify(profile))
+      session.disconnect()
+    }
+    console.error(
+      `round ${r}: ${result.cpuUs.toFixed(1)} µs CPU per ticket, ${result.rate.toFixed(0)} tickets/s, ${result.commits} commits`
+    )
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  }
+)
