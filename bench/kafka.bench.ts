@@ -30,9 +30,7 @@
 import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import kafkajs from "kafkajs"
-import type { EachBatchPayload, EachMessagePayload, Message } from "kafkajs"
 import { Topics } from "../src/domain/topics.ts"
-import { billingByHand, type HandMessage, triageByHand } from "./handWork.ts"
 import {
   type AgentProcess,
   bootstrapServers,
@@ -65,62 +63,9 @@ const option = (name: string, fallback: string) => {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The agents' per-record work, by hand (the "raw + work" pipe)
-
-// ---------------------------------------------------------------------------------------------
-// A raw pipe stage (this file run with --pipe-stage): kafkajs only, no runtime.
+// The raw pipe stages (bench/rawPipeStage.ts, each its own process)
 
 type StageWork = "forward" | "triage" | "billing"
-
-const runPipeStage = async () => {
-  const from = option("--from", "")
-  const to = option("--to", "")
-  const groupId = option("--group", "")
-  const mode = option("--mode", "batch")
-  const work = option("--work", "forward") as StageWork
-  const sleepMs = Number(option("--sleep-ms", "0"))
-  const client = kafkaClient("raw-pipe")
-  const producer = client.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner
-  })
-  const consumer = client.consumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1_000 })
-  await producer.connect()
-  await consumer.connect()
-  await consumer.subscribe({ topics: [from], fromBeginning: true })
-  consumer.on(consumer.events.GROUP_JOIN, () => console.log("ready"))
-  const asMessage = ({ headers, key, value }: HandMessage): Message => ({ key, value, headers })
-  const transform = (m: { key: Buffer | null; value: Buffer | null }): Message =>
-    work === "triage"
-      ? asMessage(triageByHand(m.value ?? Buffer.alloc(0)))
-      : work === "billing"
-      ? asMessage(billingByHand(m.value ?? Buffer.alloc(0)))
-      : { key: m.key, value: m.value }
-  if (mode === "message") {
-    await consumer.run({
-      eachMessage: async ({ message }: EachMessagePayload) => {
-        if (sleepMs > 0) await sleep(sleepMs)
-        await producer.send({ topic: to, acks: -1, messages: [transform(message)] })
-      }
-    })
-  } else {
-    await consumer.run({
-      eachBatch: async ({ batch, commitOffsetsIfNecessary, heartbeat, resolveOffset }: EachBatchPayload) => {
-        if (batch.messages.length === 0) return
-        const out = batch.messages.map(transform)
-        // At most 1,000 records a request (a fetched batch can exceed the broker's request limit once transformed).
-        for (let i = 0; i < out.length; i += 1_000) await producer.send({ topic: to, acks: -1, messages: out.slice(i, i + 1_000) })
-        resolveOffset(batch.lastOffset())
-        await commitOffsetsIfNecessary()
-        await heartbeat()
-      }
-    })
-  }
-  process.once("SIGTERM", () => {
-    void Promise.all([consumer.disconnect(), producer.disconnect()]).finally(() => process.exit(0))
-  })
-}
 
 interface Stage {
   readonly pid: number
@@ -135,10 +80,9 @@ const startPipeStage = (
   groupId: string,
   options: { readonly mode?: "batch" | "message"; readonly work?: StageWork; readonly sleepMs?: number } = {}
 ): Stage => {
-  const benchFile = new URL(import.meta.url).pathname
+  const stageFile = new URL("./rawPipeStage.ts", import.meta.url).pathname
   const child = spawn(process.execPath, [
-    benchFile,
-    "--pipe-stage",
+    stageFile,
     "--from", from,
     "--to", to,
     "--group", groupId,
@@ -408,17 +352,10 @@ const main = async () => {
   }
 }
 
-if (args.includes("--pipe-stage")) {
-  runPipeStage().catch((error: unknown) => {
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
     console.error(error)
     process.exit(1)
-  })
-} else {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error)
-      process.exit(1)
-    }
-  )
-}
+  }
+)

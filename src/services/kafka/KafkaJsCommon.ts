@@ -3,6 +3,8 @@
  * construction from `KafkaJsOptions`, kafkajs logs routed through Effect logging (secrets
  * scrubbed), and kafkajs errors mapped to `KafkaError` with an honest `retryable`.
  */
+// Before kafkajs is used: see the module.
+import "./KafkaJsFastPaths.ts"
 import kafkajs from "kafkajs"
 import type { KafkaConfig, LogEntry, SASLOptions } from "kafkajs"
 import { type Context, Effect, type LogLevel, Redacted } from "effect"

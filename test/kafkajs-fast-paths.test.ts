@@ -1,0 +1,67 @@
+/**
+ * The replacements of kafkajs's CRC-32C and varint writer compute exactly what kafkajs does.
+ * (The broker checks every batch's CRC: the integration tests on the real broker produce
+ * through them too.)
+ */
+import { createRequire } from "node:module"
+import { assert, describe, it } from "@effect/vitest"
+import { crc32c, kafkaJsFastPaths } from "../src/services/kafka/KafkaJsFastPaths.ts"
+
+const require = createRequire(import.meta.url)
+
+interface Encoder {
+  writeUVarInt(value: number): Encoder
+  writeVarInt(value: number): Encoder
+  readonly buffer: Buffer
+}
+const KafkaJsEncoder = require("kafkajs/src/protocol/encoder.js") as new() => Encoder
+
+describe("kafkajs fast paths", () => {
+  it("are installed for the kafkajs version in use", () => {
+    assert.strictEqual(kafkaJsFastPaths.crc32c, "installed")
+    assert.strictEqual(kafkaJsFastPaths.varint, "installed")
+  })
+
+  it("CRC-32C: the standard check value, and kafkajs's result for every length up to 2 KiB", () => {
+    assert.strictEqual(crc32c(new TextEncoder().encode("123456789")), 0xe3069283)
+    assert.strictEqual(crc32c(new Uint8Array(0)), 0)
+    const theirs = kafkaJsFastPaths.original.crc32c!
+    let seed = 7
+    const bytes = Buffer.alloc(2048)
+    for (let i = 0; i < bytes.length; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0
+      bytes[i] = seed >>> 24
+    }
+    for (let length = 0; length <= bytes.length; length++) {
+      const slice = bytes.subarray(length % 7, length)
+      assert.strictEqual(crc32c(slice), theirs(slice), `length ${slice.length}`)
+    }
+  })
+
+  it("varints: the same bytes as kafkajs's encoder, zigzag values included", () => {
+    const theirs = kafkaJsFastPaths.original.writeUVarInt!
+    const values = [0, 1, 2, 63, 64, 127, 128, 255, 300, 16_383, 16_384, 2_097_151, 2_097_152, 268_435_455, 268_435_456, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1]
+    for (const value of values) {
+      const ours = new KafkaJsEncoder().writeUVarInt(value).buffer
+      const reference = new KafkaJsEncoder()
+      theirs.call(reference as never, value)
+      assert.deepStrictEqual([...ours], [...reference.buffer], String(value))
+    }
+    // writeVarInt zigzags, then goes through writeUVarInt.
+    for (const value of [-1, -64, -65, 1_000_000, -1_000_000, 2 ** 31 - 1, -(2 ** 31)]) {
+      const encoded = new KafkaJsEncoder().writeVarInt(value).buffer
+      const zigzag = (value << 1) ^ (value >> 31)
+      const reference = new KafkaJsEncoder()
+      theirs.call(reference as never, zigzag)
+      assert.deepStrictEqual([...encoded], [...reference.buffer], String(value))
+    }
+    // Many in one encoder (the buffer grows as it fills).
+    const many = new KafkaJsEncoder()
+    const reference = new KafkaJsEncoder()
+    for (let i = 0; i < 2_000; i++) {
+      many.writeUVarInt(i * 7919)
+      theirs.call(reference as never, i * 7919)
+    }
+    assert.isTrue(many.buffer.equals(reference.buffer))
+  })
+})
