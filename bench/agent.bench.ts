@@ -15,6 +15,8 @@
  * with `> /dev/null` to see only the figures (stderr). Run under `node --cpu-prof` for a CPU
  * profile. Environment: KAFKA_TEST_BOOTSTRAP_SERVERS (default 127.0.0.1:9092), LOG_LEVEL.
  */
+// First, as in an agent's process: it replaces some of kafkajs's modules before kafkajs loads.
+import { kafkaJsFastPaths } from "../src/services/kafka/KafkaJsFastPaths.ts"
 import { writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
 import { Effect, Fiber, Layer } from "effect"
@@ -130,7 +132,9 @@ const round = (topic: string, groupId: string) => {
 }
 
 const main = async () => {
+  const { original: _, ...fastPaths } = kafkaJsFastPaths
   console.error(`support-agents agent benchmark: ${which}, ${tickets} tickets a round, concurrency ${concurrency}, Node ${process.versions.node}, broker ${bootstrapServers}`)
+  console.error(`kafkajs fast paths: ${JSON.stringify(fastPaths)}`)
   for (let r = 1; r <= rounds; r++) {
     const run = runId()
     const topic = `bench.agent.${which}.${run}`

@@ -5,7 +5,7 @@
  */
 import { createRequire } from "node:module"
 import { assert, describe, it } from "@effect/vitest"
-import { crc32c, kafkaJsFastPaths } from "../src/services/kafka/KafkaJsFastPaths.ts"
+import { crc32c, encodeHeader, groupMessagesPerPartition, kafkaJsFastPaths } from "../src/services/kafka/KafkaJsFastPaths.ts"
 
 const require = createRequire(import.meta.url)
 
@@ -20,6 +20,39 @@ describe("kafkajs fast paths", () => {
   it("are installed for the kafkajs version in use", () => {
     assert.strictEqual(kafkaJsFastPaths.crc32c, "installed")
     assert.strictEqual(kafkaJsFastPaths.varint, "installed")
+    assert.strictEqual(kafkaJsFastPaths.headers, "installed")
+    assert.strictEqual(kafkaJsFastPaths.grouping, "installed")
+  })
+
+  it("headers: the same bytes as kafkajs's header encoder", () => {
+    const theirs = kafkaJsFastPaths.original.header!
+    const long = "x".repeat(200)
+    const longer = "é".repeat(9_000)
+    const headers = [
+      { key: "trace_id", value: "0af7651916cd43dd8448eb211c80319c" },
+      { key: "traceparent", value: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+      { key: "", value: "" },
+      { key: "ключ", value: "значение ü€😀" },
+      { key: "bytes", value: Buffer.from([0, 1, 2, 255]) },
+      { key: "empty-bytes", value: Buffer.alloc(0) },
+      { key: "null", value: null },
+      { key: long, value: long },
+      { key: "big", value: longer },
+      { key: "big-bytes", value: Buffer.from(longer) }
+    ]
+    for (const header of headers) {
+      assert.isTrue(encodeHeader(header).buffer.equals(theirs(header).buffer), header.key.slice(0, 20))
+    }
+  })
+
+  it("grouping by partition: the same groups in the same order as kafkajs's", () => {
+    const theirs = kafkaJsFastPaths.original.groupMessagesPerPartition!
+    const partitionMetadata = [{}, {}, {}, {}, {}]
+    const messages = Array.from({ length: 500 }, (_, i) => ({ key: `k${(i * 7919) % 97}`, value: String(i) }))
+    const partitioner = ({ message }: { message: { key: string } }) => Number(message.key.slice(1)) % 5
+    const args = { topic: "t", partitionMetadata, messages, partitioner }
+    assert.deepStrictEqual(groupMessagesPerPartition(args), theirs(args))
+    assert.deepStrictEqual(groupMessagesPerPartition({ ...args, partitionMetadata: [] }), theirs({ ...args, partitionMetadata: [] }))
   })
 
   it("CRC-32C: the standard check value, and kafkajs's result for every length up to 2 KiB", () => {

@@ -4,7 +4,7 @@
  * scrubbed), and kafkajs errors mapped to `KafkaError` with an honest `retryable`.
  */
 // Before kafkajs is used: see the module.
-import "./KafkaJsFastPaths.ts"
+import { kafkaJsFastPaths } from "./KafkaJsFastPaths.ts"
 import kafkajs from "kafkajs"
 import type { KafkaConfig, LogEntry, SASLOptions } from "kafkajs"
 import { type Context, Effect, type LogLevel, Redacted } from "effect"
@@ -202,6 +202,8 @@ export const makeKafkaJsClient = (options: KafkaJsOptions): Effect.Effect<KafkaJ
     const services = yield* Effect.context<never>()
     const secrets = settings.sasl === undefined ? [] : [Redacted.value(settings.sasl.password)]
     const client = new KafkaClient({ ...toKafkaJsConfig(settings), logCreator: effectLogCreator(services, secrets) })
+    const { crc32c, grouping, headers, varint } = kafkaJsFastPaths
+    yield* Effect.logDebug("kafkajs fast paths").pipe(Effect.annotateLogs({ crc32c, varint, headers, grouping }))
     return { client, settings, secrets, services }
   })
 

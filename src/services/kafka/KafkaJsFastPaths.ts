@@ -1,17 +1,22 @@
 /**
- * Two of kafkajs's hot spots, replaced by equivalents that compute the same bytes faster.
- * Imported (for its effect) before kafkajs is used.
+ * kafkajs's hot spots on the produce path, replaced by equivalents that compute the same
+ * bytes (or the same grouping) with less work. Imported (for its effect) before kafkajs is.
  *
  * - CRC-32C of every record batch produced: kafkajs computes it a byte at a time and then
  *   converts the result through a one-element `Uint32Array.from`; here it is slicing-by-8.
  * - Unsigned varints (every record's length, offset delta, key, value and header sizes):
  *   kafkajs builds an array and a `Buffer` for each one; here the bytes go straight into the
  *   encoder's buffer.
+ * - Record headers: kafkajs encodes each into a zero-filled 512-byte buffer of its own; here
+ *   into one of exactly its size from Node's buffer pool.
+ * - Grouping a send's records by partition: kafkajs copies the partition's array for every
+ *   record (quadratic in the batch); here each record is appended.
  *
- * Together about a sixth of an agent's CPU at full speed (`npm run bench:agent`). kafkajs 2.2.4
- * is its last release; if a future version moved these modules, the replacement is skipped
- * (`kafkaJsFastPaths` says so, a test checks it) and kafkajs's own code runs. The broker
- * checks every batch's CRC, so the integration tests on the real broker exercise both.
+ * Together about a fifth of an agent's CPU at full speed (`npm run bench:agent`). kafkajs 2.2.4
+ * is its last release; if a module is not where it is expected, or was loaded before this
+ * one, its replacement is skipped (`kafkaJsFastPaths` says which; a test checks all are in
+ * place) and kafkajs's own code runs. The broker checks every batch's CRC and record layout,
+ * so the integration tests on the real broker exercise them all.
  */
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
@@ -71,45 +76,151 @@ function writeUVarInt(this: KafkaJsEncoder, value: number): KafkaJsEncoder {
   return this
 }
 
+/** A record header as kafkajs's `record/v0` passes it to its header encoder. */
+interface KafkaJsHeader {
+  readonly key: string | null | undefined
+  readonly value: Buffer | string | null | undefined
+}
+
+/** What kafkajs's encoders read from an encoded part: `buf` (a Buffer) and `buffer` (its bytes). */
+class EncodedPart {
+  readonly buf: Buffer
+  constructor(buf: Buffer) {
+    this.buf = buf
+  }
+  get buffer(): Buffer {
+    return this.buf
+  }
+}
+
+const uvarintSize = (value: number): number => {
+  let size = 1
+  let rest = value
+  while ((rest & 0xffffff80) !== 0) {
+    size++
+    rest >>>= 7
+  }
+  return size
+}
+
+const writeUVarIntAt = (buf: Buffer, offset: number, value: number): number => {
+  let at = offset
+  let rest = value
+  while ((rest & 0xffffff80) !== 0) {
+    buf[at++] = (rest & 0x7f) | 0x80
+    rest >>>= 7
+  }
+  buf[at++] = rest & 0x7f
+  return at
+}
+
+const zigzag = (value: number): number => (value << 1) ^ (value >> 31)
+
+/**
+ * One record header: varint-length key (UTF-8), varint-length value (bytes, or UTF-8 of its
+ * string form); -1 for a missing one. kafkajs's `header/v0` with a buffer of the exact size.
+ */
+export const encodeHeader = ({ key, value }: KafkaJsHeader): EncodedPart => {
+  const keyBytes = key == null ? -1 : Buffer.byteLength(key, "utf8")
+  const valueText = value == null || Buffer.isBuffer(value) ? undefined : String(value)
+  const valueBytes = value == null ? -1 : valueText === undefined ? (value as Buffer).length : Buffer.byteLength(valueText, "utf8")
+  const keyLength = zigzag(keyBytes)
+  const valueLength = zigzag(valueBytes)
+  const size = uvarintSize(keyLength) + Math.max(0, keyBytes) + uvarintSize(valueLength) + Math.max(0, valueBytes)
+  const buf = Buffer.allocUnsafe(size)
+  let at = writeUVarIntAt(buf, 0, keyLength)
+  if (keyBytes > 0) at += buf.write(key!, at, keyBytes, "utf8")
+  at = writeUVarIntAt(buf, at, valueLength)
+  if (valueBytes > 0) {
+    if (valueText === undefined) at += (value as Buffer).copy(buf, at)
+    else at += buf.write(valueText, at, valueBytes, "utf8")
+  }
+  return new EncodedPart(buf)
+}
+
+/** A send's records by partition, in order: kafkajs's `groupMessagesPerPartition`, appending. */
+export const groupMessagesPerPartition = <M>(
+  { messages, partitionMetadata, partitioner, topic }: {
+    readonly topic: string
+    readonly partitionMetadata: ReadonlyArray<unknown>
+    readonly messages: ReadonlyArray<M>
+    readonly partitioner: (args: { topic: string; partitionMetadata: ReadonlyArray<unknown>; message: M }) => number
+  }
+): Record<number, Array<M>> => {
+  const result: Record<number, Array<M>> = {}
+  if (partitionMetadata.length === 0) return result
+  for (const message of messages) {
+    const partition = partitioner({ topic, partitionMetadata, message })
+    const list = result[partition]
+    if (list === undefined) result[partition] = [message]
+    else list.push(message)
+  }
+  return result
+}
+
+type Status = "installed" | "skipped"
+
 export interface KafkaJsFastPaths {
-  readonly crc32c: "installed" | "skipped"
-  readonly varint: "installed" | "skipped"
+  readonly crc32c: Status
+  readonly varint: Status
+  readonly headers: Status
+  readonly grouping: Status
   /** kafkajs's own implementations, for tests that compare. */
   readonly original: {
     readonly crc32c?: ((bytes: Uint8Array) => number) | undefined
     readonly writeUVarInt?: ((this: KafkaJsEncoder, value: number) => KafkaJsEncoder) | undefined
+    readonly header?: ((header: KafkaJsHeader) => { readonly buffer: Buffer }) | undefined
+    readonly groupMessagesPerPartition?: typeof groupMessagesPerPartition | undefined
   }
 }
 
 const install = (): KafkaJsFastPaths => {
+  const original: {
+    crc32c?: (bytes: Uint8Array) => number
+    writeUVarInt?: (this: KafkaJsEncoder, value: number) => KafkaJsEncoder
+    header?: (header: KafkaJsHeader) => { readonly buffer: Buffer }
+    groupMessagesPerPartition?: typeof groupMessagesPerPartition
+  } = {}
   let root: string
   try {
     root = dirname(require.resolve("kafkajs/package.json"))
   } catch {
-    return { crc32c: "skipped", varint: "skipped", original: {} }
+    return { crc32c: "skipped", varint: "skipped", headers: "skipped", grouping: "skipped", original }
   }
   const module = (path: string) => require.resolve(join(root, path))
-  const original: { crc32c?: (bytes: Uint8Array) => number; writeUVarInt?: (this: KafkaJsEncoder, value: number) => KafkaJsEncoder } = {}
 
-  // recordBatch/v0 reads `require('../crc32C')` once, when it loads (lazily, at the first
-  // produce request): the cached module's exports are replaced before that.
-  let crc: "installed" | "skipped" = "skipped"
-  try {
-    const crcPath = module("src/protocol/recordBatch/crc32C/index.js")
-    const batchPath = module("src/protocol/recordBatch/v0/index.js")
-    const loadedBefore = require.cache[batchPath] !== undefined
-    const theirs = require(crcPath) as unknown
-    const cached = require.cache[crcPath]
-    if (!loadedBefore && typeof theirs === "function" && cached !== undefined) {
-      original.crc32c = theirs as (bytes: Uint8Array) => number
-      cached.exports = crc32c
-      crc = "installed"
+  /**
+   * Replaces the exports of the module at `path` by `replacement`, if the module that reads
+   * them (`readBy`, which takes them once, when it loads) has not loaded yet.
+   */
+  const replaceModule = (path: string, readBy: string, replacement: unknown, keep: (theirs: unknown) => void): Status => {
+    try {
+      const modulePath = module(path)
+      if (require.cache[module(readBy)] !== undefined) return "skipped"
+      const theirs = require(modulePath) as unknown
+      const cached = require.cache[modulePath]
+      if (typeof theirs !== "function" || cached === undefined) return "skipped"
+      keep(theirs)
+      cached.exports = replacement
+      return "installed"
+    } catch {
+      return "skipped"
     }
-  } catch {
-    // Another layout: kafkajs's own CRC stays.
   }
 
-  let varint: "installed" | "skipped" = "skipped"
+  // recordBatch/v0, record/v0 and sendMessages read these when they load (the first two
+  // lazily, at the first produce request; sendMessages with kafkajs's index).
+  const crc = replaceModule("src/protocol/recordBatch/crc32C/index.js", "src/protocol/recordBatch/v0/index.js", crc32c, (f) => {
+    original.crc32c = f as (bytes: Uint8Array) => number
+  })
+  const headers = replaceModule("src/protocol/recordBatch/header/v0/index.js", "src/protocol/recordBatch/record/v0/index.js", encodeHeader, (f) => {
+    original.header = f as (header: KafkaJsHeader) => { readonly buffer: Buffer }
+  })
+  const grouping = replaceModule("src/producer/groupMessagesPerPartition.js", "src/producer/sendMessages.js", groupMessagesPerPartition, (f) => {
+    original.groupMessagesPerPartition = f as typeof groupMessagesPerPartition
+  })
+
+  let varint: Status = "skipped"
   try {
     const Encoder = require(module("src/protocol/encoder.js")) as { prototype?: Partial<KafkaJsEncoder> }
     const proto = Encoder.prototype
@@ -121,7 +232,7 @@ const install = (): KafkaJsFastPaths => {
   } catch {
     // Another layout: kafkajs's own varints stay.
   }
-  return { crc32c: crc, varint, original }
+  return { crc32c: crc, varint, headers, grouping, original }
 }
 
 /** What was replaced (once, when this module is first imported). */
