@@ -7,7 +7,8 @@
  *    topic with 3 partitions:
  *    - drain throughput: N tickets written first, then the two processes start; tickets/s from
  *      the first to the last output received by a separate kafkajs consumer in this process;
- *      CPU time per ticket of each process (/proc, from ready to drained);
+ *      CPU time per ticket of each process (/proc, from ready to drained), and of the broker
+ *      over the same time when it is the one `npm run kafka:start` runs (its pid file);
  *    - end-to-end latency p50/p99 (ticket produced → output received here) at a steady rate
  *      below saturation (`--rate`, default 500 tickets/s for 5 s).
  *    Measured for: the raw pipe (each process a plain kafkajs consumer whose `eachBatch`
@@ -200,10 +201,25 @@ const imageNodeOptions = (): string => {
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
+/**
+ * The pid of the local broker started by `npm run kafka:start` (its pid file), if it runs;
+ * undefined for another broker (its CPU is then not reported).
+ */
+const brokerPid = (): number | undefined => {
+  try {
+    const pid = Number(readFileSync(`${process.env["KAFKA_DATA_DIR"] ?? "/tmp/support-agents-kafka"}/kafka.pid`, "utf8").trim())
+    return Number.isInteger(pid) && pid > 0 && !Number.isNaN(cpuSeconds(pid)) ? pid : undefined
+  } catch {
+    return undefined
+  }
+}
+
 interface TwoHops {
   readonly rate: number
   /** CPU µs per ticket of the first and the second process. */
   readonly cpuUs: readonly [number, number]
+  /** The broker's CPU µs per ticket over the same time (NaN when unknown). */
+  readonly brokerUs: number
   readonly p50: number
   readonly p99: number
 }
@@ -221,6 +237,7 @@ const main = async () => {
   const only = option("--only", "")
   const run = runId()
   const memory = sampleRss()
+  const broker = brokerPid()
   const agents: Array<AgentProcess> = []
   const stages: Array<Stage> = []
   console.log(`support-agents Kafka benchmark: Node ${process.versions.node}, broker ${bootstrapServers}, mock LLM, every stage its own process`)
@@ -259,12 +276,14 @@ const main = async () => {
         memory.watch(`raw ${name} stage`, s2.pid)
         await Promise.all([s1.ready, s2.ready])
         const cpu0 = [cpuSeconds(s1.pid), cpuSeconds(s2.pid)]
+        const broker0 = broker === undefined ? NaN : cpuSeconds(broker)
         const drained = await drainRate(rawTail, out, `${name}-${run}-`, tickets, 600_000)
         const cpuUs = [s1.pid, s2.pid].map((pid, i) => ((cpuSeconds(pid) - cpu0[i]!) / tickets) * 1e6) as [number, number]
+        const brokerUs = broker === undefined ? NaN : ((cpuSeconds(broker) - broker0) / tickets) * 1e6
         const latency = await latencyAt(rawTail, input, out, `${name}lat-${run}-`, rate)
         await Promise.all(stages.splice(0).map((s) => s.stop()))
         await rawTail.close()
-        return { rate: drained, cpuUs, ...latency }
+        return { rate: drained, cpuUs, brokerUs, ...latency }
       }
       const raw = await rawPipe("raw", ["forward", "forward"])
       const byHand = await rawPipe("work", ["triage", "billing"])
@@ -280,19 +299,21 @@ const main = async () => {
       const billing = await agent("billing", { ...common, KAFKA_GROUP_ID: billingGroup })
       await Promise.all([triage.ready(), billing.ready()])
       const cpu0 = [cpuSeconds(triage.pid), cpuSeconds(billing.pid)]
+      const broker0 = broker === undefined ? NaN : cpuSeconds(broker)
       const oursRate = await drainRate(tail, Topics.resolved, `t-${run}-`, tickets, 600_000)
       const oursCpu = [triage.pid, billing.pid].map((pid, i) => ((cpuSeconds(pid) - cpu0[i]!) / tickets) * 1e6) as [number, number]
+      const oursBroker = broker === undefined ? NaN : ((cpuSeconds(broker) - broker0) / tickets) * 1e6
       const oursLatency = await latencyAt(tail, input, Topics.resolved, `tlat-${run}-`, rate)
       await stopAll(agents.splice(0))
-      const ours: TwoHops = { rate: oursRate, cpuUs: oursCpu, ...oursLatency }
+      const ours: TwoHops = { rate: oursRate, cpuUs: oursCpu, brokerUs: oursBroker, ...oursLatency }
 
       const row = (name: string, r: TwoHops) =>
         `   ${name.padEnd(44)} ${fmt(r.rate).padStart(7)}   ${fmt(r.cpuUs[0]).padStart(5)} + ${fmt(r.cpuUs[1]).padEnd(5)}   ${
-          fmt(r.p50).padStart(5)
-        } / ${fmt(r.p99).padEnd(5)}`
+          (Number.isNaN(r.brokerUs) ? "n/a" : fmt(r.brokerUs)).padStart(6)
+        }   ${fmt(r.p50).padStart(5)} / ${fmt(r.p99).padEnd(5)}`
       console.log(`1. mock LLM 0 ms, two hops, 3 partitions: drain of ${fmt(tickets)} tickets written beforehand; latency at ${rate} tickets/s for 5 s`)
-      console.log(`   ${"".padEnd(44)} tickets/s   CPU µs/ticket   latency ms`)
-      console.log(`   ${"".padEnd(44)}             hop 1 + hop 2   p50 / p99`)
+      console.log(`   ${"".padEnd(44)} tickets/s   CPU µs/ticket            latency ms`)
+      console.log(`   ${"".padEnd(44)}             hop 1 + hop 2   broker   p50 / p99`)
       console.log(row("raw kafkajs pipe (eachBatch → send; baseline)", raw))
       console.log(row("raw pipe + the agents' work by hand", byHand))
       console.log(row(`triage + billing agents (concurrency ${concurrency})`, ours))

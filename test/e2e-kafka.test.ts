@@ -303,6 +303,26 @@ describe("produce micro-batching of the kafkajs backend (no broker)", () => {
     assert.strictEqual(batcher.batches(), 2)
   })
 
+  it("a batch waits lingerMs after its first call for more (unless full), also after a send", async () => {
+    const fake = fakeSend()
+    const batcher = makeProduceBatcher(fake.send, { lingerMs: 60, maxRecords: 4, maxBytes: 1_000_000 })
+    const calls = [batcher.send([record("a")])]
+    await sleep(20)
+    calls.push(batcher.send([record("b")]))
+    await sleep(10)
+    assert.deepStrictEqual(fake.sent, [], "nothing sent before the first call has waited lingerMs")
+    await sleep(60)
+    assert.deepStrictEqual(fake.sent, [["a", "b"]], "the calls within lingerMs of the first go together")
+    // A full batch does not wait; what is left waits for its own lingerMs once the send is done.
+    calls.push(batcher.send([record("c"), record("d")]), batcher.send([record("e"), record("f")]), batcher.send([record("g")]))
+    await fake.releaseAll()
+    assert.deepStrictEqual(fake.sent, [["a", "b"], ["c", "d", "e", "f"]], "a full batch goes at once after the send in flight")
+    await sleep(90)
+    await fake.releaseAll()
+    assert.deepStrictEqual(fake.sent, [["a", "b"], ["c", "d", "e", "f"], ["g"]])
+    assert.deepStrictEqual(await Promise.all(calls.map(settled)), ["ok", "ok", "ok", "ok", "ok"])
+  })
+
   it("a batch holds at most maxRecords records and maxBytes bytes (a larger single call goes out whole)", async () => {
     const fake = fakeSend()
     const batcher = makeProduceBatcher(fake.send, { lingerMs: 0, maxRecords: 3, maxBytes: 20 })

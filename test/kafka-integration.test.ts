@@ -496,8 +496,11 @@ describe("kafkajs configuration", () => {
       tls: undefined,
       sessionTimeoutMs: 30_000,
       heartbeatIntervalMs: 3_000,
-      offsetReset: "earliest"
+      offsetReset: "earliest",
+      producerLingerMs: 5
     })
+    const zero = parse({ KAFKA_BOOTSTRAP_SERVERS: "b:9092", KAFKA_PRODUCER_LINGER_MS: "0" })
+    assert.isTrue(Exit.isSuccess(zero) && zero.value.producerLingerMs === 0)
   })
 
   it("SASL: the password stays redacted; a mechanism without credentials names the missing variable", () => {
@@ -528,6 +531,8 @@ describe("kafkajs configuration", () => {
     assert.include(failure({ ...base, KAFKA_SESSION_TIMEOUT_MS: "soon" }), "KAFKA_SESSION_TIMEOUT_MS")
     assert.include(failure({ ...base, KAFKA_CONNECTION_TIMEOUT_MS: "0" }), "KAFKA_CONNECTION_TIMEOUT_MS")
     assert.include(failure({ ...base, KAFKA_OFFSET_RESET: "middle" }), "KAFKA_OFFSET_RESET")
+    assert.include(failure({ ...base, KAFKA_PRODUCER_LINGER_MS: "-1" }), "KAFKA_PRODUCER_LINGER_MS")
+    assert.include(failure({ ...base, KAFKA_PRODUCER_LINGER_MS: "soon" }), "KAFKA_PRODUCER_LINGER_MS")
     assert.include(
       failure({ ...base, KAFKA_SESSION_TIMEOUT_MS: "6000", KAFKA_HEARTBEAT_INTERVAL_MS: "6000" }),
       "KAFKA_HEARTBEAT_INTERVAL_MS"

@@ -86,8 +86,10 @@ export const groupByTopic = (records: ReadonlyArray<OutgoingRecord>): Array<Topi
 /** How concurrent `produce` calls are gathered into one `sendBatch`. */
 export interface ProduceBatching {
   /**
-   * How long an idle producer waits for more calls before sending (ms; 0: the next turn of
-   * the event loop). While a send is under way, calls gather without any extra wait.
+   * How long a batch waits for more calls after its first one (ms; 0: until the next turn of
+   * the event loop), unless it is full first. Like the Java producer's `linger.ms` (5 by
+   * default since Kafka 4.0): fewer, larger requests cost the broker and the client much less
+   * per record, for a few milliseconds of latency.
    */
   readonly lingerMs: number
   /** Most records in one `sendBatch` (a single larger call still goes out whole). */
@@ -97,11 +99,13 @@ export interface ProduceBatching {
 }
 
 /** 512 KiB keeps every partition's share of a batch well below the broker's default 1 MiB limit. */
-export const defaultProduceBatching: ProduceBatching = { lingerMs: 1, maxRecords: 2_000, maxBytes: 512 * 1024 }
+export const defaultProduceBatching: ProduceBatching = { lingerMs: 5, maxRecords: 2_000, maxBytes: 512 * 1024 }
 
 interface PendingProduce {
   readonly records: ReadonlyArray<OutgoingRecord>
   readonly bytes: number
+  /** `performance.now()` when the call was made. */
+  readonly at: number
   readonly resolve: () => void
   readonly reject: (error: unknown) => void
 }
@@ -118,13 +122,13 @@ const recordBytes = (record: OutgoingRecord): number => {
 }
 
 /**
- * Gathers concurrent produce calls into batches sent one at a time by `send`: a call waits
- * while a batch is in flight (at most `lingerMs` when the producer is idle), then goes out
- * with every other waiting call (up to `maxRecords` / `maxBytes`), records in call order. Each
- * call settles with its batch: a retryable failure rejects every call of the batch (the
- * runtime retries each); a batch refused for good is sent again call by call so that only the
- * calls at fault fail (records of partitions the broker had accepted before the refusal may
- * then be written twice, which at-least-once delivery allows).
+ * Gathers concurrent produce calls into batches sent one at a time by `send`: a batch goes out
+ * when it is full (`maxRecords` / `maxBytes`) or when its first call has waited `lingerMs`, and
+ * never while another batch is in flight; its records are in call order. Each call settles
+ * with its batch: a retryable failure rejects every call of the batch (the runtime retries
+ * each); a batch refused for good is sent again call by call so that only the calls at fault
+ * fail (records of partitions the broker had accepted before the refusal may then be written
+ * twice, which at-least-once delivery allows).
  */
 export const makeProduceBatcher = (
   send: (records: ReadonlyArray<OutgoingRecord>) => Promise<void>,
@@ -132,8 +136,9 @@ export const makeProduceBatcher = (
 ) => {
   const queue: Array<PendingProduce> = []
   let queuedRecords = 0
+  let queuedBytes = 0
   let sending = false
-  let scheduled = false
+  let timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined
   let batches = 0
 
   const take = (): Array<PendingProduce> => {
@@ -152,6 +157,7 @@ export const makeProduceBatcher = (
       bytes += next.bytes
     }
     queuedRecords -= records
+    queuedBytes -= bytes
     return batch
   }
 
@@ -172,32 +178,56 @@ export const makeProduceBatcher = (
     }
   }
 
-  const drain = async () => {
-    scheduled = false
-    if (sending) return
-    sending = true
-    try {
-      while (queue.length > 0) await sendOne(take())
-    } finally {
-      sending = false
-    }
+  const clearTimer = () => {
+    if (timer === undefined) return
+    if (batching.lingerMs <= 0) clearImmediate(timer as ReturnType<typeof setImmediate>)
+    else clearTimeout(timer as ReturnType<typeof setTimeout>)
+    timer = undefined
   }
 
-  const schedule = () => {
-    if (sending || scheduled) return
-    scheduled = true
-    if (queuedRecords >= batching.maxRecords) queueMicrotask(() => void drain())
-    else if (batching.lingerMs <= 0) setImmediate(() => void drain())
-    else setTimeout(() => void drain(), batching.lingerMs)
+  /** Sends the next batch if one is due and none is in flight; else waits for it to be due. */
+  const pump = () => {
+    if (sending || queue.length === 0) return
+    const full = queuedRecords >= batching.maxRecords || queuedBytes >= batching.maxBytes
+    if (!full) {
+      if (batching.lingerMs <= 0) {
+        // Due at the next turn of the event loop (the calls of this turn go together).
+        timer ??= setImmediate(() => {
+          timer = undefined
+          if (!sending && queue.length > 0) startSend()
+        })
+        return
+      }
+      const waited = performance.now() - queue[0]!.at
+      if (waited < batching.lingerMs) {
+        timer ??= setTimeout(() => {
+          timer = undefined
+          pump()
+        }, batching.lingerMs - waited)
+        return
+      }
+    }
+    startSend()
+  }
+
+  const startSend = () => {
+    clearTimer()
+    sending = true
+    void sendOne(take()).finally(() => {
+      sending = false
+      pump()
+    })
   }
 
   return {
     /** Sends `records` with the other calls of its batch; settles with the batch's result. */
     send: (records: ReadonlyArray<OutgoingRecord>): Promise<void> =>
       new Promise<void>((resolve, reject) => {
-        queue.push({ records, bytes: records.reduce((sum, r) => sum + recordBytes(r), 0), resolve, reject })
+        const bytes = records.reduce((sum, r) => sum + recordBytes(r), 0)
+        queue.push({ records, bytes, at: performance.now(), resolve, reject })
         queuedRecords += records.length
-        schedule()
+        queuedBytes += bytes
+        pump()
       }),
     /** Batches sent so far (for tests). */
     batches: () => batches
@@ -233,7 +263,7 @@ const lazyConnection = <A extends { connect: () => Promise<void>; disconnect: ()
 }
 
 /** The kafkajs backend: the `Kafka` service and `KafkaJsClient`, closed with the scope. */
-export const makeKafkaJs = (options: KafkaJsOptions, batching: ProduceBatching = defaultProduceBatching) =>
+export const makeKafkaJs = (options: KafkaJsOptions, batching?: ProduceBatching) =>
   Effect.gen(function*() {
     const handle = yield* makeKafkaJsClient(options)
     const { settings } = handle
@@ -266,7 +296,7 @@ export const makeKafkaJs = (options: KafkaJsOptions, batching: ProduceBatching =
         acks: -1,
         timeout: settings.requestTimeoutMs
       })
-    }, batching)
+    }, batching ?? { ...defaultProduceBatching, lingerMs: settings.producerLingerMs })
 
     const produce = (records: ReadonlyArray<OutgoingRecord>): Effect.Effect<void, KafkaError> =>
       records.length === 0 ? Effect.void : attempt(handle, "produce", () => batcher.send(records))
@@ -286,7 +316,7 @@ export const makeKafkaJs = (options: KafkaJsOptions, batching: ProduceBatching =
 /** `Kafka` (and `KafkaJsClient`) on kafkajs; connections close with the layer. */
 export const layerKafkaJs = (
   options: KafkaJsOptions,
-  batching: ProduceBatching = defaultProduceBatching
+  batching?: ProduceBatching
 ): Layer.Layer<Kafka | KafkaJsClient> =>
   Layer.effectContext(
     Effect.map(makeKafkaJs(options, batching), ({ client, kafka }) => Context.make(Kafka, kafka).pipe(Context.add(KafkaJsClient, client)))
