@@ -62,17 +62,31 @@ export const llmSpan = <A extends { readonly usage: TokenUsage; readonly model: 
       return reply
     }))
 
-const baseTriaged = (ticket: TicketCreated, traceId: string, customer: JsonObject | undefined) => ({
-  event_type: "ticket.triaged" as const,
-  ticket_id: ticket.ticket_id,
-  customer_id: ticket.customer_id,
-  original_subject: ticket.subject,
-  body: ticket.body,
-  channel: ticket.channel,
-  ...(customer === undefined ? {} : { customer }),
-  ...(ticket.metadata === undefined ? {} : { metadata: ticket.metadata }),
-  trace_id: traceId
-})
+/** The fields of `ticket.triaged` that come from the ticket itself. */
+const baseTriaged = (ticket: TicketCreated, traceId: string, customer: JsonObject | undefined) => {
+  const base: {
+    event_type: "ticket.triaged"
+    ticket_id: string
+    customer_id: string
+    original_subject: string
+    body: string
+    channel: TicketCreated["channel"]
+    customer?: JsonObject
+    metadata?: TicketCreated["metadata"]
+    trace_id: string
+  } = {
+    event_type: "ticket.triaged",
+    ticket_id: ticket.ticket_id,
+    customer_id: ticket.customer_id,
+    original_subject: ticket.subject,
+    body: ticket.body,
+    channel: ticket.channel,
+    trace_id: traceId
+  }
+  if (customer !== undefined) base.customer = customer
+  if (ticket.metadata !== undefined) base.metadata = ticket.metadata
+  return base
+}
 
 export interface TriageDecision {
   readonly classification: Classification
@@ -106,8 +120,7 @@ export const triageAgent = (settings: TriageSettings = triageDefaults) =>
       Effect.gen(function*() {
         const traceId = traceIdOf(record, ticket.trace_id, spanTraceId)
         const { classification: { result }, customer, route } = yield* decideTriage(ticket, settings.confidenceThreshold)
-        const triaged: TicketTriaged = {
-          ...baseTriaged(ticket, traceId, customer),
+        const triaged: TicketTriaged = Object.assign(baseTriaged(ticket, traceId, customer), {
           type: result.type,
           priority: result.priority,
           confidence: result.confidence,
@@ -115,7 +128,7 @@ export const triageAgent = (settings: TriageSettings = triageDefaults) =>
           reasoning: result.reasoning,
           triaged_at: new Date().toISOString(),
           ...(route.humanReason === undefined ? {} : { review_reason: route.humanReason, escalated_by: "triage" })
-        }
+        })
         ;(yield* TicketEvents).triaged(result.type, result.priority, route.humanReason, customer !== undefined)
         yield* Effect.logInfo("ticket triaged").pipe(
           Effect.annotateLogs({ type: result.type, priority: result.priority, confidence: result.confidence, route: route.topic })

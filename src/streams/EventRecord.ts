@@ -12,16 +12,12 @@ export const eventRecord = (
   key: string,
   event: { readonly trace_id?: string | undefined; readonly event_type?: string | undefined },
   headers: KafkaHeaders = {}
-): OutgoingRecord => ({
-  topic,
-  key,
-  value: JSON.stringify(event),
-  headers: {
-    ...headers,
-    ...(event.trace_id === undefined ? {} : { [TraceHeader]: event.trace_id }),
-    ...(event.event_type === undefined ? {} : { event_type: event.event_type })
-  }
-})
+): OutgoingRecord => {
+  const all: Record<string, string> = { ...headers }
+  if (event.trace_id !== undefined) all[TraceHeader] = event.trace_id
+  if (event.event_type !== undefined) all["event_type"] = event.event_type
+  return { topic, key, value: JSON.stringify(event), headers: all }
+}
 
 const traceIds = new WeakMap<KafkaRecord, string>()
 

@@ -31,11 +31,12 @@ export const traceparentOf = (span: Tracer.AnySpan): string =>
 
 /** `records`, each with `traceparent` unless it carries one already. */
 export const addTraceparent = (records: ReadonlyArray<OutgoingRecord>, traceparent: string): ReadonlyArray<OutgoingRecord> =>
-  records.map((record) =>
-    record.headers?.[TraceparentHeader] !== undefined
-      ? record
-      : { ...record, headers: { ...record.headers, [TraceparentHeader]: traceparent } }
-  )
+  records.map((record) => {
+    if (record.headers?.[TraceparentHeader] !== undefined) return record
+    const headers: Record<string, string> = { ...record.headers }
+    headers[TraceparentHeader] = traceparent
+    return { topic: record.topic, key: record.key, value: record.value, headers }
+  })
 
 /**
  * Whether spans are made: each message's span and, inside it, the steps' (enrich, the LLM

@@ -61,13 +61,17 @@ export class KafkaJsClient extends Context.Service<KafkaJsClient, {
   readonly handle: KafkaJsHandle
 }>()("support-agents/KafkaJsClient") {}
 
-const toMessage = (record: OutgoingRecord): Message => ({
-  key: record.key,
-  value: typeof record.value === "string"
-    ? record.value
-    : Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength),
-  ...(record.headers === undefined ? {} : { headers: { ...record.headers } })
-})
+const toMessage = (record: OutgoingRecord): Message => {
+  const message: Message = {
+    key: record.key,
+    value: typeof record.value === "string"
+      ? record.value
+      : Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength)
+  }
+  // kafkajs only reads the headers (no copy needed; its type is merely not readonly).
+  if (record.headers !== undefined) message.headers = record.headers as Record<string, string>
+  return message
+}
 
 /** Records grouped by topic, in order within each topic (one `sendBatch`). */
 export const groupByTopic = (records: ReadonlyArray<OutgoingRecord>): Array<TopicMessages> => {

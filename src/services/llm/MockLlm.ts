@@ -52,19 +52,29 @@ const rules: ReadonlyArray<Rule> = [
 /** The mock's classification of a ticket's text. */
 export const mockClassify = (subject: string, body: string): TriageResult => {
   const text = ` ${subject} ${body} `.toLowerCase()
-  const scored = rules
-    .map((rule) => ({ rule, score: rule.words.filter((w) => text.includes(w)).length }))
-    .filter((s) => s.score > 0)
-    .sort((a, b) => b.score - a.score)
-  const best = scored[0]
+  // The rule with the most matching words (the first of equals), and whether another ties it.
+  let best: Rule | undefined
+  let bestScore = 0
+  let tied = false
+  for (const rule of rules) {
+    let score = 0
+    for (const word of rule.words) if (text.includes(word)) score++
+    if (score === 0) continue
+    if (score > bestScore) {
+      best = rule
+      bestScore = score
+      tied = false
+    } else if (score === bestScore) {
+      tied = true
+    }
+  }
   if (best === undefined) {
     return { type: "unknown", priority: "medium", reasoning: "Mock: no known category matched.", confidence: 0.2 }
   }
-  const tied = scored.length > 1 && scored[1]!.score === best.score
-  const urgent = best.rule.urgent.some((w) => text.includes(w))
+  const urgent = best.urgent.some((w) => text.includes(w))
   return {
-    type: best.rule.type,
-    priority: urgent ? (best.rule.type === "technical" && text.includes("outage") ? "critical" : "high") : best.rule.priority,
+    type: best.type,
+    priority: urgent ? (best.type === "technical" && text.includes("outage") ? "critical" : "high") : best.priority,
     reasoning: tied ? "Mock classification for e2e/CI (ambiguous)." : "Mock classification for e2e/CI.",
     confidence: tied ? 0.5 : 0.95
   }
