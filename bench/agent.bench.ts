@@ -31,20 +31,9 @@ import { CurrentRuntimeObserver, type RuntimeObserver } from "../src/streams/Age
 import { runAgent } from "../src/streams/AgentRuntime.ts"
 import { bootstrapServers, chargedTwiceTicket, createTopics, kafkaClient, runId } from "../test/agent-process.ts"
 import { triageByHand } from "./handWork.ts"
+import { option, silenceKafkaJsTimeoutWarning } from "./cli.ts"
 
-// kafkajs 2.2 sets a negative timeout once per process on Node >= 24 (a harmless warning).
-const emitWarning = process.emitWarning.bind(process)
-process.emitWarning = ((warning: string | Error, ...rest: Array<unknown>) => {
-  const name = typeof warning === "object" ? warning.name : typeof rest[0] === "string" ? rest[0] : undefined
-  if (name === "TimeoutNegativeWarning") return
-  ;(emitWarning as (...a: Array<unknown>) => void)(warning, ...rest)
-}) as typeof process.emitWarning
-
-const args = process.argv.slice(2)
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(name)
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback
-}
+silenceKafkaJsTimeoutWarning()
 const which = option("--agent", "triage")
 if (which !== "triage" && which !== "billing") throw new Error(`--agent must be triage or billing, not ${which}`)
 const tickets = Number(option("--tickets", "40000"))

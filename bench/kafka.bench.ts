@@ -48,20 +48,9 @@ import {
   type Tail,
   tailTopics
 } from "../test/agent-process.ts"
+import { option, silenceKafkaJsTimeoutWarning } from "./cli.ts"
 
-// kafkajs 2.2 sets a negative timeout once per process on Node >= 24 (a harmless warning).
-const emitWarning = process.emitWarning.bind(process)
-process.emitWarning = ((warning: string | Error, ...rest: Array<unknown>) => {
-  const name = typeof warning === "object" ? warning.name : typeof rest[0] === "string" ? rest[0] : undefined
-  if (name === "TimeoutNegativeWarning") return
-  ;(emitWarning as (...a: Array<unknown>) => void)(warning, ...rest)
-}) as typeof process.emitWarning
-
-const args = process.argv.slice(2)
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(name)
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback
-}
+silenceKafkaJsTimeoutWarning()
 
 // ---------------------------------------------------------------------------------------------
 // The raw pipe stages (bench/rawPipeStage.ts, each its own process)

@@ -12,20 +12,9 @@
 import kafkajs from "kafkajs"
 import type { EachBatchPayload, EachMessagePayload, Message } from "kafkajs"
 import { billingByHand, type HandMessage, triageByHand } from "./handWork.ts"
+import { option, silenceKafkaJsTimeoutWarning } from "./cli.ts"
 
-// kafkajs 2.2 sets a negative timeout once per process on Node >= 24 (a harmless warning).
-const emitWarning = process.emitWarning.bind(process)
-process.emitWarning = ((warning: string | Error, ...rest: Array<unknown>) => {
-  const name = typeof warning === "object" ? warning.name : typeof rest[0] === "string" ? rest[0] : undefined
-  if (name === "TimeoutNegativeWarning") return
-  ;(emitWarning as (...a: Array<unknown>) => void)(warning, ...rest)
-}) as typeof process.emitWarning
-
-const args = process.argv.slice(2)
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(name)
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback
-}
+silenceKafkaJsTimeoutWarning()
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
