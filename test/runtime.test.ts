@@ -2,9 +2,9 @@
  * The agent runtime's guarantees, each with a test that fails without it.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Schema } from "effect"
+import { Deferred, Effect, Exit, Fiber, Schema } from "effect"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
-import { Kafka, type OutgoingRecord } from "../src/services/Kafka.ts"
+import { Kafka, KafkaError, type OutgoingRecord } from "../src/services/Kafka.ts"
 import { type AgentDefinition, type AgentFailure, defineAgent } from "../src/streams/Agent.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
 import { DeadLetterHeaders } from "../src/streams/DeadLetter.ts"
@@ -272,6 +272,32 @@ describe("concurrency and ordering", () => {
 })
 
 describe("crash and shutdown", () => {
+  it.live("a produce that fails for good stops the agent with the error; nothing at or after it is committed", () =>
+    Effect.gen(function*() {
+      const kafka = yield* Kafka
+      const broker = yield* InMemoryBroker
+      // One partition, so that the committed offset says exactly how far the agent got.
+      const records = Array.from({ length: 40 }, (_, n) => ({ ...event(`p${n}`, n), key: "one-key" }))
+      yield* kafka.produce(records)
+      const refused = new KafkaError({ operation: "produce", message: "record refused", retryable: false })
+      // The broker refuses what the handler of the 10th record produces; the rest goes through.
+      const failing = Kafka.of({
+        ...kafka,
+        produce: (out) => out.some((r) => r.key === "p10") ? Effect.fail(refused) : kafka.produce(out)
+      })
+      const exit = yield* runAgent(echoAgent(), { ...fast, concurrency: 8 }).pipe(
+        Effect.provideService(Kafka, failing),
+        Effect.exit
+      )
+      assert.isTrue(Exit.isFailure(exit))
+      if (Exit.isFailure(exit)) assert.include(String(exit.cause), "record refused")
+      const out = yield* broker.records("out")
+      // The input's records share a key, so they ran one after another: the ten before it went out.
+      assert.sameMembers(out.map((r) => r.key), Array.from({ length: 10 }, (_, n) => `p${n}`))
+      const committed = [...(yield* broker.committed("echo-group")).values()].reduce((a, b) => a + b, 0)
+      assert.isAtMost(committed, 10, "nothing committed past the record whose output was refused")
+    }).pipe(Effect.provide(layerInMemoryKafka())))
+
   it.live("after a simulated crash, uncommitted messages are redelivered and nothing is lost", () =>
     Effect.gen(function*() {
       const kafka = yield* Kafka
