@@ -7,8 +7,9 @@
  * - Unsigned varints (every record's length, offset delta, key, value and header sizes):
  *   kafkajs builds an array and a `Buffer` for each one; here the bytes go straight into the
  *   encoder's buffer.
- * - Record headers: kafkajs encodes each into a zero-filled 512-byte buffer of its own; here
- *   into one of exactly its size from Node's buffer pool.
+ * - Records and their headers: kafkajs encodes each into a zero-filled 512-byte buffer of its
+ *   own that grows by copying (a header too); here a record is written once into a buffer of
+ *   its exact size, from Node's buffer pool when small.
  * - Grouping a send's records by partition: kafkajs copies the partition's array for every
  *   record (quadratic in the batch); here each record is appended.
  *
@@ -138,6 +139,82 @@ export const encodeHeader = ({ key, value }: KafkaJsHeader): EncodedPart => {
   return new EncodedPart(buf)
 }
 
+/** A record as kafkajs's produce request passes it to its record encoder (`record/v0`). */
+interface KafkaJsRecordInput {
+  readonly offsetDelta?: number | undefined
+  readonly timestampDelta?: unknown
+  readonly key?: Buffer | string | null | undefined
+  readonly value?: Buffer | string | null | undefined
+  readonly headers?: Readonly<Record<string, Buffer | string | ReadonlyArray<Buffer | string> | null | undefined>> | undefined
+}
+
+/** Byte length of a key, value or header part as kafkajs writes it (-1: null). */
+const partLength = (part: Buffer | string | null | undefined): number =>
+  part == null ? -1 : Buffer.isBuffer(part) ? part.length : Buffer.byteLength(String(part), "utf8")
+
+const writePart = (buf: Buffer, at: number, part: Buffer | string | null | undefined, length: number): number => {
+  let next = writeUVarIntAt(buf, at, zigzag(length))
+  if (length > 0) next += Buffer.isBuffer(part) ? part.copy(buf, next) : buf.write(String(part), next, length, "utf8")
+  return next
+}
+
+const smallInt = (value: unknown): value is number =>
+  typeof value === "number" && Number.isInteger(value) && value > -(2 ** 30) && value < 2 ** 30
+
+/**
+ * One record of a batch (Kafka's record format v2: length, attributes, timestamp and offset
+ * deltas, key, value, headers), written once into a buffer of its exact size; kafkajs writes it
+ * through a zero-filled 512-byte buffer that grows by copying. Deltas outside ±2^30 (never in
+ * one batch) go to kafkajs's own encoder (`fallback`).
+ */
+export const encodeRecord = (
+  record: KafkaJsRecordInput,
+  fallback: (record: KafkaJsRecordInput) => { readonly buffer: Buffer }
+): { readonly buffer: Buffer } => {
+  const offsetDelta = record.offsetDelta ?? 0
+  const timestampDelta = record.timestampDelta ?? 0
+  if (!smallInt(offsetDelta) || !smallInt(timestampDelta)) return fallback(record)
+  const headerKeys: Array<string> = []
+  const headerValues: Array<Buffer | string | null | undefined> = []
+  const headers = record.headers ?? {}
+  for (const name of Object.keys(headers)) {
+    const value = headers[name]
+    if (Array.isArray(value)) {
+      for (const item of value as ReadonlyArray<Buffer | string>) {
+        headerKeys.push(name)
+        headerValues.push(item)
+      }
+    } else {
+      headerKeys.push(name)
+      headerValues.push(value as Buffer | string | null | undefined)
+    }
+  }
+  const keyLength = partLength(record.key)
+  const valueLength = partLength(record.value)
+  const headerKeyLengths = headerKeys.map((k) => Buffer.byteLength(k, "utf8"))
+  const headerValueLengths = headerValues.map(partLength)
+  let body = 1 + uvarintSize(zigzag(timestampDelta)) + uvarintSize(zigzag(offsetDelta)) +
+    uvarintSize(zigzag(keyLength)) + Math.max(0, keyLength) + uvarintSize(zigzag(valueLength)) + Math.max(0, valueLength) +
+    uvarintSize(zigzag(headerKeys.length))
+  for (let i = 0; i < headerKeys.length; i++) {
+    body += uvarintSize(zigzag(headerKeyLengths[i]!)) + headerKeyLengths[i]! + uvarintSize(zigzag(headerValueLengths[i]!)) +
+      Math.max(0, headerValueLengths[i]!)
+  }
+  const buf = Buffer.allocUnsafe(uvarintSize(zigzag(body)) + body)
+  let at = writeUVarIntAt(buf, 0, zigzag(body))
+  buf[at++] = 0 // attributes
+  at = writeUVarIntAt(buf, at, zigzag(timestampDelta))
+  at = writeUVarIntAt(buf, at, zigzag(offsetDelta))
+  at = writePart(buf, at, record.key, keyLength)
+  at = writePart(buf, at, record.value, valueLength)
+  at = writeUVarIntAt(buf, at, zigzag(headerKeys.length))
+  for (let i = 0; i < headerKeys.length; i++) {
+    at = writePart(buf, at, headerKeys[i], headerKeyLengths[i]!)
+    at = writePart(buf, at, headerValues[i], headerValueLengths[i]!)
+  }
+  return new EncodedPart(at === buf.length ? buf : buf.subarray(0, at))
+}
+
 /** A send's records by partition, in order: kafkajs's `groupMessagesPerPartition`, appending. */
 export const groupMessagesPerPartition = <M>(
   { messages, partitionMetadata, partitioner, topic }: {
@@ -164,12 +241,14 @@ export interface KafkaJsFastPaths {
   readonly crc32c: Status
   readonly varint: Status
   readonly headers: Status
+  readonly records: Status
   readonly grouping: Status
   /** kafkajs's own implementations, for tests that compare. */
   readonly original: {
     readonly crc32c?: ((bytes: Uint8Array) => number) | undefined
     readonly writeUVarInt?: ((this: KafkaJsEncoder, value: number) => KafkaJsEncoder) | undefined
     readonly header?: ((header: KafkaJsHeader) => { readonly buffer: Buffer }) | undefined
+    readonly record?: ((record: KafkaJsRecordInput) => { readonly buffer: Buffer }) | undefined
     readonly groupMessagesPerPartition?: typeof groupMessagesPerPartition | undefined
   }
 }
@@ -179,13 +258,14 @@ const install = (): KafkaJsFastPaths => {
     crc32c?: (bytes: Uint8Array) => number
     writeUVarInt?: (this: KafkaJsEncoder, value: number) => KafkaJsEncoder
     header?: (header: KafkaJsHeader) => { readonly buffer: Buffer }
+    record?: (record: KafkaJsRecordInput) => { readonly buffer: Buffer }
     groupMessagesPerPartition?: typeof groupMessagesPerPartition
   } = {}
   let root: string
   try {
     root = dirname(require.resolve("kafkajs/package.json"))
   } catch {
-    return { crc32c: "skipped", varint: "skipped", headers: "skipped", grouping: "skipped", original }
+    return { crc32c: "skipped", varint: "skipped", headers: "skipped", records: "skipped", grouping: "skipped", original }
   }
   const module = (path: string) => require.resolve(join(root, path))
 
@@ -216,6 +296,16 @@ const install = (): KafkaJsFastPaths => {
   const headers = replaceModule("src/protocol/recordBatch/header/v0/index.js", "src/protocol/recordBatch/record/v0/index.js", encodeHeader, (f) => {
     original.header = f as (header: KafkaJsHeader) => { readonly buffer: Buffer }
   })
+  let theirRecord: ((record: KafkaJsRecordInput) => { readonly buffer: Buffer }) | undefined
+  const records = replaceModule(
+    "src/protocol/recordBatch/record/v0/index.js",
+    "src/protocol/requests/produce/v3/request.js",
+    (record: KafkaJsRecordInput) => encodeRecord(record, theirRecord!),
+    (f) => {
+      theirRecord = f as (record: KafkaJsRecordInput) => { readonly buffer: Buffer }
+      original.record = theirRecord
+    }
+  )
   const grouping = replaceModule("src/producer/groupMessagesPerPartition.js", "src/producer/sendMessages.js", groupMessagesPerPartition, (f) => {
     original.groupMessagesPerPartition = f as typeof groupMessagesPerPartition
   })
@@ -232,7 +322,7 @@ const install = (): KafkaJsFastPaths => {
   } catch {
     // Another layout: kafkajs's own varints stay.
   }
-  return { crc32c: crc, varint, headers, grouping, original }
+  return { crc32c: crc, varint, headers, records, grouping, original }
 }
 
 /** What was replaced (once, when this module is first imported). */
