@@ -5,7 +5,14 @@
  */
 import { createRequire } from "node:module"
 import { assert, describe, it } from "@effect/vitest"
-import { crc32c, encodeHeader, encodeRecord, groupMessagesPerPartition, kafkaJsFastPaths } from "../src/services/kafka/KafkaJsFastPaths.ts"
+import {
+  crc32c,
+  encodeHeader,
+  encodeRecord,
+  encodeRecordBatch,
+  groupMessagesPerPartition,
+  kafkaJsFastPaths
+} from "../src/services/kafka/KafkaJsFastPaths.ts"
 
 const require = createRequire(import.meta.url)
 
@@ -22,6 +29,7 @@ describe("kafkajs fast paths", () => {
     assert.strictEqual(kafkaJsFastPaths.varint, "installed")
     assert.strictEqual(kafkaJsFastPaths.headers, "installed")
     assert.strictEqual(kafkaJsFastPaths.records, "installed")
+    assert.strictEqual(kafkaJsFastPaths.batches, "installed")
     assert.strictEqual(kafkaJsFastPaths.grouping, "installed")
   })
 
@@ -61,6 +69,28 @@ describe("kafkajs fast paths", () => {
     ]
     for (const record of records) {
       assert.isTrue(encodeRecord(record, theirs).buffer.equals(theirs(record).buffer), String(record.key))
+    }
+  })
+
+  it("record batches: the same bytes as kafkajs's RecordBatch, and its size", async () => {
+    const theirs = kafkaJsFastPaths.original.recordBatch!
+    const Long = require("kafkajs/src/utils/long.js") as { fromValue: (value: unknown) => { readonly value: bigint } }
+    const toInt64 = (value: unknown) => Long.fromValue(value).value
+    const theirRecord = kafkaJsFastPaths.original.record!
+    const records = Array.from({ length: 50 }, (_, i) =>
+      encodeRecord({ offsetDelta: i, timestampDelta: i % 3, key: `T-${i}`, value: "v".repeat(i * 40), headers: { trace_id: `t${i}` } }, theirRecord)
+    )
+    const batches = [
+      { records, firstTimestamp: 1_763_700_000_000, maxTimestamp: 1_763_700_000_002, lastOffsetDelta: 49, producerId: Long.fromValue(4_242), producerEpoch: 3, firstSequence: 1_000 },
+      { records: records.slice(0, 1), firstTimestamp: 1, maxTimestamp: 1, transactional: true, producerId: 7, partitionLeaderEpoch: 5 },
+      { records: [], firstTimestamp: 5, maxTimestamp: 5 },
+      { records, firstTimestamp: "1763700000000", maxTimestamp: "1763700000009", firstOffset: Long.fromValue(0) }
+    ]
+    for (const [i, batch] of batches.entries()) {
+      const ours = await encodeRecordBatch(batch, toInt64, theirs)
+      const reference = await theirs(batch)
+      assert.isTrue(ours.buffer.equals(reference.buffer), `batch ${i}`)
+      assert.strictEqual(ours.size(), reference.size(), `size of batch ${i}`)
     }
   })
 

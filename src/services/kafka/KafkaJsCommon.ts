@@ -202,8 +202,10 @@ export const makeKafkaJsClient = (options: KafkaJsOptions): Effect.Effect<KafkaJ
     const services = yield* Effect.context<never>()
     const secrets = settings.sasl === undefined ? [] : [Redacted.value(settings.sasl.password)]
     const client = new KafkaClient({ ...toKafkaJsConfig(settings), logCreator: effectLogCreator(services, secrets) })
-    const { crc32c, grouping, headers, records, varint } = kafkaJsFastPaths
-    yield* Effect.logDebug("kafkajs fast paths").pipe(Effect.annotateLogs({ crc32c, varint, headers, records, grouping }))
+    const { batches, crc32c, grouping, headers, records, varint } = kafkaJsFastPaths
+    yield* Effect.logDebug("kafkajs fast paths").pipe(
+      Effect.annotateLogs({ crc32c, varint, headers, records, batches, grouping })
+    )
     return { client, settings, secrets, services }
   })
 

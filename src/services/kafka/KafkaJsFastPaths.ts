@@ -9,7 +9,8 @@
  *   encoder's buffer.
  * - Records and their headers: kafkajs encodes each into a zero-filled 512-byte buffer of its
  *   own that grows by copying (a header too); here a record is written once into a buffer of
- *   its exact size, from Node's buffer pool when small.
+ *   its exact size, from Node's buffer pool when small. Uncompressed record batches likewise
+ *   (kafkajs copies each through three growing buffers).
  * - Grouping a send's records by partition: kafkajs copies the partition's array for every
  *   record (quadratic in the batch); here each record is appended.
  *
@@ -215,6 +216,67 @@ export const encodeRecord = (
   return new EncodedPart(at === buf.length ? buf : buf.subarray(0, at))
 }
 
+/** What kafkajs's produce request passes to `RecordBatch` (record batch format v2). */
+interface KafkaJsRecordBatchInput {
+  readonly compression?: number | undefined
+  readonly firstOffset?: unknown
+  readonly firstTimestamp?: unknown
+  readonly maxTimestamp?: unknown
+  readonly partitionLeaderEpoch?: number | undefined
+  readonly lastOffsetDelta?: number | undefined
+  readonly transactional?: boolean | undefined
+  readonly producerId?: unknown
+  readonly producerEpoch?: number | undefined
+  readonly firstSequence?: number | undefined
+  readonly records?: ReadonlyArray<{ readonly buffer: Buffer }> | undefined
+}
+
+/** An encoded part whose size kafkajs asks for (`recordBatch.size()`). */
+class SizedPart extends EncodedPart {
+  size(): number {
+    return this.buf.length
+  }
+}
+
+/**
+ * A record batch, uncompressed (Kafka's record batch v2: base offset, length, leader epoch,
+ * magic 2, CRC-32C of the rest, attributes, last offset delta, first and max timestamps,
+ * producer id and epoch, first sequence, records), written once into a buffer of its exact
+ * size; kafkajs copies it through three growing encoders. `toInt64` turns kafkajs's 64-bit
+ * values (numbers or its `Long`) into a bigint; compressed batches go to kafkajs (`fallback`).
+ */
+export const encodeRecordBatch = (
+  batch: KafkaJsRecordBatchInput,
+  toInt64: (value: unknown) => bigint,
+  fallback: (batch: KafkaJsRecordBatchInput) => Promise<{ size(): number; readonly buffer: Buffer }>
+): Promise<{ size(): number; readonly buffer: Buffer }> => {
+  if ((batch.compression ?? 0) !== 0) return fallback(batch)
+  const records = batch.records ?? []
+  let recordBytes = 0
+  for (const record of records) recordBytes += record.buffer.length
+  const bodySize = 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4 + recordBytes
+  const batchSize = 4 + 1 + 4 + bodySize
+  const buf = Buffer.allocUnsafe(8 + 4 + batchSize)
+  const now = Date.now()
+  buf.writeBigInt64BE(toInt64(batch.firstOffset ?? 0), 0)
+  buf.writeInt32BE(batchSize, 8)
+  buf.writeInt32BE(batch.partitionLeaderEpoch ?? 0, 12)
+  buf.writeInt8(2, 16) // magic
+  const bodyStart = 21 // after the CRC
+  let at = bodyStart
+  at = buf.writeInt16BE(batch.transactional === true ? 16 : 0, at) // attributes: no compression, create time
+  at = buf.writeInt32BE(batch.lastOffsetDelta ?? 0, at)
+  at = buf.writeBigInt64BE(toInt64(batch.firstTimestamp ?? now), at)
+  at = buf.writeBigInt64BE(toInt64(batch.maxTimestamp ?? now), at)
+  at = buf.writeBigInt64BE(toInt64(batch.producerId ?? -1), at)
+  at = buf.writeInt16BE(batch.producerEpoch ?? 0, at)
+  at = buf.writeInt32BE(batch.firstSequence ?? 0, at)
+  at = buf.writeInt32BE(records.length, at)
+  for (const record of records) at += record.buffer.copy(buf, at)
+  buf.writeUInt32BE(crc32c(buf.subarray(bodyStart, at)), 17)
+  return Promise.resolve(new SizedPart(buf))
+}
+
 /** A send's records by partition, in order: kafkajs's `groupMessagesPerPartition`, appending. */
 export const groupMessagesPerPartition = <M>(
   { messages, partitionMetadata, partitioner, topic }: {
@@ -242,6 +304,7 @@ export interface KafkaJsFastPaths {
   readonly varint: Status
   readonly headers: Status
   readonly records: Status
+  readonly batches: Status
   readonly grouping: Status
   /** kafkajs's own implementations, for tests that compare. */
   readonly original: {
@@ -249,6 +312,7 @@ export interface KafkaJsFastPaths {
     readonly writeUVarInt?: ((this: KafkaJsEncoder, value: number) => KafkaJsEncoder) | undefined
     readonly header?: ((header: KafkaJsHeader) => { readonly buffer: Buffer }) | undefined
     readonly record?: ((record: KafkaJsRecordInput) => { readonly buffer: Buffer }) | undefined
+    readonly recordBatch?: ((batch: KafkaJsRecordBatchInput) => Promise<{ size(): number; readonly buffer: Buffer }>) | undefined
     readonly groupMessagesPerPartition?: typeof groupMessagesPerPartition | undefined
   }
 }
@@ -259,13 +323,22 @@ const install = (): KafkaJsFastPaths => {
     writeUVarInt?: (this: KafkaJsEncoder, value: number) => KafkaJsEncoder
     header?: (header: KafkaJsHeader) => { readonly buffer: Buffer }
     record?: (record: KafkaJsRecordInput) => { readonly buffer: Buffer }
+    recordBatch?: (batch: KafkaJsRecordBatchInput) => Promise<{ size(): number; readonly buffer: Buffer }>
     groupMessagesPerPartition?: typeof groupMessagesPerPartition
   } = {}
   let root: string
   try {
     root = dirname(require.resolve("kafkajs/package.json"))
   } catch {
-    return { crc32c: "skipped", varint: "skipped", headers: "skipped", records: "skipped", grouping: "skipped", original }
+    return {
+      crc32c: "skipped",
+      varint: "skipped",
+      headers: "skipped",
+      records: "skipped",
+      batches: "skipped",
+      grouping: "skipped",
+      original
+    }
   }
   const module = (path: string) => require.resolve(join(root, path))
 
@@ -306,6 +379,28 @@ const install = (): KafkaJsFastPaths => {
       original.record = theirRecord
     }
   )
+  // recordBatch/v0 exports { RecordBatch, MAGIC_BYTE }: the first is replaced, the rest kept.
+  let batches: Status = "skipped"
+  try {
+    const batchPath = module("src/protocol/recordBatch/v0/index.js")
+    const requestPath = module("src/protocol/requests/produce/v3/request.js")
+    const Long = require(module("src/utils/long.js")) as { fromValue: (value: unknown) => { readonly value: bigint } }
+    const theirs = require(batchPath) as { RecordBatch?: unknown; MAGIC_BYTE?: unknown }
+    const cached = require.cache[batchPath]
+    if (
+      require.cache[requestPath] === undefined && cached !== undefined && typeof theirs.RecordBatch === "function" &&
+      theirs.MAGIC_BYTE === 2 && typeof Long.fromValue === "function"
+    ) {
+      const theirBatch = theirs.RecordBatch as (batch: KafkaJsRecordBatchInput) => Promise<{ size(): number; readonly buffer: Buffer }>
+      // Per batch, not per record: kafkajs's own conversion, for the same values exactly.
+      const toInt64 = (value: unknown): bigint => Long.fromValue(value).value
+      original.recordBatch = theirBatch
+      cached.exports = { ...theirs, RecordBatch: (batch: KafkaJsRecordBatchInput) => encodeRecordBatch(batch, toInt64, theirBatch) }
+      batches = "installed"
+    }
+  } catch {
+    // Another layout: kafkajs's own record batches stay.
+  }
   const grouping = replaceModule("src/producer/groupMessagesPerPartition.js", "src/producer/sendMessages.js", groupMessagesPerPartition, (f) => {
     original.groupMessagesPerPartition = f as typeof groupMessagesPerPartition
   })
@@ -322,7 +417,7 @@ const install = (): KafkaJsFastPaths => {
   } catch {
     // Another layout: kafkajs's own varints stay.
   }
-  return { crc32c: crc, varint, headers, records, grouping, original }
+  return { crc32c: crc, varint, headers, records, batches, grouping, original }
 }
 
 /** What was replaced (once, when this module is first imported). */
