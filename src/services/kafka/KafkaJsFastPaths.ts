@@ -118,25 +118,28 @@ const writeUVarIntAt = (buf: Buffer, offset: number, value: number): number => {
 
 const zigzag = (value: number): number => (value << 1) ^ (value >> 31)
 
+/** Byte length of a key, value or header part as kafkajs writes it (-1: null). */
+const partLength = (part: Buffer | string | null | undefined): number =>
+  part == null ? -1 : Buffer.isBuffer(part) ? part.length : Buffer.byteLength(String(part), "utf8")
+
+/** Bytes a part takes: its varint length, then its bytes. */
+const partSize = (length: number): number => uvarintSize(zigzag(length)) + Math.max(0, length)
+
+const writePart = (buf: Buffer, at: number, part: Buffer | string | null | undefined, length: number): number => {
+  let next = writeUVarIntAt(buf, at, zigzag(length))
+  if (length > 0) next += Buffer.isBuffer(part) ? part.copy(buf, next) : buf.write(String(part), next, length, "utf8")
+  return next
+}
+
 /**
  * One record header: varint-length key (UTF-8), varint-length value (bytes, or UTF-8 of its
  * string form); -1 for a missing one. kafkajs's `header/v0` with a buffer of the exact size.
  */
 export const encodeHeader = ({ key, value }: KafkaJsHeader): EncodedPart => {
-  const keyBytes = key == null ? -1 : Buffer.byteLength(key, "utf8")
-  const valueText = value == null || Buffer.isBuffer(value) ? undefined : String(value)
-  const valueBytes = value == null ? -1 : valueText === undefined ? (value as Buffer).length : Buffer.byteLength(valueText, "utf8")
-  const keyLength = zigzag(keyBytes)
-  const valueLength = zigzag(valueBytes)
-  const size = uvarintSize(keyLength) + Math.max(0, keyBytes) + uvarintSize(valueLength) + Math.max(0, valueBytes)
-  const buf = Buffer.allocUnsafe(size)
-  let at = writeUVarIntAt(buf, 0, keyLength)
-  if (keyBytes > 0) at += buf.write(key!, at, keyBytes, "utf8")
-  at = writeUVarIntAt(buf, at, valueLength)
-  if (valueBytes > 0) {
-    if (valueText === undefined) at += (value as Buffer).copy(buf, at)
-    else at += buf.write(valueText, at, valueBytes, "utf8")
-  }
+  const keyLength = partLength(key)
+  const valueLength = partLength(value)
+  const buf = Buffer.allocUnsafe(partSize(keyLength) + partSize(valueLength))
+  writePart(buf, writePart(buf, 0, key, keyLength), value, valueLength)
   return new EncodedPart(buf)
 }
 
@@ -147,16 +150,6 @@ interface KafkaJsRecordInput {
   readonly key?: Buffer | string | null | undefined
   readonly value?: Buffer | string | null | undefined
   readonly headers?: Readonly<Record<string, Buffer | string | ReadonlyArray<Buffer | string> | null | undefined>> | undefined
-}
-
-/** Byte length of a key, value or header part as kafkajs writes it (-1: null). */
-const partLength = (part: Buffer | string | null | undefined): number =>
-  part == null ? -1 : Buffer.isBuffer(part) ? part.length : Buffer.byteLength(String(part), "utf8")
-
-const writePart = (buf: Buffer, at: number, part: Buffer | string | null | undefined, length: number): number => {
-  let next = writeUVarIntAt(buf, at, zigzag(length))
-  if (length > 0) next += Buffer.isBuffer(part) ? part.copy(buf, next) : buf.write(String(part), next, length, "utf8")
-  return next
 }
 
 const smallInt = (value: unknown): value is number =>
@@ -194,13 +187,9 @@ export const encodeRecord = (
   const valueLength = partLength(record.value)
   const headerKeyLengths = headerKeys.map((k) => Buffer.byteLength(k, "utf8"))
   const headerValueLengths = headerValues.map(partLength)
-  let body = 1 + uvarintSize(zigzag(timestampDelta)) + uvarintSize(zigzag(offsetDelta)) +
-    uvarintSize(zigzag(keyLength)) + Math.max(0, keyLength) + uvarintSize(zigzag(valueLength)) + Math.max(0, valueLength) +
-    uvarintSize(zigzag(headerKeys.length))
-  for (let i = 0; i < headerKeys.length; i++) {
-    body += uvarintSize(zigzag(headerKeyLengths[i]!)) + headerKeyLengths[i]! + uvarintSize(zigzag(headerValueLengths[i]!)) +
-      Math.max(0, headerValueLengths[i]!)
-  }
+  let body = 1 + uvarintSize(zigzag(timestampDelta)) + uvarintSize(zigzag(offsetDelta)) + partSize(keyLength) +
+    partSize(valueLength) + uvarintSize(zigzag(headerKeys.length))
+  for (let i = 0; i < headerKeys.length; i++) body += partSize(headerKeyLengths[i]!) + partSize(headerValueLengths[i]!)
   const buf = Buffer.allocUnsafe(uvarintSize(zigzag(body)) + body)
   let at = writeUVarIntAt(buf, 0, zigzag(body))
   buf[at++] = 0 // attributes

@@ -91,6 +91,10 @@ export interface CounterSeries {
   value: number
 }
 
+/** A counter's or a gauge's series as the registry reads them. */
+const numberValues = (byKey: ReadonlyMap<string, { readonly labels: Labels; readonly series: CounterSeries }>) =>
+  [...byKey.values()].map(({ labels, series }) => ({ labels: { ...labels }, value: series.value }))
+
 export class FastCounter extends FastMetric<CounterSeries> {
   readonly type = "counter" as const
   protected make(): CounterSeries {
@@ -102,7 +106,7 @@ export class FastCounter extends FastMetric<CounterSeries> {
     this.series(labels).value += by
   }
   protected values() {
-    return [...this.byKey.values()].map(({ labels, series }) => ({ labels: { ...labels }, value: series.value }))
+    return numberValues(this.byKey)
   }
 }
 
@@ -115,7 +119,7 @@ export class FastGauge extends FastMetric<CounterSeries> {
     this.series(labels).value = value
   }
   protected values() {
-    return [...this.byKey.values()].map(({ labels, series }) => ({ labels: { ...labels }, value: series.value }))
+    return numberValues(this.byKey)
   }
 }
 
