@@ -531,6 +531,24 @@ const DETECTORS: ReadonlyArray<(text: string) => Array<Candidate>> = [
 ]
 
 /**
+ * What each detector's matches cannot do without (same order as DETECTORS): every email has
+ * an '@', every other kind at least two ASCII digits, an international phone a '+'. A text
+ * lacking it skips the detector, which would find nothing in it anyway (most replies have no
+ * PII: this makes the checks several times cheaper for them).
+ */
+const DETECTOR_NEEDS: ReadonlyArray<(text: string, digits: boolean) => boolean> = [
+  (text) => text.includes("@"),
+  (_, digits) => digits,
+  (text, digits) => digits && text.includes("+"),
+  (_, digits) => digits,
+  (_, digits) => digits,
+  (_, digits) => digits,
+  (_, digits) => digits
+]
+
+const TWO_DIGITS_RE = /\d\D*\d/
+
+/**
  * Detect PII spans. All detectors run (so overlaps resolve the same way
  * regardless of `kinds`); the result is then restricted to `kinds` and sorted
  * by position.
@@ -538,8 +556,10 @@ const DETECTORS: ReadonlyArray<(text: string) => Array<Candidate>> = [
 export const detectPii = (text: string, kinds: ReadonlyArray<PiiKind> = allPiiKinds): ReadonlyArray<PiiMatch> => {
   // Accepted spans never overlap, so sorted by start they are also sorted by end.
   const accepted: Array<PiiMatch> = []
-  for (const detector of DETECTORS) {
-    for (const c of detector(text)) {
+  const digits = TWO_DIGITS_RE.test(text)
+  for (let d = 0; d < DETECTORS.length; d++) {
+    if (!DETECTOR_NEEDS[d]!(text, digits)) continue
+    for (const c of DETECTORS[d]!(text)) {
       if (c.end <= c.start) continue
       let lo = 0
       let hi = accepted.length
@@ -565,11 +585,19 @@ export const detectPii = (text: string, kinds: ReadonlyArray<PiiKind> = allPiiKi
 /** Lower-case and collapse every whitespace run (incl. line breaks, NBSP) to one space. */
 const normalizeForPhrases = (s: string): string => s.replace(/\s+/gu, " ").toLowerCase()
 
+/** The normalized needles of a phrase list, computed once per list. */
+const needlesOf = new WeakMap<ReadonlyArray<string>, ReadonlyArray<string>>()
+
 /** Case-insensitive, whitespace-insensitive substring match (same substring semantics as the Python original). */
 export const findForbiddenPhrases = (text: string, phrases: ReadonlyArray<string>): ReadonlyArray<string> => {
+  let needles = needlesOf.get(phrases)
+  if (needles === undefined) {
+    needles = phrases.map((phrase) => normalizeForPhrases(phrase).trim())
+    needlesOf.set(phrases, needles)
+  }
   const haystack = normalizeForPhrases(text)
-  return phrases.filter((phrase) => {
-    const needle = normalizeForPhrases(phrase).trim()
+  return phrases.filter((_, i) => {
+    const needle = needles[i]!
     return needle.length > 0 && haystack.includes(needle)
   })
 }
