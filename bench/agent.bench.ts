@@ -18,6 +18,7 @@
 // First, as in an agent's process: it replaces some of kafkajs's modules before kafkajs loads.
 import { kafkaJsFastPaths } from "../src/services/kafka/KafkaJsFastPaths.ts"
 import { writeFileSync } from "node:fs"
+import { constants as perfConstants, PerformanceObserver } from "node:perf_hooks"
 import { Session } from "node:inspector/promises"
 import { Effect, Fiber, Layer } from "effect"
 import kafkajs from "kafkajs"
@@ -73,6 +74,29 @@ interface Round {
   readonly rate: number
   readonly commits: number
 }
+
+/** Garbage collections seen since the last `take()`: count and pause milliseconds, minor and major. */
+const gcStats = (() => {
+  let minor = { count: 0, ms: 0 }
+  let major = { count: 0, ms: 0 }
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { readonly detail?: { readonly kind?: number } }).detail?.kind
+      const into = kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR ? major : kind === perfConstants.NODE_PERFORMANCE_GC_MINOR ? minor : undefined
+      if (into === undefined) continue
+      into.count++
+      into.ms += entry.duration
+    }
+  }).observe({ entryTypes: ["gc"] })
+  return {
+    take: () => {
+      const taken = { minor, major }
+      minor = { count: 0, ms: 0 }
+      major = { count: 0, ms: 0 }
+      return taken
+    }
+  }
+})()
 
 const round = (topic: string, groupId: string) => {
   const metrics = makeAgentMetrics(which)
@@ -139,14 +163,19 @@ const main = async () => {
         includeObjectsCollectedByMinorGC: true
       })
     }
+    gcStats.take()
     const result = await Effect.runPromise(round(topic, `bench-agent-${run}`))
+    const gc = gcStats.take()
     if (profiling) {
       const { profile } = await session.post("HeapProfiler.stopSampling")
       writeFileSync(heapProfile, JSON.stringify(profile))
       session.disconnect()
     }
     console.error(
-      `round ${r}: ${result.cpuUs.toFixed(1)} µs CPU per ticket, ${result.rate.toFixed(0)} tickets/s, ${result.commits} commits`
+      `round ${r}: ${result.cpuUs.toFixed(1)} µs CPU per ticket, ${result.rate.toFixed(0)} tickets/s, ${result.commits} commits; ` +
+        `GC pauses ${((1000 * (gc.minor.ms + gc.major.ms)) / tickets).toFixed(1)} µs per ticket ` +
+        `(${gc.minor.count} minor ${gc.minor.ms.toFixed(0)} ms, ${gc.major.count} major ${gc.major.ms.toFixed(0)} ms); ` +
+        `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`
     )
   }
 }

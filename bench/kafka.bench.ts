@@ -25,7 +25,9 @@
  * --rate R (latency runs, default 500), --concurrency C (agents in part 1, default 256),
  * --log-level L (agents' LOG_LEVEL, default INFO as deployed), --node-options "…" (NODE_OPTIONS
  * of the agent processes; default: the image's, from the Dockerfile's `ENV NODE_OPTIONS`, i.e.
- * the heap caps the agents are deployed with; "" for Node's defaults), --only 1|2.
+ * the heap caps the agents are deployed with; "" for Node's defaults), --node-args "…" (options
+ * before the script, `node <args> bin/support-agents.js`; default: those of the Dockerfile's
+ * `ENTRYPOINT`; "" for none), --only 1|2.
  * Environment: KAFKA_TEST_BOOTSTRAP_SERVERS (default 127.0.0.1:9092).
  */
 import { spawn } from "node:child_process"
@@ -182,10 +184,21 @@ const cpuSeconds = (pid: number): number => {
   }
 }
 
+const dockerfile = () => readFileSync(new URL("../Dockerfile", import.meta.url), "utf8").split("\n")
+
 /** The `NODE_OPTIONS` the image sets (the Dockerfile's `ENV NODE_OPTIONS="…"`), "" when none. */
 const imageNodeOptions = (): string => {
-  const line = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8").split("\n").find((l) => /^ENV NODE_OPTIONS=/.test(l))
+  const line = dockerfile().find((l) => /^ENV NODE_OPTIONS=/.test(l))
   return line === undefined ? "" : line.replace(/^ENV NODE_OPTIONS=/, "").replace(/^"(.*)"$/, "$1")
+}
+
+/** The options the image's `ENTRYPOINT ["node", …, "bin/support-agents.js"]` gives node, space-separated. */
+const imageNodeArgs = (): string => {
+  const line = dockerfile().find((l) => /^ENTRYPOINT /.test(l))
+  if (line === undefined) return ""
+  const words = JSON.parse(line.replace(/^ENTRYPOINT /, "")) as ReadonlyArray<string>
+  const script = words.indexOf("bin/support-agents.js")
+  return words[0] === "node" && script > 0 ? words.slice(1, script).join(" ") : ""
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -223,6 +236,7 @@ const main = async () => {
   const concurrency = option("--concurrency", "256")
   const logLevel = option("--log-level", "INFO")
   const nodeOptions = option("--node-options", imageNodeOptions())
+  const nodeArgs = option("--node-args", imageNodeArgs()).split(" ").filter((a) => a !== "")
   const only = option("--only", "")
   const run = runId()
   const memory = sampleRss()
@@ -230,7 +244,11 @@ const main = async () => {
   const agents: Array<AgentProcess> = []
   const stages: Array<Stage> = []
   console.log(`support-agents Kafka benchmark: Node ${process.versions.node}, broker ${bootstrapServers}, mock LLM, every stage its own process`)
-  console.log(`agents: LOG_LEVEL=${logLevel}${nodeOptions === "" ? "" : `, NODE_OPTIONS="${nodeOptions}"`}\n`)
+  console.log(
+    `agents: LOG_LEVEL=${logLevel}${nodeOptions === "" ? "" : `, NODE_OPTIONS="${nodeOptions}"`}${
+      nodeArgs.length === 0 ? "" : `, node ${nodeArgs.join(" ")}`
+    }\n`
+  )
   await createTopics([Topics.events, ...Object.values(Topics.triaged), Topics.human, Topics.resolved, `${Topics.events}.dlq`], 3)
   await producer.connect()
   let label = 0
@@ -243,7 +261,8 @@ const main = async () => {
         ...(nodeOptions === "" ? {} : { NODE_OPTIONS: nodeOptions }),
         ...env
       },
-      maxOutput: 20_000
+      maxOutput: 20_000,
+      nodeArgs
     })
     memory.watch(`${name} agent #${++label}`, started.pid)
     agents.push(started)

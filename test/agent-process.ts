@@ -90,6 +90,8 @@ export interface StartOptions {
   readonly env?: Readonly<Record<string, string>> | undefined
   /** Characters of output kept (default 200,000). */
   readonly maxOutput?: number | undefined
+  /** Options for node itself, before the script (`node <nodeArgs> bin/support-agents.js <agent>`). */
+  readonly nodeArgs?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -107,11 +109,11 @@ export const agentEnv = (extra: Readonly<Record<string, string>> = {}): Record<s
   ...extra
 })
 
-/** Spawns `node bin/support-agents.js <agent>` (metrics on a free port unless `METRICS_PORT` is given). */
+/** Spawns `node [nodeArgs] bin/support-agents.js <agent>` (metrics on a free port unless `METRICS_PORT` is given). */
 export const startAgent = async (agent: AgentName, options: StartOptions = {}): Promise<AgentProcess> => {
   const metricsPort = options.env?.["METRICS_PORT"] !== undefined ? Number(options.env["METRICS_PORT"]) : await freePort()
   const env = agentEnv({ METRICS_PORT: String(metricsPort), ...options.env })
-  const child: ChildProcess = spawn(process.execPath, [agentBin, agent], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), agentBin, agent], {
     cwd: repoRoot,
     env,
     stdio: ["ignore", "pipe", "pipe"]
