@@ -1,8 +1,9 @@
 /**
  * The container image, checked without a Docker engine: the Dockerfile's base images are Node
- * 24, everything it copies exists and gets through .dockerignore, it installs production
- * dependencies only and those are all the sources import, it runs as a non-root user that
- * Kubernetes' runAsNonRoot can verify, and its entry point and default command are real.
+ * 24, everything it copies exists and gets through .dockerignore, its runtime gets production
+ * dependencies only (and those are all the sources import) plus the sources compiled by its
+ * build stage, it runs as a non-root user that Kubernetes' runAsNonRoot can verify, and its
+ * entry point and default command are real (test/build.test.ts runs the compiled command).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
@@ -86,13 +87,27 @@ describe("the container image (Dockerfile)", () => {
     assert.match(froms[froms.length - 1]!.args, /^node:24-slim\b/)
   })
 
-  it("installs production dependencies only, from the lock file", () => {
+  it("installs from the lock file; the runtime gets production dependencies only and the compiled sources", () => {
     const installs = of("RUN").filter((r) => /\bnpm\b/.test(r.args))
     assert.isAbove(installs.length, 0)
-    for (const run of installs) {
-      assert.match(run.args, /\bnpm ci\b/, run.args)
-      assert.match(run.args, /--omit=dev\b/, run.args)
+    for (const run of installs) assert.match(run.args, /\bnpm ci\b/, run.args)
+    const stageNamed = (name: string) => {
+      const from = of("FROM").find((f) => new RegExp(`\\sAS\\s+${name}$`, "i").test(f.args))
+      assert.isDefined(from, `a stage named ${name}`)
+      return from!.stage
     }
+    const copiedIn = of("COPY").filter((c) => c.stage === lastStage && /--from=/.test(c.args))
+    const fromStage = (c: Instruction) => stageNamed(/--from=(\S+)/.exec(c.args)![1]!)
+    const modules = copiedIn.filter((c) => /\/node_modules\b/.test(c.args))
+    assert.lengthOf(modules, 1, "node_modules copied in once")
+    const depsInstall = installs.filter((r) => r.stage === fromStage(modules[0]!))
+    assert.isAbove(depsInstall.length, 0)
+    for (const run of depsInstall) assert.match(run.args, /--omit=dev\b/, run.args)
+    // The build stage installs the compiler (a dev dependency); only its dist/ goes further.
+    for (const copy of copiedIn.filter((c) => c !== modules[0])) assert.match(copy.args, /^--from=\S+\s+\/app\/dist\s+\.\/dist$/, copy.args)
+    const builds = of("RUN").filter((r) => /\bscripts\/build\.ts\b/.test(r.args))
+    assert.lengthOf(builds, 1, "the build stage runs scripts/build.ts")
+    assert.notStrictEqual(builds[0]!.stage, lastStage)
     assert.lengthOf(of("HEALTHCHECK"), 0, "Kubernetes probes check health")
   })
 
@@ -110,7 +125,9 @@ describe("the container image (Dockerfile)", () => {
         copied.push(path)
       }
     }
-    for (const needed of ["bin", "src", "package.json", "package-lock.json"]) assert.include(copied, needed)
+    for (const needed of ["bin", "src", "package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "scripts/build.ts"]) {
+      assert.include(copied, needed)
+    }
   })
 
   it("runs as a non-root numeric user, the one the pods run as", () => {
@@ -129,9 +146,14 @@ describe("the container image (Dockerfile)", () => {
     assert.isAbove(checked, 6)
   })
 
-  it("starts bin/support-agents.js, whose default command is one of its subcommands, as is every workload's", () => {
+  it("starts the compiled bin/support-agents.js with options node accepts; its default command is one of its subcommands, as is every workload's", () => {
     const entrypoint = jsonArgs(of("ENTRYPOINT").at(-1)!.args)
-    assert.deepStrictEqual(entrypoint, ["node", "bin/support-agents.js"])
+    assert.strictEqual(entrypoint[0], "node")
+    assert.strictEqual(entrypoint.at(-1), "dist/bin/support-agents.js", "what scripts/build.ts writes (test/build.test.ts runs it)")
+    const nodeOptions = entrypoint.slice(1, -1)
+    for (const option of nodeOptions) assert.match(option, /^--[a-z-]+(=\S+)?$/, option)
+    const accepted = spawnSync(process.execPath, [...nodeOptions, "-e", "0"], { encoding: "utf8" })
+    assert.strictEqual(accepted.status, 0, `node refuses ${nodeOptions.join(" ")}: ${accepted.stderr}`)
     assert.isTrue(existsSync(at("bin/support-agents.js")))
     assert.deepStrictEqual(JSON.parse(readFileSync(at("package.json"), "utf8")).bin["support-agents"], "bin/support-agents.js")
     const commands = subcommands()
