@@ -1,7 +1,8 @@
 /**
  * `npm run bench:kafka`: the agents on a real broker (`npm run kafka:start`), as separate OS
- * processes like in production (`node bin/support-agents.js <agent>`, mock LLM), next to raw
- * kafkajs consume→produce pipes measured in the same run. Prints figures; asserts nothing.
+ * processes like in production (the image's `node <options> dist/bin/support-agents.js <agent>`,
+ * mock LLM), next to raw kafkajs consume→produce pipes measured in the same run. Prints
+ * figures; asserts nothing.
  *
  * 1. Mock LLM at 0 ms, two hops (ticket.created → 1st process → 2nd process → out), input
  *    topic with 3 partitions:
@@ -27,11 +28,14 @@
  * of the agent processes; default: the image's, from the Dockerfile's `ENV NODE_OPTIONS`, i.e.
  * the heap caps the agents are deployed with; "" for Node's defaults), --node-args "…" (options
  * before the script, `node <args> bin/support-agents.js`; default: those of the Dockerfile's
- * `ENTRYPOINT`; "" for none), --only 1|2.
+ * `ENTRYPOINT`; "" for none), --from-source (the agents run the TypeScript sources through
+ * bin/support-agents.js; by default they run what the image's `ENTRYPOINT` runs, the sources
+ * compiled by `npm run build`, which this builds first), --only 1|2.
  * Environment: KAFKA_TEST_BOOTSTRAP_SERVERS (default 127.0.0.1:9092).
  */
-import { spawn } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import kafkajs from "kafkajs"
 import { Topics } from "../src/domain/topics.ts"
 import {
@@ -192,13 +196,15 @@ const imageNodeOptions = (): string => {
   return line === undefined ? "" : line.replace(/^ENV NODE_OPTIONS=/, "").replace(/^"(.*)"$/, "$1")
 }
 
-/** The options the image's `ENTRYPOINT ["node", …, "bin/support-agents.js"]` gives node, space-separated. */
-const imageNodeArgs = (): string => {
+/**
+ * The image's `ENTRYPOINT ["node", <options>…, <script>]`: the options as one string, and the
+ * script (relative to the project).
+ */
+const imageEntrypoint = (): { readonly nodeArgs: string; readonly script: string } => {
   const line = dockerfile().find((l) => /^ENTRYPOINT /.test(l))
-  if (line === undefined) return ""
-  const words = JSON.parse(line.replace(/^ENTRYPOINT /, "")) as ReadonlyArray<string>
-  const script = words.indexOf("bin/support-agents.js")
-  return words[0] === "node" && script > 0 ? words.slice(1, script).join(" ") : ""
+  const words = line === undefined ? [] : JSON.parse(line.replace(/^ENTRYPOINT /, "")) as ReadonlyArray<string>
+  if (words[0] !== "node" || words.length < 2) return { nodeArgs: "", script: "bin/support-agents.js" }
+  return { nodeArgs: words.slice(1, -1).join(" "), script: words.at(-1)! }
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -236,7 +242,15 @@ const main = async () => {
   const concurrency = option("--concurrency", "256")
   const logLevel = option("--log-level", "INFO")
   const nodeOptions = option("--node-options", imageNodeOptions())
-  const nodeArgs = option("--node-args", imageNodeArgs()).split(" ").filter((a) => a !== "")
+  const entrypoint = imageEntrypoint()
+  const nodeArgs = option("--node-args", entrypoint.nodeArgs).split(" ").filter((a) => a !== "")
+  const fromSource = process.argv.includes("--from-source")
+  const script = fromSource ? "bin/support-agents.js" : entrypoint.script
+  if (script.startsWith("dist/")) {
+    // The image runs the compiled sources: build them as its build stage does.
+    const build = spawnSync(process.execPath, [join(repoRoot, "scripts/build.ts")], { cwd: repoRoot, stdio: ["ignore", "ignore", "inherit"] })
+    if (build.status !== 0) throw new Error("npm run build failed")
+  }
   const only = option("--only", "")
   const run = runId()
   const memory = sampleRss()
@@ -247,7 +261,7 @@ const main = async () => {
   console.log(
     `agents: LOG_LEVEL=${logLevel}${nodeOptions === "" ? "" : `, NODE_OPTIONS="${nodeOptions}"`}${
       nodeArgs.length === 0 ? "" : `, node ${nodeArgs.join(" ")}`
-    }\n`
+    } ${script}${script.startsWith("dist/") ? " (compiled by npm run build, as in the image)" : ""}\n`
   )
   await createTopics([Topics.events, ...Object.values(Topics.triaged), Topics.human, Topics.resolved, `${Topics.events}.dlq`], 3)
   await producer.connect()
@@ -262,7 +276,8 @@ const main = async () => {
         ...env
       },
       maxOutput: 20_000,
-      nodeArgs
+      nodeArgs,
+      bin: join(repoRoot, script)
     })
     memory.watch(`${name} agent #${++label}`, started.pid)
     agents.push(started)

@@ -92,6 +92,8 @@ export interface StartOptions {
   readonly maxOutput?: number | undefined
   /** Options for node itself, before the script (`node <nodeArgs> bin/support-agents.js <agent>`). */
   readonly nodeArgs?: ReadonlyArray<string> | undefined
+  /** The command's script (default: bin/support-agents.js, which runs the TypeScript sources). */
+  readonly bin?: string | undefined
 }
 
 /**
@@ -113,7 +115,7 @@ export const agentEnv = (extra: Readonly<Record<string, string>> = {}): Record<s
 export const startAgent = async (agent: AgentName, options: StartOptions = {}): Promise<AgentProcess> => {
   const metricsPort = options.env?.["METRICS_PORT"] !== undefined ? Number(options.env["METRICS_PORT"]) : await freePort()
   const env = agentEnv({ METRICS_PORT: String(metricsPort), ...options.env })
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), agentBin, agent], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.bin ?? agentBin, agent], {
     cwd: repoRoot,
     env,
     stdio: ["ignore", "pipe", "pipe"]
