@@ -6,8 +6,11 @@
  *
  * Each round writes N tickets to a new topic (3 partitions), then starts the agent and measures
  * from its first record to its last: CPU µs per ticket (`process.cpuUsage`: this process, i.e.
- * the agent plus kafkajs; the tickets were written before) and tickets/s. Later rounds show
- * the agent with a warm JIT.
+ * the agent plus kafkajs; the tickets were written before) and tickets/s, the garbage
+ * collections of the round (count and pause time, minor and major) and the peak RSS so far
+ * (this process, which also wrote the tickets). Later rounds show the agent with a warm JIT.
+ * V8 options go on the command line, before the file: `node --max-old-space-size=128
+ * --max-semi-space-size=8 --heap-growing-percent=60 bench/agent.bench.ts` is the image's setting.
  *
  * Options: --agent triage|billing (default triage), --tickets N (default 40000), --rounds R
  * (default 3), --concurrency C (default 256), --heap-profile FILE (allocation sampling of the
