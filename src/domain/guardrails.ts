@@ -520,30 +520,23 @@ const detectCuedPhones = (text: string): Array<Candidate> => {
  * (an email's digits are never a phone; an IBAN's digits are never a card;
  * "+43 664 12 3456" is a phone, not an SSN).
  */
-const DETECTORS: ReadonlyArray<(text: string) => Array<Candidate>> = [
-  detectEmails,
-  detectIbans,
-  detectIntlPhones,
-  detectCards,
-  detectSsns,
-  detectUsPhones,
-  detectCuedPhones
-]
-
-/**
- * What each detector's matches cannot do without (same order as DETECTORS): every email has
- * an '@', every other kind at least two ASCII digits, an international phone a '+'. A text
- * lacking it skips the detector, which would find nothing in it anyway (most replies have no
- * PII: this makes the checks several times cheaper for them).
- */
-const DETECTOR_NEEDS: ReadonlyArray<(text: string, digits: boolean) => boolean> = [
-  (text) => text.includes("@"),
-  (_, digits) => digits,
-  (text, digits) => digits && text.includes("+"),
-  (_, digits) => digits,
-  (_, digits) => digits,
-  (_, digits) => digits,
-  (_, digits) => digits
+const DETECTORS: ReadonlyArray<{
+  readonly detect: (text: string) => Array<Candidate>
+  /**
+   * What its matches cannot do without: every email has an '@', every other kind at least two
+   * ASCII digits, an international phone a '+'. A text lacking it skips the detector, which
+   * would find nothing in it anyway (most replies have no PII: this makes the checks several
+   * times cheaper for them).
+   */
+  readonly applies: (text: string, digits: boolean) => boolean
+}> = [
+  { detect: detectEmails, applies: (text) => text.includes("@") },
+  { detect: detectIbans, applies: (_, digits) => digits },
+  { detect: detectIntlPhones, applies: (text, digits) => digits && text.includes("+") },
+  { detect: detectCards, applies: (_, digits) => digits },
+  { detect: detectSsns, applies: (_, digits) => digits },
+  { detect: detectUsPhones, applies: (_, digits) => digits },
+  { detect: detectCuedPhones, applies: (_, digits) => digits }
 ]
 
 const TWO_DIGITS_RE = /\d\D*\d/
@@ -557,9 +550,9 @@ export const detectPii = (text: string, kinds: ReadonlyArray<PiiKind> = allPiiKi
   // Accepted spans never overlap, so sorted by start they are also sorted by end.
   const accepted: Array<PiiMatch> = []
   const digits = TWO_DIGITS_RE.test(text)
-  for (let d = 0; d < DETECTORS.length; d++) {
-    if (!DETECTOR_NEEDS[d]!(text, digits)) continue
-    for (const c of DETECTORS[d]!(text)) {
+  for (const { applies, detect } of DETECTORS) {
+    if (!applies(text, digits)) continue
+    for (const c of detect(text)) {
       if (c.end <= c.start) continue
       let lo = 0
       let hi = accepted.length
