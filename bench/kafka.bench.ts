@@ -27,7 +27,7 @@
  * --log-level L (agents' LOG_LEVEL, default INFO as deployed), --node-options "…" (NODE_OPTIONS
  * of the agent processes; default: the image's, from the Dockerfile's `ENV NODE_OPTIONS`, i.e.
  * the heap caps the agents are deployed with; "" for Node's defaults), --node-args "…" (options
- * before the script, `node <args> bin/support-agents.js`; default: those of the Dockerfile's
+ * before the script, `node <args> <script> <agent>`; default: those of the Dockerfile's
  * `ENTRYPOINT`; "" for none), --from-source (the agents run the TypeScript sources through
  * bin/support-agents.js; by default they run what the image's `ENTRYPOINT` runs, the sources
  * compiled by `npm run build`, which this builds first), --only 1|2.

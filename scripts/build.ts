@@ -26,6 +26,11 @@ const fail = (message: string): never => {
   process.exit(1)
 }
 
+// The output directory is emptied first: never the project itself or anything outside it.
+const within = relative(root, out)
+if (within === "" || within.startsWith("..") || ["src", "bin", "node_modules"].includes(within.split(/[\\/]/)[0]!)) {
+  fail(`--out ${out}: must be a directory inside the project (not the project, src/, bin/ or node_modules/)`)
+}
 rmSync(out, { recursive: true, force: true })
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
 const compiled = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json"), "--outDir", join(out, "src")], {
