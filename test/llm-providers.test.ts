@@ -252,9 +252,9 @@ describe("Anthropic provider", () => {
       assert.strictEqual((yield* classify).kind, "circuit_open")
       assert.strictEqual(server.requests.length, 4)
 
-      // After the next cooldown the trial succeeds and closes the breaker.
+      // After the next cooldown (doubled by the failed trial) the trial succeeds and closes the breaker.
       server.setFallback(() => anthropicToolUse(cleanClassification))
-      yield* Effect.sleep(150)
+      yield* Effect.sleep(250)
       assert.strictEqual((yield* llm.classify({ ticket: ticketCreated() })).result.type, "billing")
       assert.strictEqual((yield* llm.classify({ ticket: ticketCreated() })).result.type, "billing")
       assert.strictEqual(server.requests.length, 6)

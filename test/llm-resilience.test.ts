@@ -90,11 +90,22 @@ describe("status classification", () => {
     }
   })
 
-  it("only provider-health failures count against the breaker", () => {
+  it("only provider-health failures count against the breaker; a 429 does not (it is back-pressure)", () => {
     assert.deepStrictEqual(
-      (["rate_limited", "server_error", "timeout", "network", "bad_request", "authentication", "malformed_reply", "refusal", "circuit_open"] as const)
+      ([
+        "rate_limited",
+        "server_error",
+        "timeout",
+        "network",
+        "bad_request",
+        "authentication",
+        "malformed_reply",
+        "refusal",
+        "circuit_open",
+        "quota_exhausted"
+      ] as const)
         .filter(countsAgainstBreaker),
-      ["rate_limited", "server_error", "timeout", "network"]
+      ["server_error", "timeout", "network", "quota_exhausted"]
     )
   })
 })
@@ -131,7 +142,7 @@ describe("the resilient call", () => {
   it.effect("honours retry-after: the retry waits for it, not less", () =>
     Effect.gen(function*() {
       const { exchange, attempts } = scripted([Effect.fail(rateLimited(2_000)), Effect.succeed("ok")])
-      const caller = yield* makeResilientCaller("fake", "m", settings)
+      const caller = yield* makeResilientCaller("fake", "m", settings, { baseUrl: `test-${crypto.randomUUID()}` })
       const fiber = yield* Effect.forkChild(caller.call(exchange))
       yield* TestClock.adjust(1_999)
       assert.strictEqual(attempts(), 1, "still waiting")
@@ -144,7 +155,7 @@ describe("the resilient call", () => {
   it.effect("a retry-after beyond the cap waits only the cap", () =>
     Effect.gen(function*() {
       const { exchange, attempts } = scripted([Effect.fail(rateLimited(3_600_000)), Effect.succeed("ok")])
-      const caller = yield* makeResilientCaller("fake", "m", settings)
+      const caller = yield* makeResilientCaller("fake", "m", settings, { baseUrl: `test-${crypto.randomUUID()}` })
       const fiber = yield* Effect.forkChild(caller.call(exchange))
       yield* TestClock.adjust(settings.retryMaxDelayMs)
       assert.deepStrictEqual((yield* Fiber.join(fiber)).value, "ok")
@@ -154,7 +165,7 @@ describe("the resilient call", () => {
   it.effect("each attempt has its own timeout; the last one surfaces as timeout", () =>
     Effect.gen(function*() {
       const { exchange, attempts } = scripted([Effect.never])
-      const caller = yield* makeResilientCaller("fake", "m", { ...settings, maxRetries: 1, retryMaxDelayMs: 0 })
+      const caller = yield* makeResilientCaller("fake", "m", { ...settings, maxRetries: 1, retryMaxDelayMs: 0 }, { baseUrl: `test-${crypto.randomUUID()}` })
       const fiber = yield* Effect.forkChild(Effect.flip(caller.call(exchange)))
       yield* TestClock.adjust(settings.timeoutMs)
       assert.strictEqual(attempts(), 2, "the first attempt timed out; the retry started")
@@ -167,7 +178,7 @@ describe("the resilient call", () => {
   it.effect("non-retryable errors are returned at once", () =>
     Effect.gen(function*() {
       const { exchange, attempts } = scripted([Effect.fail(errorFromStatus("fake", 400, "bad"))])
-      const caller = yield* makeResilientCaller("fake", "m", settings)
+      const caller = yield* makeResilientCaller("fake", "m", settings, { baseUrl: `test-${crypto.randomUUID()}` })
       const error = yield* Effect.flip(caller.call(exchange))
       assert.strictEqual(error.kind, "bad_request")
       assert.strictEqual(attempts(), 1)
@@ -177,7 +188,7 @@ describe("the resilient call", () => {
     Effect.gen(function*() {
       const reports: Array<LlmCallReport> = []
       const { exchange, attempts } = scripted([Effect.succeed("garbage")])
-      const caller = yield* makeResilientCaller("fake", "m", { ...settings, retryMaxDelayMs: 0 })
+      const caller = yield* makeResilientCaller("fake", "m", { ...settings, retryMaxDelayMs: 0 }, { baseUrl: `test-${crypto.randomUUID()}` })
       const error = yield* Effect.flip(caller.call(exchange)).pipe(
         Effect.provideService(LlmCallObserver, { onCall: (r) => void reports.push(r) })
       )
@@ -272,7 +283,7 @@ describe("the circuit breaker", () => {
     Effect.gen(function*() {
       const reports: Array<LlmCallReport> = []
       const { exchange, attempts } = scripted([fail])
-      const caller = yield* makeResilientCaller("fake", "m", { ...settings, maxRetries: 5, breakerFailures: 2, retryMaxDelayMs: 0 })
+      const caller = yield* makeResilientCaller("fake", "m", { ...settings, maxRetries: 5, breakerFailures: 2, retryMaxDelayMs: 0 }, { baseUrl: `test-${crypto.randomUUID()}` })
       const error = yield* Effect.flip(caller.call(exchange)).pipe(
         Effect.provideService(LlmCallObserver, { onCall: (r) => void reports.push(r) })
       )

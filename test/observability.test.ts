@@ -123,7 +123,10 @@ describe("metrics", () => {
         { topic: Topics.events, key: "m-5", value: "{broken" }
       ])
       const fiber = yield* Effect.forkChild(
-        runAgent(triageAgent(), { retryBaseDelayMs: 1, maxAttempts: 2 }).pipe(Effect.provide(layerObservers(metrics)))
+        // No hold: the mock's provider failure goes to people at once (holding is tested in runtime tests).
+        runAgent(triageAgent(), { retryBaseDelayMs: 1, maxAttempts: 2, holdLimitMs: 0 }).pipe(
+          Effect.provide(layerObservers(metrics))
+        )
       )
       yield* waitForRecords(broker, Topics.human, (r) => r.length === 2)
       yield* waitForRecords(broker, `${Topics.events}.dlq`, (r) => r.length === 1)
@@ -139,11 +142,12 @@ describe("metrics", () => {
       assert.strictEqual(sample(text, "triage_processing_seconds_count"), 5)
       assert.strictEqual(sample(text, "triage_tickets_enriched_total"), 2, "per ticket, not per attempt")
       assert.strictEqual(sample(text, "customer_lookups_total", { outcome: "not_found" }), 1)
-      assert.strictEqual(sample(text, "customer_lookups_total", { outcome: "found" }), 4, "m-4 is looked up on each of its 2 attempts")
+      // m-4's provider failure is a hold; with no hold allowed it goes to people after one attempt.
+      assert.strictEqual(sample(text, "customer_lookups_total", { outcome: "found" }), 3, "one lookup per attempt")
       assert.strictEqual(sample(text, "triage_llm_latency_seconds_count"), 3)
       assert.strictEqual(sample(text, "agent_messages_consumed_total", { topic: Topics.events, agent: "triage" }), 5)
       assert.strictEqual(sample(text, "agent_messages_dead_lettered_total", { reason: "invalid_json" }), 1)
-      assert.strictEqual(sample(text, "agent_handler_retries_total", { reason: "LlmError" }), 1)
+      assert.strictEqual(sample(text, "agent_handler_retries_total", { reason: "LlmError" }), 0, "a hold past its limit is not retried")
       assert.strictEqual(sample(text, "agent_human_routed_total", { reason: "unknown_type" }), 1)
       assert.strictEqual(sample(text, "agent_human_routed_total", { reason: "llm_error" }), 1)
       assert.strictEqual(sample(text, "agent_messages_in_flight"), 0)

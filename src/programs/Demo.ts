@@ -9,7 +9,8 @@ import { EscalationTopics } from "../domain/escalation.ts"
 import { Topics } from "../domain/topics.ts"
 import { InMemoryBroker } from "../services/kafka/InMemoryKafka.ts"
 import { Kafka, type KafkaRecord } from "../services/Kafka.ts"
-import type { RuntimeOptions } from "../streams/Agent.ts"
+import { providerGates } from "../services/llm/ProviderGate.ts"
+import { CurrentRuntimeObserver, type RuntimeObserver, type RuntimeOptions } from "../streams/Agent.ts"
 import { runAgent } from "../streams/AgentRuntime.ts"
 import { DeadLetterHeaders } from "../streams/DeadLetter.ts"
 import { escalationAgent, escalationDefaults, escalationRuntimeOptions } from "./EscalationAgent.ts"
@@ -127,7 +128,11 @@ const journeys = (broker: InMemoryBroker["Service"], lines: ReadonlyArray<string
 export interface PipelineOptions {
   readonly triage?: TriageSettings | undefined
   readonly runtime?: Partial<RuntimeOptions> | undefined
-  /** How long to wait for every ticket to reach a destination. Default 60 s. */
+  /**
+   * How long to wait, without any ticket reaching a destination, before giving up on the rest.
+   * Default 60 s. The time does not run while an agent holds its work for a failing provider
+   * (the hold limit bounds that) or while LLM requests wait for the provider's quota.
+   */
   readonly timeoutMs?: number | undefined
 }
 
@@ -141,23 +146,46 @@ export const runEmbeddedPipeline = (lines: ReadonlyArray<string>, options: Pipel
     const kafka = yield* Kafka
     const broker = yield* InMemoryBroker
     const triage = options.triage ?? triageDefaults
-    const agents = [
-      runAgent(triageAgent(triage), options.runtime),
-      ...specialists.map((spec) => runAgent(specialistAgent(spec), options.runtime)),
-      runAgent(escalationAgent(), escalationRuntimeOptions(escalationDefaults, options.runtime))
+    const ambient = yield* CurrentRuntimeObserver
+    const holdingAgents = new Set<string>()
+    const observer: RuntimeObserver = {
+      ...ambient,
+      holding: (agent, reason) => {
+        if (reason === undefined) holdingAgents.delete(agent)
+        else holdingAgents.add(agent)
+        ambient.holding(agent, reason)
+      }
+    }
+    const observed = <E, R>(agent: Effect.Effect<void, E, R>) =>
+      Effect.forkChild(Effect.provideService(agent, CurrentRuntimeObserver, observer))
+    const fibers = [
+      yield* observed(runAgent(triageAgent(triage), options.runtime)),
+      ...(yield* Effect.forEach(specialists, (spec) => observed(runAgent(specialistAgent(spec), options.runtime)))),
+      yield* observed(runAgent(escalationAgent(), escalationRuntimeOptions(escalationDefaults, options.runtime)))
     ]
-    const fibers = yield* Effect.forEach(agents, (agent) => Effect.forkChild(agent))
     yield* kafka.produce(lines.map((line, index) => ({
       topic: triage.inputTopic,
       key: ticketIdOf(line),
       value: line,
       headers: { [SeqHeader]: String(index) }
     })))
-    const deadline = Date.now() + (options.timeoutMs ?? 60_000)
+    const timeoutMs = options.timeoutMs ?? 60_000
+    const waiting = () =>
+      holdingAgents.size > 0 ||
+      providerGates().some((gate) => {
+        const status = gate.status()
+        return status.waiting > 0 || status.blockedForMs > 0
+      })
+    let deadline = Date.now() + timeoutMs
     let result = yield* journeys(broker, lines)
-    while (result.some((j) => j.outcome === "pending") && Date.now() < deadline) {
+    let pending = result.filter((j) => j.outcome === "pending").length
+    while (pending > 0 && Date.now() < deadline) {
       yield* Effect.sleep(10)
       result = yield* journeys(broker, lines)
+      const now = result.filter((j) => j.outcome === "pending").length
+      // Progress, a hold or a quota wait pushes the deadline back.
+      if (now < pending || waiting()) deadline = Date.now() + timeoutMs
+      pending = now
     }
     yield* Effect.forEach(fibers, Fiber.interrupt, { discard: true })
     return result

@@ -34,7 +34,9 @@ export const RuntimeConfig: Config.Config<RuntimeOptions> = Config.all({
   retryMaxDelayMs: nonNegativeInt("RETRY_MAX_DELAY_MS", defaultRuntimeOptions.retryMaxDelayMs),
   maxMessageBytes: positiveInt("MAX_MESSAGE_BYTES", defaultRuntimeOptions.maxMessageBytes),
   shutdownTimeoutMs: nonNegativeInt("SHUTDOWN_TIMEOUT_MS", defaultRuntimeOptions.shutdownTimeoutMs),
-  maxUncommittedPerPartition: positiveInt("MAX_UNCOMMITTED_PER_PARTITION", defaultRuntimeOptions.maxUncommittedPerPartition)
+  maxUncommittedPerPartition: positiveInt("MAX_UNCOMMITTED_PER_PARTITION", defaultRuntimeOptions.maxUncommittedPerPartition),
+  holdLimitMs: nonNegativeInt("HOLD_LIMIT_MS", defaultRuntimeOptions.holdLimitMs),
+  maxJsonDepth: positiveInt("MAX_JSON_DEPTH", defaultRuntimeOptions.maxJsonDepth)
 })
 
 /** Triage settings. */

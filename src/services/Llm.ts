@@ -49,9 +49,24 @@ export const LlmFailureKind = Schema.Literals([
   "authentication",
   "malformed_reply",
   "refusal",
-  "circuit_open"
+  "circuit_open",
+  "quota_exhausted"
 ])
 export type LlmFailureKind = typeof LlmFailureKind.Type
+
+/**
+ * Failures that waiting can fix: the provider is throttling, overloaded, unreachable, its
+ * breaker is open, or its quota is used up. The agent runtime holds a ticket that failed this
+ * way (and pauses intake) instead of sending it to people.
+ */
+export const holdKinds: ReadonlySet<LlmFailureKind> = new Set([
+  "rate_limited",
+  "server_error",
+  "timeout",
+  "network",
+  "circuit_open",
+  "quota_exhausted"
+])
 
 export class LlmError extends Schema.TaggedError<LlmError>()("LlmError", {
   provider: Schema.String,
@@ -60,7 +75,12 @@ export class LlmError extends Schema.TaggedError<LlmError>()("LlmError", {
   retryable: Schema.Boolean,
   retryAfterMs: Schema.optional(Schema.Number),
   status: Schema.optional(Schema.Number)
-}) {}
+}) {
+  /** The provider's trouble, not the ticket's: the runtime holds the ticket (see `AgentFailure.hold`). */
+  get hold(): boolean {
+    return holdKinds.has(this.kind)
+  }
+}
 
 export class Llm extends Context.Service<Llm, {
   /** `mock`, `anthropic`, `openai`, `ollama`. */

@@ -11,6 +11,15 @@ export interface AgentFailure {
   readonly _tag: string
   readonly retryable?: boolean | undefined
   readonly message?: string | undefined
+  /**
+   * The failure is a dependency's, not the record's (a provider throttling, down, or behind an
+   * open breaker): waiting can fix it. The runtime holds the record and tries it again, pauses
+   * taking new records until an attempt succeeds, and sends it to the fallback only once it has
+   * waited longer than `holdLimitMs`. Such attempts do not count against `maxAttempts`.
+   */
+  readonly hold?: boolean | undefined
+  /** How long the dependency asks to wait before trying again, in milliseconds. */
+  readonly retryAfterMs?: number | undefined
 }
 
 /** Where a message stands while its handler runs. */
@@ -78,6 +87,13 @@ export interface RuntimeOptions {
    * never replay more.
    */
   readonly maxUncommittedPerPartition: number
+  /**
+   * How long a record may be held for a dependency's failure (see `AgentFailure.hold`), from
+   * the moment the agent took it, before it goes to the fallback (people) with the reason.
+   */
+  readonly holdLimitMs: number
+  /** Deeper JSON values (objects and arrays nested in each other) are dead-lettered (`too_deep`). */
+  readonly maxJsonDepth: number
 }
 
 export const defaultRuntimeOptions: RuntimeOptions = {
@@ -88,7 +104,9 @@ export const defaultRuntimeOptions: RuntimeOptions = {
   retryMaxDelayMs: 5_000,
   maxMessageBytes: 1_048_576,
   shutdownTimeoutMs: 10_000,
-  maxUncommittedPerPartition: 1_024
+  maxUncommittedPerPartition: 1_024,
+  holdLimitMs: 600_000,
+  maxJsonDepth: 64
 }
 
 /** What the runtime reports as it works (metrics, the demo's journey table). */
@@ -102,6 +120,11 @@ export interface RuntimeObserver {
   readonly completed: (agent: string, record: KafkaRecord, seconds: number, outcome: "handled" | "fallback" | "dead_letter") => void
   readonly committed: (agent: string, seconds: number) => void
   readonly inFlight: (agent: string, count: number) => void
+  /**
+   * The agent started holding (a dependency is failing: it takes no new records; `reason` says
+   * why), or stopped (`undefined`: an attempt succeeded and intake resumed).
+   */
+  readonly holding: (agent: string, reason: string | undefined) => void
 }
 
 const noop = () => {}
@@ -113,7 +136,8 @@ export const noopObserver: RuntimeObserver = {
   fellBack: noop,
   completed: noop,
   committed: noop,
-  inFlight: noop
+  inFlight: noop,
+  holding: noop
 }
 
 /** The observer the runtime reports to (none by default). */

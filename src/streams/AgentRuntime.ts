@@ -4,6 +4,17 @@
  * - Undecodable records go to `<topic>.dlq` with the reason; the agent carries on.
  * - Handler attempts have a timeout and retry with jittered exponential backoff while the
  *   failure is retryable; after that the agent's fallback sends the ticket to people.
+ * - A failure that is a dependency's (`AgentFailure.hold`: a provider throttling, down, behind
+ *   an open breaker) holds the record instead: it is tried again (backing off, at most 10 s
+ *   apart) without counting attempts, the agent takes no new records meanwhile (the consumer
+ *   pauses its partitions once its buffer is full) except one probe when nothing is in flight,
+ *   and the first success resumes intake and retries the held records at once. A record goes
+ *   to the fallback for such a failure only once it was held longer than `holdLimitMs` since
+ *   the agent took it. Time spent waiting for capacity (`waitingForCapacity`) does not count
+ *   against an attempt's time limit.
+ * - No record can stop the agent: a defect while decoding it, in the handler, in the fallback
+ *   or in encoding what they produce sends it to `<topic>.dlq` (`internal_error`,
+ *   `unserializable`) with the detail and its original bytes.
  * - Up to `concurrency` messages in flight, never two with the same key, per-key order kept.
  * - Offsets are committed only up to the lowest unfinished offset of each partition, and no
  *   more than `maxUncommittedPerPartition` records of a partition are taken above it.
@@ -22,6 +33,7 @@
  * the trace context still travels (`traceparent`, `trace_id`).
  */
 import { Cause, Clock, Deferred, Effect, Exit, Fiber, Queue, Result, Semaphore, Stream, type Tracer } from "effect"
+import { CurrentHandlerClock, type HandlerClock } from "../services/Backpressure.ts"
 import { Kafka, type KafkaConsumer, type KafkaError, type KafkaRecord, type OutgoingRecord } from "../services/Kafka.ts"
 import {
   type AgentDefinition,
@@ -33,7 +45,7 @@ import {
   type MessageContext,
   type RuntimeOptions
 } from "./Agent.ts"
-import { deadLetterRecord, makeRecordDecoder } from "./DeadLetter.ts"
+import { type DeadLetter, deadLetterRecord, makeRecordDecoder } from "./DeadLetter.ts"
 import { makeOffsetTracker, type OffsetTracker } from "./OffsetTracker.ts"
 import { addTraceparent, noStackTrace, parentFromHeaders, randomSpanId, randomTraceId, traceparentOf, TracingEnabled } from "./TraceContext.ts"
 
@@ -41,6 +53,31 @@ const isRetryable = (error: AgentFailure | HandlerTimeout): boolean => error.ret
 
 const describeError = (error: AgentFailure): string =>
   (typeof error.message === "string" && error.message.length > 0 ? error.message : error._tag).slice(0, 300)
+
+/** Held records are tried again at most this far apart. */
+const maxHoldDelayMs = 10_000
+/** A holding agent says so in the log again this often. */
+const holdLogEveryMs = 60_000
+
+/** The delay before held record's try number `holds` (1 = the first): 1 s doubling, at least `retryAfterMs`, jittered. */
+const holdDelay = (holds: number, retryAfterMs: number | undefined) =>
+  jitter(Math.min(maxHoldDelayMs, Math.max(retryAfterMs ?? 0, 1_000 * 2 ** Math.min(4, holds - 1))))
+
+/** A short description of a defect (its message, never the record). */
+const describeDefect = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  return text.slice(0, 300)
+}
+
+/** Whether a defect is the encoder's (JSON.stringify: too deep, a cycle, a BigInt). */
+const isEncodingDefect = (cause: Cause.Cause<unknown>): boolean => {
+  const error = Cause.squash(cause)
+  return error instanceof RangeError || (error instanceof TypeError && /circular|BigInt|serializ/i.test(error.message))
+}
+
+/** A thrown value as a Cause, for the same reporting as a defect of an Effect. */
+const thrown = (error: unknown): Cause.Cause<unknown> => Cause.die(error)
 
 /** Produce retries: transient broker errors are retried (100 ms, doubling, jittered), then the error surfaces. */
 const produceRetries = 5
@@ -56,6 +93,8 @@ interface Job {
   readonly record: KafkaRecord
   /** Marks the record done in the offset tracker. */
   readonly done: () => void
+  /** `performance.now()` when the agent took the record (the hold limit counts from here). */
+  readonly takenAt: number
   started: number
   span: Tracer.Span | undefined
   traceId: string
@@ -70,6 +109,15 @@ interface Job {
   deadline: number
   /** Set by the watchdog when it interrupted the current attempt. */
   timedOut: boolean
+  /** Waits for capacity under way in the current attempt (the time limit stops meanwhile). */
+  pauses: number
+  pausedAt: number
+  /** The current attempt's clock, handed to the handler (`CurrentHandlerClock`). */
+  clock: HandlerClock
+  /** Tries made for a dependency's failure (`AgentFailure.hold`); 0 when not held. */
+  holds: number
+  /** While held and waiting for its next try: starts that try now. */
+  retryNow: (() => void) | undefined
 }
 
 /**
@@ -93,7 +141,12 @@ export const runAgent = <A, E extends AgentFailure, R>(
     observer.started(agent.name, consumer)
     const tracker = makeOffsetTracker()
     const committer = yield* makeCommitter(agent.name, consumer, tracker)
-    const decode = makeRecordDecoder({ schema: agent.schema, eventType: agent.eventType, maxBytes: settings.maxMessageBytes })
+    const decode = makeRecordDecoder({
+      schema: agent.schema,
+      eventType: agent.eventType,
+      maxBytes: settings.maxMessageBytes,
+      maxDepth: settings.maxJsonDepth
+    })
     yield* Effect.annotateLogsScoped({ agent: agent.name })
     // The fibers of the messages run with the agent's services, log annotations and tracer.
     const services = yield* Effect.context<Kafka | R>()
@@ -108,7 +161,9 @@ export const runAgent = <A, E extends AgentFailure, R>(
     /** Jobs started and not finished. */
     const active = new Set<Job>()
     /** Keys with a job started; the records of that key waiting behind it, in read order. */
-    const waitingByKey = new Map<string, Array<{ readonly record: KafkaRecord; readonly done: () => void }>>()
+    const waitingByKey = new Map<string, Array<{ readonly record: KafkaRecord; readonly done: () => void; readonly takenAt: number }>>()
+    /** Set while a dependency is failing: why, and since when (`Date.now()`). */
+    let holding: { readonly reason: string; readonly since: number; loggedAt: number } | undefined
     /** Set once nothing new may start: shutdown deadline passed, or the agent failed. */
     let abandoned = false
     /** Set when the dispatcher stopped taking records (shutdown, end of the stream, failure). */
@@ -143,9 +198,48 @@ export const runAgent = <A, E extends AgentFailure, R>(
       if (job.span !== undefined) job.span.end(nowNanos(), exit)
     }
 
+    const logNow = (effect: Effect.Effect<void>) => {
+      try {
+        runSync(effect)
+      } catch {
+        // Logging never stops the agent.
+      }
+    }
+
+    /** A dependency failed with `reason`: take no new records until an attempt succeeds. */
+    const startHolding = (reason: string) => {
+      if (holding !== undefined) return
+      const now = Date.now()
+      holding = { reason, since: now, loggedAt: now }
+      observer.holding(agent.name, reason)
+      logNow(Effect.logWarning("holding: a dependency is failing; taking no new records until it answers").pipe(
+        Effect.annotateLogs({ reason })
+      ))
+    }
+
+    /** An attempt succeeded: take records again, and try the held ones now. */
+    const stopHolding = () => {
+      if (holding === undefined) return
+      const heldMs = Date.now() - holding.since
+      holding = undefined
+      observer.holding(agent.name, undefined)
+      logNow(Effect.logInfo("resuming: the dependency answers again").pipe(Effect.annotateLogs({ held_ms: heldMs })))
+      let stagger = 0
+      for (const job of active) {
+        const retry = job.retryNow
+        if (retry === undefined) continue
+        if (job.timer !== undefined) clearTimeout(job.timer)
+        // Staggered a little, so that the held records do not all start in the same tick.
+        job.timer = setTimeout(retry, Math.min(1_000, stagger))
+        stagger += 5
+      }
+      wakeDispatcher()
+    }
+
     /** The record is done: it may be committed; the next record of its key starts. */
     const finish = (job: Job, outcome: Outcome) => {
       if (!active.delete(job)) return
+      if (outcome === "handled") stopHolding()
       observer.completed(agent.name, job.record, (performance.now() - job.started) / 1000, outcome)
       endSpan(job, Exit.void)
       job.done()
@@ -183,12 +277,30 @@ export const runAgent = <A, E extends AgentFailure, R>(
       if (waiting === undefined) return
       const next = waiting.shift()
       if (next === undefined) waitingByKey.delete(key)
-      else start(next.record, next.done)
+      else start(next.record, next.done, next.takenAt)
+    }
+
+    /** On shutdown: held records waiting for their next try are left (read again after a restart). */
+    const abandonHeld = () => {
+      for (const job of [...active]) {
+        if (job.retryNow === undefined) continue
+        const key = job.record.key
+        if (key !== null) {
+          const waiting = waitingByKey.get(key)
+          if (waiting !== undefined) taken -= waiting.length
+          waitingByKey.delete(key)
+        }
+        abandon(job)
+      }
     }
 
     /** Runs `effect` for `job` in a fiber with the message's log annotations and span. */
     const runFor = <X, Y>(job: Job, effect: Effect.Effect<X, Y, Kafka | R>): Fiber.Fiber<X, Y> => {
-      let annotated = Effect.annotateLogs(effect, logAnnotations(job.record))
+      let annotated = Effect.provideService(
+        Effect.annotateLogs(effect, logAnnotations(job.record)),
+        CurrentHandlerClock,
+        job.clock
+      )
       if (job.span !== undefined) annotated = Effect.withParentSpan(annotated, job.span, noStackTrace)
       const fiber = fork(annotated)
       job.fiber = fiber
@@ -223,31 +335,103 @@ export const runAgent = <A, E extends AgentFailure, R>(
         : sending
     }
 
-    /** Runs a produce-only step (fallback, dead letter) for `job`; its success finishes the job. */
-    const produceFor = (job: Job, effect: Effect.Effect<void, KafkaError, Kafka | R>, outcome: Outcome) => {
+    /**
+     * Runs a produce-only step (fallback, dead letter) for `job`; its success finishes the job.
+     * A defect (not a broker error) goes to `onDefect` when given; a broker error that stays
+     * stops the agent.
+     */
+    const produceFor = (
+      job: Job,
+      effect: Effect.Effect<void, KafkaError, Kafka | R>,
+      outcome: Outcome,
+      onDefect?: (cause: Cause.Cause<unknown>) => void
+    ) => {
       job.handling = false
+      job.retryNow = undefined
       runFor(job, effect).addObserver((exit) => {
         if (Exit.isSuccess(exit)) finish(job, outcome)
         else if (Cause.hasInterruptsOnly(exit.cause)) abandon(job)
+        else if (onDefect !== undefined && !Cause.hasFails(exit.cause)) onDefect(exit.cause)
         else fail(exit.cause)
       })
     }
 
+    /** Sends the record itself to `<topic>.dlq` with `deadLetter`'s reason (its original bytes). */
+    const deadLetter = (job: Job, reason: DeadLetter, defect?: Cause.Cause<unknown>) => {
+      observer.deadLettered(agent.name, job.record, reason.reason)
+      job.span?.attribute("support.dead_letter.reason", reason.reason)
+      const warn = Effect.logWarning(
+        defect === undefined ? "dead-lettering undecodable record" : "dead-lettering a record the agent could not work on"
+      ).pipe(Effect.annotateLogs({ reason: reason.reason, detail: reason.detail }))
+      produceFor(
+        job,
+        Effect.andThen(
+          defect === undefined ? warn : Effect.andThen(Effect.logError("defect while working on a record", defect), warn),
+          Effect.suspend(() => produce([deadLetterRecord(job.record, reason, agent.name, new Date())], job.traceparent))
+        ),
+        "dead_letter"
+      )
+    }
+
+    /** A defect while working on `job`: its record goes to the dead-letter topic. */
+    const defected = (job: Job, cause: Cause.Cause<unknown>, where: string) =>
+      deadLetter(job, {
+        reason: isEncodingDefect(cause) ? "unserializable" : "internal_error",
+        detail: `${where}: ${describeDefect(cause)}`
+      }, cause)
+
     const fallback = (job: Job, event: A, attempt: number, failure: HandlerFailure, defect?: Cause.Cause<unknown>) => {
-      observer.fellBack(agent.name, failure.reason)
       const context: MessageContext = { record: job.record, attempt, traceId: job.traceId }
+      let records: ReadonlyArray<OutgoingRecord>
+      try {
+        records = agent.fallback(event, failure, context)
+        // Encoded here, so that a value the producer cannot write is this record's problem.
+        for (const r of records) {
+          if (typeof r.value !== "string" && !(r.value instanceof Uint8Array)) {
+            throw new TypeError(`the fallback produced a record whose value is not serialized (${typeof r.value})`)
+          }
+        }
+      } catch (error) {
+        const detail = defect === undefined ? "fallback" : `handler: ${describeDefect(defect)}; fallback`
+        return defected(job, thrown(error), detail)
+      }
+      observer.fellBack(agent.name, failure.reason)
       const warn = Effect.logWarning("handler failed; sending the ticket to the fallback route").pipe(
         Effect.annotateLogs({ reason: failure.reason, attempts: failure.attempts })
       )
       const effect = Effect.andThen(
         defect === undefined ? warn : Effect.andThen(Effect.logError("handler defect", defect), warn),
-        Effect.suspend(() => produce(agent.fallback(event, failure, context), job.traceparent))
+        Effect.suspend(() => produce(records, job.traceparent))
       )
-      produceFor(job, effect, "fallback")
+      produceFor(job, effect, "fallback", (cause) => defected(job, cause, "producing the fallback's records"))
     }
 
     /** A handler attempt failed with `error`: retry after a delay while allowed, else the fallback. */
     const failed = (job: Job, event: A, attempt: number, error: E | HandlerTimeout) => {
+      const failure: AgentFailure = error
+      if (failure.hold === true) {
+        const heldMs = performance.now() - job.takenAt
+        if (heldMs < settings.holdLimitMs) {
+          startHolding(`${error._tag}: ${describeError(error)}`)
+          job.holds++
+          observer.retried(agent.name, error._tag)
+          job.fiber = undefined
+          const retry = () => {
+            job.timer = undefined
+            job.retryNow = undefined
+            if (!abandoned) handle(job, event, attempt + 1)
+          }
+          job.retryNow = retry
+          const delay = Math.min(holdDelay(job.holds, failure.retryAfterMs), Math.max(0, settings.holdLimitMs - heldMs))
+          job.timer = setTimeout(retry, delay)
+          return
+        }
+        return fallback(job, event, attempt, {
+          reason: error._tag,
+          detail: `held ${Math.round(heldMs / 1000)} s, longer than the hold limit: ${describeError(error)}`,
+          attempts: attempt
+        })
+      }
       if (isRetryable(error) && attempt < settings.maxAttempts) {
         observer.retried(agent.name, error._tag)
         job.fiber = undefined
@@ -272,9 +456,11 @@ export const runAgent = <A, E extends AgentFailure, R>(
     const handle = (job: Job, event: A, attempt: number) => {
       job.handling = true
       job.timedOut = false
+      job.pauses = 0
       job.deadline = Date.now() + settings.handlerTimeoutMs
+      job.clock = attemptClock(job)
       const context: MessageContext = { record: job.record, attempt, traceId: job.traceId }
-      const effect = Effect.flatMap(agent.handle(event, context), (records) => {
+      const effect = Effect.flatMap(Effect.suspend(() => agent.handle(event, context)), (records) => {
         job.handling = false
         return produce(records, job.traceparent)
       })
@@ -282,8 +468,11 @@ export const runAgent = <A, E extends AgentFailure, R>(
         if (Exit.isSuccess(exit)) return finish(job, "handled")
         const cause = exit.cause
         if (!job.handling) {
-          // The handler succeeded; producing its records failed for good (or was interrupted).
-          return Cause.hasInterruptsOnly(cause) ? abandon(job) : fail(cause as Cause.Cause<KafkaError>)
+          // The handler succeeded; producing its records failed for good (or was interrupted),
+          // or encoding them was impossible (a defect: this record's problem, not the broker's).
+          if (Cause.hasInterruptsOnly(cause)) return abandon(job)
+          if (!Cause.hasFails(cause)) return defected(job, cause, "producing the handler's records")
+          return fail(cause as Cause.Cause<KafkaError>)
         }
         if (Cause.hasInterruptsOnly(cause)) {
           if (!job.timedOut || abandoned) return abandon(job)
@@ -295,12 +484,31 @@ export const runAgent = <A, E extends AgentFailure, R>(
       })
     }
 
+    /** The clock of an attempt: waits for capacity stop its time limit. */
+    const attemptClock = (job: Job): HandlerClock => ({
+      pause: () => {
+        if (job.pauses++ === 0) job.pausedAt = Date.now()
+        let resumed = false
+        return () => {
+          if (resumed) return
+          resumed = true
+          if (--job.pauses === 0) job.deadline += Date.now() - job.pausedAt
+        }
+      }
+    })
+
     /** Starts a record whose key is free: decode, then the handler or the dead-letter topic. */
-    const start = (record: KafkaRecord, done: () => void) => {
-      const parent = parentFromHeaders(record.headers)
+    const start = (record: KafkaRecord, done: () => void, takenAt: number) => {
+      let parent: ReturnType<typeof parentFromHeaders>
+      try {
+        parent = parentFromHeaders(record.headers)
+      } catch {
+        parent = undefined
+      }
       const job: Job = {
         record,
         done,
+        takenAt,
         started: performance.now(),
         span: undefined,
         traceId: "",
@@ -309,7 +517,12 @@ export const runAgent = <A, E extends AgentFailure, R>(
         timer: undefined,
         handling: false,
         deadline: 0,
-        timedOut: false
+        timedOut: false,
+        pauses: 0,
+        pausedAt: 0,
+        clock: { pause: () => () => {} },
+        holds: 0,
+        retryNow: undefined
       }
       if (tracing) {
         const span = runSync(Effect.makeSpan(`${agent.name} process`, {
@@ -327,19 +540,14 @@ export const runAgent = <A, E extends AgentFailure, R>(
       }
       active.add(job)
       observer.consumed(agent.name, record)
-      const decoded = decode(record)
+      let decoded: Result.Result<A, DeadLetter>
+      try {
+        decoded = decode(record)
+      } catch (error) {
+        return defected(job, thrown(error), "decode")
+      }
       if (Result.isSuccess(decoded)) return handle(job, decoded.success, 1)
-      const deadLetter = decoded.failure
-      observer.deadLettered(agent.name, record, deadLetter.reason)
-      job.span?.attribute("support.dead_letter.reason", deadLetter.reason)
-      produceFor(
-        job,
-        Effect.logWarning("dead-lettering undecodable record").pipe(
-          Effect.annotateLogs({ reason: deadLetter.reason }),
-          Effect.andThen(Effect.suspend(() => produce([deadLetterRecord(record, deadLetter, agent.name, new Date())], job.traceparent)))
-        ),
-        "dead_letter"
-      )
+      deadLetter(job, decoded.failure)
     }
 
     /** Takes a record: registers it, then starts it, or queues it behind the running work of its key. */
@@ -347,15 +555,16 @@ export const runAgent = <A, E extends AgentFailure, R>(
       taken++
       const done = tracker.register(record)
       const key = record.key
+      const takenAt = performance.now()
       if (key !== null) {
         const waiting = waitingByKey.get(key)
         if (waiting !== undefined) {
-          waiting.push({ record, done })
+          waiting.push({ record, done, takenAt })
           return
         }
         waitingByKey.set(key, [])
       }
-      start(record, done)
+      start(record, done, takenAt)
     }
 
     /** Takes the records of a batch in order, waiting for room when needed. */
@@ -365,7 +574,9 @@ export const runAgent = <A, E extends AgentFailure, R>(
         while (i < records.length) {
           if (abandoned) return Effect.never
           const record = records[i]!
-          if (taken >= settings.concurrency || tracker.pending(record) >= maxUncommitted) {
+          // While holding, only a probe when nothing is in flight.
+          const held = holding !== undefined && taken > 0
+          if (held || taken >= settings.concurrency || tracker.pending(record) >= maxUncommitted) {
             room ??= Deferred.makeUnsafe<void>()
             return Effect.andThen(Deferred.await(room), loop)
           }
@@ -380,8 +591,14 @@ export const runAgent = <A, E extends AgentFailure, R>(
     // The time limit of handler attempts: a check a tenth of the limit apart (at most a second).
     const watchdog = setInterval(() => {
       const now = Date.now()
+      if (holding !== undefined && now - holding.loggedAt >= holdLogEveryMs) {
+        holding.loggedAt = now
+        logNow(Effect.logWarning("still holding: a dependency is failing; taking no new records").pipe(
+          Effect.annotateLogs({ reason: holding.reason, held_ms: now - holding.since })
+        ))
+      }
       for (const job of active) {
-        if (job.handling && !job.timedOut && job.deadline <= now && job.fiber !== undefined) {
+        if (job.handling && !job.timedOut && job.pauses === 0 && job.deadline <= now && job.fiber !== undefined) {
           job.timedOut = true
           job.fiber.interruptUnsafe()
         }
@@ -406,6 +623,10 @@ export const runAgent = <A, E extends AgentFailure, R>(
 
     const drainThenCommit = Effect.gen(function*() {
       yield* Deferred.succeed(stop, undefined)
+      yield* Effect.sync(() => {
+        abandonHeld()
+        checkIdle()
+      })
       const finished = yield* Deferred.await(idle).pipe(Effect.exit, Effect.timeoutOption(settings.shutdownTimeoutMs))
       if (finished._tag === "None") {
         yield* Effect.logWarning("shutdown deadline passed; abandoning in-flight work (it will be redelivered)")

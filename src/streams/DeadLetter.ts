@@ -10,8 +10,13 @@ export type DeadLetterReason =
   | "too_large"
   | "invalid_utf8"
   | "invalid_json"
+  | "too_deep"
   | "schema_violation"
   | "unsupported_event_type"
+  /** A defect while working on the record (decode, handler, fallback): the agent carries on. */
+  | "internal_error"
+  /** What the agent produced for the record could not be encoded. */
+  | "unserializable"
 
 export interface DeadLetter {
   readonly reason: DeadLetterReason
@@ -38,6 +43,35 @@ export interface DecodeOptions<A> {
   /** The accepted `event_type`; a record that names another one is dead-lettered. Absent is accepted. */
   readonly eventType?: string | undefined
   readonly maxBytes: number
+  /** Deeper JSON (objects and arrays nested in each other) is refused as `too_deep`. Default 64. */
+  readonly maxDepth?: number | undefined
+}
+
+export const defaultMaxJsonDepth = 64
+
+/**
+ * Whether JSON `text` nests objects and arrays deeper than `maxDepth` (brackets inside strings
+ * do not count). A linear scan, done before `JSON.parse`, so that no deep value is ever built.
+ */
+export const jsonDeeperThan = (text: string, maxDepth: number): boolean => {
+  // A text with fewer brackets than the limit cannot be deeper.
+  if (text.length <= maxDepth) return false
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92 /* \\ */) i++
+      else if (c === 34 /* " */) inString = false
+    } else if (c === 34) {
+      inString = true
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > maxDepth) return true
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      depth--
+    }
+  }
+  return false
 }
 
 /** Decodes a record's value: size, UTF-8, JSON, event type, then schema. */
@@ -68,6 +102,10 @@ const decodeWith = <A>(
     text = utf8.decode(record.value)
   } catch {
     return Result.fail({ reason: "invalid_utf8", detail: "value is not valid UTF-8" })
+  }
+  const maxDepth = options.maxDepth ?? defaultMaxJsonDepth
+  if (jsonDeeperThan(text, maxDepth)) {
+    return Result.fail({ reason: "too_deep", detail: `JSON nests deeper than ${maxDepth} levels` })
   }
   let json: unknown
   try {

@@ -10,7 +10,7 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk"
 import { Effect, Layer, Redacted, Result } from "effect"
 import type { TriageResult } from "../../domain/triage.ts"
-import { type ClassifyRequest, type DraftRequest, Llm, type LlmError, type TokenUsage } from "../Llm.ts"
+import { type ClassifyRequest, type DraftRequest, estimateTokens, Llm, type LlmError, type TokenUsage } from "../Llm.ts"
 import {
   classificationFromObject,
   classificationFromText,
@@ -24,7 +24,9 @@ import {
   triageUserPrompt
 } from "./Prompts.ts"
 import { defaultAnthropicBaseUrl } from "./ProviderDefaults.ts"
+import type { ProviderGate } from "./ProviderGate.ts"
 import {
+  gateObservingFetch,
   type LlmExchange,
   makeResilientCaller,
   malformedReply,
@@ -52,10 +54,11 @@ export const anthropicSdkErrors: SdkErrorClasses = { APIError, APIConnectionErro
 const sdkTimeoutMarginMs = 10_000
 
 /** An SDK client whose own retries are off and whose own timeout stays above ours. */
-export const makeAnthropicClient = (settings: AnthropicSettings): Anthropic =>
+export const makeAnthropicClient = (settings: AnthropicSettings, gate?: ProviderGate): Anthropic =>
   new Anthropic({
     apiKey: Redacted.value(settings.apiKey),
     baseURL: settings.baseUrl ?? defaultAnthropicBaseUrl,
+    ...(gate === undefined ? {} : { fetch: gateObservingFetch(gate) }),
     maxRetries: 0,
     timeout: settings.resilience.timeoutMs + sdkTimeoutMarginMs,
     logLevel: "off"
@@ -118,7 +121,8 @@ const classifyExchange = (
       tool_choice: { type: "tool", name: classifyToolName }
     }, { signal })),
   usageOf,
-  read: readClassification
+  read: readClassification,
+  tokens: estimateTokens(triageSystemPrompt("tool") + triageUserPrompt(ticket)) + triageMaxTokens
 })
 
 const draftExchange = (client: Anthropic, model: string, request: DraftRequest): LlmExchange<Anthropic.Message, string> => ({
@@ -131,14 +135,18 @@ const draftExchange = (client: Anthropic, model: string, request: DraftRequest):
       messages: [{ role: "user", content: draftUserPrompt(request.ticket) }]
     }, { signal })),
   usageOf,
-  read: readDraft
+  read: readDraft,
+  tokens: estimateTokens(draftSystemPrompt(request.instructions) + draftUserPrompt(request.ticket)) +
+    (request.maxTokens ?? draftMaxTokens)
 })
 
 /** The Anthropic `Llm`, with its own circuit breaker. */
 export const makeAnthropicLlm = (settings: AnthropicSettings): Effect.Effect<Llm["Service"]> =>
   Effect.gen(function*() {
-    const client = makeAnthropicClient(settings)
-    const caller = yield* makeResilientCaller(anthropicProvider, settings.model, settings.resilience)
+    const caller = yield* makeResilientCaller(anthropicProvider, settings.model, settings.resilience, {
+      baseUrl: settings.baseUrl ?? defaultAnthropicBaseUrl
+    })
+    const client = makeAnthropicClient(settings, caller.gate)
     return Llm.of({
       provider: anthropicProvider,
       model: settings.model,

@@ -19,7 +19,7 @@ import {
   toolTurnMaxTokens,
   type ToolTurnRequest
 } from "../ToolCallingLlm.ts"
-import { type AnthropicSettings, anthropicProvider, anthropicSdkErrors, makeAnthropicClient } from "./Anthropic.ts"
+import { type AnthropicSettings, anthropicProvider, anthropicSdkErrors, defaultAnthropicBaseUrl, makeAnthropicClient } from "./Anthropic.ts"
 import { type LlmExchange, makeResilientCaller, malformedReply, refusalError, sdkRequest } from "./Resilience.ts"
 
 export const anthropicTool = (tool: ToolDefinition): Anthropic.Tool => ({
@@ -123,8 +123,10 @@ const turnExchange = (
 /** Tool-calling turns with Anthropic, with their own circuit breaker. */
 export const makeAnthropicToolCallingLlm = (settings: AnthropicSettings): Effect.Effect<ToolCallingLlm["Service"]> =>
   Effect.gen(function*() {
-    const client = makeAnthropicClient(settings)
-    const caller = yield* makeResilientCaller(anthropicProvider, settings.model, settings.resilience)
+    const caller = yield* makeResilientCaller(anthropicProvider, settings.model, settings.resilience, {
+      baseUrl: settings.baseUrl ?? defaultAnthropicBaseUrl
+    })
+    const client = makeAnthropicClient(settings, caller.gate)
     return ToolCallingLlm.of({
       provider: anthropicProvider,
       model: settings.model,

@@ -25,7 +25,9 @@ import {
   triageUserPrompt
 } from "./Prompts.ts"
 import { defaultOllamaBaseUrl, defaultOpenAiBaseUrl } from "./ProviderDefaults.ts"
+import type { ProviderGate } from "./ProviderGate.ts"
 import {
+  gateObservingFetch,
   type LlmExchange,
   makeResilientCaller,
   malformedReply,
@@ -61,11 +63,19 @@ export const openAiSdkErrors: SdkErrorClasses = { APIError, APIConnectionError, 
 /** The SDK's own timeout stays above ours, so that ours decides. */
 const sdkTimeoutMarginMs = 10_000
 
-/** An SDK client whose own retries are off and whose own timeout stays above ours. */
-export const makeOpenAiClient = (settings: OpenAiSettings): OpenAI =>
+/** The base URL the client calls. */
+export const openAiBaseUrl = (settings: OpenAiSettings): string =>
+  settings.baseUrl ?? (settings.flavour === "ollama" ? defaultOllamaBaseUrl : defaultOpenAiBaseUrl)
+
+/**
+ * An SDK client whose own retries are off and whose own timeout stays above ours; with a gate,
+ * every response's rate-limit headers reach it.
+ */
+export const makeOpenAiClient = (settings: OpenAiSettings, gate?: ProviderGate): OpenAI =>
   new OpenAI({
     apiKey: Redacted.value(settings.apiKey),
-    baseURL: settings.baseUrl ?? (settings.flavour === "ollama" ? defaultOllamaBaseUrl : defaultOpenAiBaseUrl),
+    baseURL: openAiBaseUrl(settings),
+    ...(gate === undefined ? {} : { fetch: gateObservingFetch(gate) }),
     maxRetries: 0,
     timeout: settings.resilience.timeoutMs + sdkTimeoutMarginMs,
     logLevel: "off",
@@ -134,7 +144,8 @@ const classifyExchange = (
       response_format: responseFormat(settings.flavour)
     }, { signal })),
   usageOf,
-  read: (completion) => readClassification(settings.flavour, completion)
+  read: (completion) => readClassification(settings.flavour, completion),
+  tokens: estimateTokens(triageSystemPrompt(answerFormat(settings.flavour)) + triageUserPrompt(ticket)) + triageMaxTokens
 })
 
 const draftExchange = (
@@ -154,14 +165,18 @@ const draftExchange = (
       ]
     }, { signal })),
   usageOf,
-  read: (completion) => readText(settings.flavour, completion)
+  read: (completion) => readText(settings.flavour, completion),
+  tokens: estimateTokens(draftSystemPrompt(request.instructions) + draftUserPrompt(request.ticket)) +
+    (request.maxTokens ?? draftMaxTokens)
 })
 
 /** The OpenAI (or Ollama) `Llm`, with its own circuit breaker. */
 export const makeOpenAiLlm = (settings: OpenAiSettings): Effect.Effect<Llm["Service"]> =>
   Effect.gen(function*() {
-    const client = makeOpenAiClient(settings)
-    const caller = yield* makeResilientCaller(settings.flavour, settings.model, settings.resilience)
+    const caller = yield* makeResilientCaller(settings.flavour, settings.model, settings.resilience, {
+      baseUrl: openAiBaseUrl(settings)
+    })
+    const client = makeOpenAiClient(settings, caller.gate)
     return Llm.of({
       provider: settings.flavour,
       model: settings.model,

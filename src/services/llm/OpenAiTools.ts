@@ -20,7 +20,7 @@ import {
   toolTurnMaxTokens,
   type ToolTurnRequest
 } from "../ToolCallingLlm.ts"
-import { makeOpenAiClient, openAiSdkErrors, type OpenAiSettings, tokenLimit } from "./OpenAi.ts"
+import { makeOpenAiClient, openAiBaseUrl, openAiSdkErrors, type OpenAiSettings, tokenLimit } from "./OpenAi.ts"
 import { type LlmExchange, makeResilientCaller, malformedReply, refusalError, sdkRequest } from "./Resilience.ts"
 
 /** Sampling temperature of tool turns: low, the loop wants consistent decisions. */
@@ -141,8 +141,10 @@ const turnExchange = (
 /** Tool-calling turns with OpenAI or Ollama, with their own circuit breaker. */
 export const makeOpenAiToolCallingLlm = (settings: OpenAiSettings): Effect.Effect<ToolCallingLlm["Service"]> =>
   Effect.gen(function*() {
-    const client = makeOpenAiClient(settings)
-    const caller = yield* makeResilientCaller(settings.flavour, settings.model, settings.resilience)
+    const caller = yield* makeResilientCaller(settings.flavour, settings.model, settings.resilience, {
+      baseUrl: openAiBaseUrl(settings)
+    })
+    const client = makeOpenAiClient(settings, caller.gate)
     return ToolCallingLlm.of({
       provider: settings.flavour,
       model: settings.model,

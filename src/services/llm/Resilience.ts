@@ -1,13 +1,25 @@
 /**
- * The call policy shared by the real LLM providers: a timeout per attempt; retries of 429, 408,
- * 5xx, network errors and (once) malformed replies, with jittered exponential backoff that
- * honours `retry-after-ms` / `retry-after`, capped; a circuit breaker that fails fast after
- * consecutive provider failures and lets one trial call through after its cooldown. The SDKs'
- * own retries are disabled so that this is the only policy.
+ * The call policy shared by the real LLM providers:
+ *
+ * - every request waits for its turn at the provider's gate (`ProviderGate.ts`: one per
+ *   provider per process, adaptive concurrency and pace, quotas learned from 429s and headers);
+ * - a 429 is back-pressure, not failure: the request waits (at least its `retry-after`) and
+ *   tries again, as often as it takes; it never counts towards the circuit breaker;
+ * - a timeout per attempt; retries of 408, 5xx, network errors and (once) malformed replies,
+ *   with jittered exponential backoff that honours `retry-after-ms` / `retry-after`, capped;
+ * - a circuit breaker that fails fast after consecutive provider failures and lets one trial
+ *   call through after its cooldown (doubling after each failed trial, up to a maximum).
+ *
+ * What still fails after that says whether waiting can fix it (`LlmError.hold`): the agent
+ * runtime holds such tickets instead of sending them to people. The SDKs' own retries are
+ * disabled so that this is the only policy. Waits are `waitingForCapacity`: they do not count
+ * against an agent handler's time limit.
  */
-import { Clock, Config, Effect, Exit, Random, Ref, Result, Schema } from "effect"
+import { Clock, Config, Effect, Exit, Option, Random, Ref, Result, Schema } from "effect"
+import { waitingForCapacity } from "../Backpressure.ts"
 import { LlmError, type LlmFailureKind, type TokenUsage } from "../Llm.ts"
 import { LlmCallObserver, type LlmCallObserverService, type LlmOperation } from "./Observer.ts"
+import { defaultGateSettings, type GateOutcome, type GatePermit, type ProviderGate, providerGate } from "./ProviderGate.ts"
 
 // ---------------------------------------------------------------------------
 // Settings
@@ -24,8 +36,19 @@ export interface ResilienceSettings {
   readonly retryMaxDelayMs: number
   /** Consecutive provider failures that open the breaker (`LLM_BREAKER_FAILURES`). */
   readonly breakerFailures: number
-  /** How long the open breaker refuses calls (`LLM_BREAKER_COOLDOWN_MS`). */
+  /**
+   * How long the breaker, once open, refuses calls before its first trial call
+   * (`LLM_BREAKER_COOLDOWN_MS`); doubled after each failed trial.
+   */
   readonly breakerCooldownMs: number
+  /** The longest cooldown (`LLM_BREAKER_MAX_COOLDOWN_MS`); default 10 s. */
+  readonly breakerMaxCooldownMs?: number | undefined
+  /** The most requests in flight to the provider from this process (`LLM_MAX_CONCURRENCY`); default 64. */
+  readonly maxConcurrency?: number | undefined
+  /** A quota in requests per second that this process never exceeds (`LLM_RATE_LIMIT_RPS`). */
+  readonly requestsPerSecond?: number | undefined
+  /** A quota in tokens per minute that this process never exceeds (`LLM_RATE_LIMIT_TPM`). */
+  readonly tokensPerMinute?: number | undefined
 }
 
 export const defaultResilience: ResilienceSettings = {
@@ -34,13 +57,20 @@ export const defaultResilience: ResilienceSettings = {
   retryBaseDelayMs: 500,
   retryMaxDelayMs: 10_000,
   breakerFailures: 5,
-  breakerCooldownMs: 30_000
+  breakerCooldownMs: 1_000,
+  breakerMaxCooldownMs: 10_000,
+  maxConcurrency: defaultGateSettings.maxConcurrency
 }
 
 const intAtLeast = (minimum: number) => (name: string, fallback: number) =>
   Config.schema(Schema.Int.check(Schema.isGreaterThanOrEqualTo(minimum)), name).pipe(Config.withDefault(fallback))
 const positiveInt = intAtLeast(1)
 const nonNegativeInt = intAtLeast(0)
+const optionalPositive = (name: string) =>
+  Config.schema(Schema.Finite.check(Schema.isGreaterThan(0)), name).pipe(
+    Config.option,
+    Config.map(Option.getOrUndefined)
+  )
 
 /** The policy from the environment. */
 export const ResilienceConfig: Config.Config<ResilienceSettings> = Config.all({
@@ -49,7 +79,11 @@ export const ResilienceConfig: Config.Config<ResilienceSettings> = Config.all({
   retryBaseDelayMs: nonNegativeInt("LLM_RETRY_BASE_DELAY_MS", defaultResilience.retryBaseDelayMs),
   retryMaxDelayMs: nonNegativeInt("LLM_RETRY_MAX_DELAY_MS", defaultResilience.retryMaxDelayMs),
   breakerFailures: positiveInt("LLM_BREAKER_FAILURES", defaultResilience.breakerFailures),
-  breakerCooldownMs: nonNegativeInt("LLM_BREAKER_COOLDOWN_MS", defaultResilience.breakerCooldownMs)
+  breakerCooldownMs: nonNegativeInt("LLM_BREAKER_COOLDOWN_MS", defaultResilience.breakerCooldownMs),
+  breakerMaxCooldownMs: nonNegativeInt("LLM_BREAKER_MAX_COOLDOWN_MS", 10_000),
+  maxConcurrency: positiveInt("LLM_MAX_CONCURRENCY", defaultGateSettings.maxConcurrency),
+  requestsPerSecond: optionalPositive("LLM_RATE_LIMIT_RPS"),
+  tokensPerMinute: optionalPositive("LLM_RATE_LIMIT_TPM")
 })
 
 // ---------------------------------------------------------------------------
@@ -146,6 +180,11 @@ export const fromSdkError = (provider: string, classes: SdkErrorClasses, error: 
   }
   if (error instanceof classes.APIConnectionError) return networkError(provider, error.message)
   if (error instanceof classes.APIError && error.status !== undefined) {
+    const code = (error as { readonly code?: unknown }).code
+    if (error.status === 429 && (code === "insufficient_quota" || /insufficient_quota|credit balance/i.test(error.message))) {
+      // Billing, not a rate: no pace fixes it. Held like an outage until someone tops it up.
+      return new LlmError({ provider, kind: "quota_exhausted", retryable: true, status: 429, message: error.message.slice(0, 500) })
+    }
     return errorFromStatus(provider, error.status, error.message, retryAfterMs(error.headers, nowMs))
   }
   if (error instanceof SyntaxError) return malformedReply(provider, `unreadable response body: ${error.message}`)
@@ -204,8 +243,8 @@ export const shouldRetry = (
 
 type BreakerState =
   | { readonly _tag: "Closed"; readonly failures: number }
-  | { readonly _tag: "Open"; readonly until: number }
-  | { readonly _tag: "HalfOpen" }
+  | { readonly _tag: "Open"; readonly until: number; readonly cooldownMs: number }
+  | { readonly _tag: "HalfOpen"; readonly cooldownMs: number }
 
 export type BreakerStatus = "closed" | "open" | "half_open"
 
@@ -216,10 +255,15 @@ type Admission =
 /** What a finished call says about the provider's health. */
 type Verdict = "healthy" | "unhealthy" | "abandoned"
 
-const unhealthyKinds: ReadonlySet<LlmFailureKind> = new Set(["rate_limited", "server_error", "timeout", "network"])
+const unhealthyKinds: ReadonlySet<LlmFailureKind> = new Set(["server_error", "timeout", "network", "quota_exhausted"])
 
-/** Failures that say the provider is in trouble (a refusal, a bad request or a malformed reply do not). */
+/**
+ * Failures that say the provider is in trouble. A 429 does not: the provider answered, and
+ * asked us to slow down (the gate does). Nor do a refusal, a bad request or a malformed reply.
+ */
 export const countsAgainstBreaker = (kind: LlmFailureKind): boolean => unhealthyKinds.has(kind)
+
+type BreakerSettings = Pick<ResilienceSettings, "breakerFailures" | "breakerCooldownMs" | "breakerMaxCooldownMs">
 
 const admit = (state: BreakerState, now: number): readonly [Admission, BreakerState] => {
   switch (state._tag) {
@@ -229,34 +273,32 @@ const admit = (state: BreakerState, now: number): readonly [Admission, BreakerSt
       return [{ _tag: "Refused", waitMs: undefined }, state]
     case "Open":
       return now >= state.until
-        ? [{ _tag: "Admitted", trial: true }, { _tag: "HalfOpen" }]
+        ? [{ _tag: "Admitted", trial: true }, { _tag: "HalfOpen", cooldownMs: state.cooldownMs }]
         : [{ _tag: "Refused", waitMs: state.until - now }, state]
   }
 }
 
-const settleTrial = (verdict: Verdict, now: number, cooldownMs: number): BreakerState => {
+const settleTrial = (state: BreakerState, verdict: Verdict, now: number, settings: BreakerSettings): BreakerState => {
+  const cooldownMs = state._tag === "Closed" ? settings.breakerCooldownMs : state.cooldownMs
   switch (verdict) {
     case "healthy":
       return { _tag: "Closed", failures: 0 }
-    case "unhealthy":
-      return { _tag: "Open", until: now + cooldownMs }
+    case "unhealthy": {
+      const next = Math.min(Math.max(settings.breakerCooldownMs, settings.breakerMaxCooldownMs ?? 10_000), cooldownMs * 2)
+      return { _tag: "Open", until: now + next, cooldownMs: next }
+    }
     case "abandoned":
-      return { _tag: "Open", until: now }
+      return { _tag: "Open", until: now, cooldownMs }
   }
 }
 
-const settleCall = (
-  state: BreakerState,
-  verdict: Verdict,
-  now: number,
-  settings: Pick<ResilienceSettings, "breakerFailures" | "breakerCooldownMs">
-): BreakerState => {
+const settleCall = (state: BreakerState, verdict: Verdict, now: number, settings: BreakerSettings): BreakerState => {
   // A late result of a call admitted before the breaker opened changes nothing.
   if (state._tag !== "Closed" || verdict === "abandoned") return state
   if (verdict === "healthy") return { _tag: "Closed", failures: 0 }
   const failures = state.failures + 1
   return failures >= settings.breakerFailures
-    ? { _tag: "Open", until: now + settings.breakerCooldownMs }
+    ? { _tag: "Open", until: now + settings.breakerCooldownMs, cooldownMs: settings.breakerCooldownMs }
     : { _tag: "Closed", failures }
 }
 
@@ -282,23 +324,22 @@ export interface CircuitBreaker {
   /** Runs `effect` if the breaker lets it through, and records what its outcome says. */
   readonly protect: <A, R>(effect: Effect.Effect<A, LlmError, R>) => Effect.Effect<A, LlmError, R>
   readonly status: Effect.Effect<BreakerStatus>
+  /** While open: the milliseconds until its next trial call; 0 otherwise. */
+  readonly openForMs: Effect.Effect<number>
 }
 
 /**
  * A breaker that opens after `breakerFailures` consecutive provider failures, refuses calls
  * for `breakerCooldownMs`, then lets one trial call through: its success closes the breaker,
- * its failure opens it again.
+ * its failure opens it again for twice as long (at most `breakerMaxCooldownMs`).
  */
-export const makeCircuitBreaker = (
-  provider: string,
-  settings: Pick<ResilienceSettings, "breakerFailures" | "breakerCooldownMs">
-): Effect.Effect<CircuitBreaker> =>
+export const makeCircuitBreaker = (provider: string, settings: BreakerSettings): Effect.Effect<CircuitBreaker> =>
   Effect.map(Ref.make<BreakerState>({ _tag: "Closed", failures: 0 }), (state) => {
     const admitNow = Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.modify(state, (s) => admit(s, now)))
     const settle = (trial: boolean, verdict: Verdict) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Ref.update(state, (s) =>
-          trial ? settleTrial(verdict, now, settings.breakerCooldownMs) : settleCall(s, verdict, now, settings)))
+          trial ? settleTrial(s, verdict, now, settings) : settleCall(s, verdict, now, settings)))
     const protect = <A, R>(effect: Effect.Effect<A, LlmError, R>): Effect.Effect<A, LlmError, R> =>
       Effect.acquireUseRelease(
         admitNow,
@@ -306,7 +347,11 @@ export const makeCircuitBreaker = (
         (admission, exit) => admission._tag === "Refused" ? Effect.void : settle(admission.trial, verdictOf(exit))
       )
     const status = Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.map(Ref.get(state), (s) => statusOf(s, now)))
-    return { protect, status }
+    const openForMs = Effect.flatMap(
+      Clock.currentTimeMillis,
+      (now) => Effect.map(Ref.get(state), (s) => (s._tag === "Open" ? Math.max(0, s.until - now) : 0))
+    )
+    return { protect, status, openForMs }
   })
 
 // ---------------------------------------------------------------------------
@@ -321,6 +366,8 @@ export interface LlmExchange<Raw, A> {
   readonly usageOf: (raw: Raw) => TokenUsage
   /** The value in the reply, or why there is none (malformed, empty, refusal). */
   readonly read: (raw: Raw) => Result.Result<A, LlmError>
+  /** The request's estimated tokens (prompt and most output), for a tokens-per-minute quota. */
+  readonly tokens?: number | undefined
 }
 
 export interface LlmReply<A> {
@@ -330,7 +377,9 @@ export interface LlmReply<A> {
 
 export interface ResilientCaller {
   readonly breaker: CircuitBreaker
-  /** The exchange under the policy: timeout per attempt, retries, breaker, reports. */
+  /** The provider's gate in this process (shared with every caller of the same provider). */
+  readonly gate: ProviderGate
+  /** The exchange under the policy: gate, timeout per attempt, retries, breaker, reports. */
   readonly call: <Raw, A>(exchange: LlmExchange<Raw, A>) => Effect.Effect<LlmReply<A>, LlmError>
 }
 
@@ -341,6 +390,7 @@ interface AttemptContext {
   readonly model: string
   readonly settings: ResilienceSettings
   readonly breaker: CircuitBreaker
+  readonly gate: ProviderGate
   readonly observer: LlmCallObserverService
 }
 
@@ -364,22 +414,53 @@ const report = (
       })
     ))
 
-const attemptOnce = <Raw, A>(context: AttemptContext, exchange: LlmExchange<Raw, A>) =>
-  Effect.gen(function*() {
-    const startedAt = yield* Clock.currentTimeMillis
-    const timed = Effect.timeoutOrElse(exchange.send, {
-      duration: context.settings.timeoutMs,
-      orElse: () => Effect.fail(timeoutError(context.provider, context.settings.timeoutMs))
-    })
-    const raw = yield* context.breaker.protect(timed).pipe(
-      Effect.tapError((error) => report(context, exchange.operation, startedAt, error.kind, noUsage))
-    )
-    const usage = exchange.usageOf(raw)
-    const read = exchange.read(raw)
-    yield* report(context, exchange.operation, startedAt, Result.isSuccess(read) ? "success" : read.failure.kind, usage)
-    if (Result.isFailure(read)) return yield* Effect.fail(read.failure)
-    return { value: read.success, usage }
-  })
+/** What an attempt's end tells the gate. */
+const gateOutcome = <A>(exit: Exit.Exit<A, LlmError>): { readonly outcome: GateOutcome; readonly retryAfterMs?: number | undefined } => {
+  if (Exit.isSuccess(exit)) return { outcome: "success" }
+  const error = Exit.findErrorOption(exit)
+  if (error._tag === "None") return { outcome: "abandoned" }
+  switch (error.value.kind) {
+    case "rate_limited":
+      return { outcome: "throttled", retryAfterMs: error.value.retryAfterMs }
+    case "server_error":
+    case "timeout":
+    case "network":
+      return { outcome: "overloaded" }
+    case "circuit_open":
+      return { outcome: "abandoned" }
+    default:
+      // The provider answered (a bad request, a refusal, a malformed reply).
+      return { outcome: "success" }
+  }
+}
+
+/** One attempt through the gate: wait for a turn, send under the breaker and the timeout, read. */
+const attemptOnce = <Raw, A>(context: AttemptContext, exchange: LlmExchange<Raw, A>, first: boolean) =>
+  Effect.acquireUseRelease(
+    waitingForCapacity(context.gate.acquire(exchange.tokens ?? 0, first)),
+    () =>
+      Effect.gen(function*() {
+        const startedAt = yield* Clock.currentTimeMillis
+        const timed = Effect.timeoutOrElse(exchange.send, {
+          duration: context.settings.timeoutMs,
+          orElse: () => Effect.fail(timeoutError(context.provider, context.settings.timeoutMs))
+        })
+        const raw = yield* context.breaker.protect(timed).pipe(
+          Effect.tapError((error) => report(context, exchange.operation, startedAt, error.kind, noUsage))
+        )
+        const usage = exchange.usageOf(raw)
+        const read = exchange.read(raw)
+        yield* report(context, exchange.operation, startedAt, Result.isSuccess(read) ? "success" : read.failure.kind, usage)
+        if (Result.isFailure(read)) return yield* Effect.fail(read.failure)
+        return { value: read.success, usage }
+      }),
+    (permit: GatePermit, exit) =>
+      Effect.sync(() => {
+        const { outcome, retryAfterMs } = gateOutcome(exit)
+        // The gate pauses for at most as long as a retry would wait.
+        permit.release(outcome, retryAfterMs === undefined ? undefined : Math.min(retryAfterMs, context.settings.retryMaxDelayMs))
+      })
+  )
 
 /** The same failure, marked as not worth retrying again (message and fields kept). */
 const spent = (error: LlmError): LlmError =>
@@ -396,15 +477,35 @@ const withRetries = <Raw, A>(context: AttemptContext, exchange: LlmExchange<Raw,
   Effect.gen(function*() {
     let retries = 0
     let malformedRetries = 0
+    let throttles = 0
     while (true) {
-      const exit = yield* Effect.exit(attemptOnce(context, exchange))
+      // A call the open breaker would refuse does not queue at the gate first.
+      const openForMs = yield* context.breaker.openForMs
+      if (openForMs > 0) {
+        yield* report(context, exchange.operation, yield* Clock.currentTimeMillis, "circuit_open", noUsage)
+        return yield* Effect.fail(circuitOpenError(context.provider, openForMs))
+      }
+      const exit = yield* Effect.exit(attemptOnce(context, exchange, throttles > 0))
       if (Exit.isSuccess(exit)) return exit.value
       const error = Exit.findErrorOption(exit)
       if (error._tag === "None") return yield* exit
+      if (error.value.kind === "rate_limited") {
+        // Back-pressure: wait as the provider asks, then queue again at the front. Never a failure.
+        throttles++
+        const wait = retryDelayMs(context.settings, throttles, yield* Random.next, error.value.retryAfterMs)
+        if (throttles === 1 || throttles % 20 === 0) {
+          yield* Effect.logDebug("LLM call throttled; waiting for the provider's quota").pipe(
+            Effect.annotateLogs({ provider: context.provider, operation: exchange.operation, throttles, delayMs: Math.round(wait) })
+          )
+        }
+        yield* waitingForCapacity(Effect.sleep(wait))
+        continue
+      }
       if (!shouldRetry(error.value, retries, malformedRetries, context.settings)) {
         // This layer's retries (which honour retry-after and feed the breaker) are spent: the
         // agent runtime must not retry the whole handler again, or one ticket would cost
-        // attempts × retries provider calls. The ticket goes to the fallback (people).
+        // attempts × retries provider calls. A failure that waiting can fix (`hold`) is held
+        // by the runtime; any other sends the ticket to people.
         return yield* Effect.fail(
           error.value.retryable ? spent(error.value) : error.value
         )
@@ -421,21 +522,55 @@ const withRetries = <Raw, A>(context: AttemptContext, exchange: LlmExchange<Raw,
           delayMs: delay
         })
       )
-      yield* Effect.sleep(delay)
+      yield* waitingForCapacity(Effect.sleep(delay))
     }
   })
 
-/** A caller with its own breaker, for one provider and model. */
+/** Where a caller sends its requests: the gate key (provider and base URL). */
+export interface CallerTarget {
+  readonly baseUrl?: string | undefined
+}
+
+/** The gate of `provider` at `baseUrl` in this process. */
+export const gateFor = (provider: string, settings: ResilienceSettings, target: CallerTarget = {}): ProviderGate =>
+  providerGate(`${provider} ${target.baseUrl ?? "default"}`, provider, {
+    maxConcurrency: settings.maxConcurrency ?? defaultGateSettings.maxConcurrency,
+    requestsPerSecond: settings.requestsPerSecond,
+    tokensPerMinute: settings.tokensPerMinute
+  })
+
+/**
+ * A `fetch` for an SDK client that lets the gate read every response's rate-limit headers.
+ */
+export const gateObservingFetch = (gate: ProviderGate): typeof fetch => async (input, init) => {
+  const response = await fetch(input, init)
+  try {
+    gate.observeHeaders(response.headers)
+  } catch {
+    // Headers are advice: never let reading them fail a request.
+  }
+  return response
+}
+
+/**
+ * A caller with its own breaker, for one provider and model; its gate is the provider's gate
+ * of this process (`gateFor`), shared with every other caller of the same provider.
+ */
 export const makeResilientCaller = (
   provider: string,
   model: string,
-  settings: ResilienceSettings
+  settings: ResilienceSettings,
+  target: CallerTarget = {}
 ): Effect.Effect<ResilientCaller> =>
-  Effect.map(makeCircuitBreaker(provider, settings), (breaker) => ({
-    breaker,
-    call: <Raw, A>(exchange: LlmExchange<Raw, A>) =>
-      Effect.gen(function*() {
-        const observer = yield* LlmCallObserver
-        return yield* withRetries({ provider, model, settings, breaker, observer }, exchange)
-      })
-  }))
+  Effect.map(makeCircuitBreaker(provider, settings), (breaker) => {
+    const gate = gateFor(provider, settings, target)
+    return {
+      breaker,
+      gate,
+      call: <Raw, A>(exchange: LlmExchange<Raw, A>) =>
+        Effect.gen(function*() {
+          const observer = yield* LlmCallObserver
+          return yield* withRetries({ provider, model, settings, breaker, gate, observer }, exchange)
+        })
+    }
+  })

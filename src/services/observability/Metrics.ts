@@ -4,7 +4,7 @@
  * and process metrics. The observers the runtime, the LLM providers, the customer directory
  * and the agents report to are implemented here.
  */
-import { collectDefaultMetrics, Registry } from "prom-client"
+import { collectDefaultMetrics, Counter as PromCounter, Gauge as PromGauge, Registry } from "prom-client"
 import { estimateCostUsd } from "../../domain/pricing.ts"
 import {
   type CounterSeries,
@@ -17,6 +17,7 @@ import type { RuntimeObserver } from "../../streams/Agent.ts"
 import type { KafkaConsumer } from "../Kafka.ts"
 import type { CustomerLookupObserverService } from "../customers/DynamoDbCustomers.ts"
 import type { LlmCallObserverService } from "../llm/Observer.ts"
+import { providerGates } from "../llm/ProviderGate.ts"
 import type { TicketEventsService } from "./TicketEvents.ts"
 
 /** What `/healthz` needs to know about the runtime. */
@@ -25,6 +26,8 @@ export interface RuntimeActivity {
   readonly inFlight: () => number
   /** `performance.now()` of the last finished message, or of startup. */
   readonly lastProgress: () => number
+  /** While the agent holds (a dependency is failing): why, and for how many seconds. */
+  readonly holding: () => { readonly reason: string; readonly seconds: number } | undefined
 }
 
 export interface AgentMetrics {
@@ -112,6 +115,62 @@ export const makeAgentMetrics = (agent: string, options: { readonly defaultMetri
     registers
   })
 
+  const holdingGauge = new Gauge({ name: "agent_holding", help: "1 while the agent holds its work because a dependency (the LLM provider) is failing", registers })
+  const holds = new Map<string, { readonly reason: string; readonly since: number }>()
+  new PromGauge({
+    name: "agent_hold_seconds",
+    help: "How long the agent has been holding its work (0 when it is not)",
+    registers,
+    collect() {
+      const first = holds.values().next()
+      this.set(first.done === true ? 0 : (performance.now() - first.value.since) / 1000)
+    }
+  })
+  // The provider gates of this process (shared by every agent and call of a provider).
+  new PromGauge({
+    name: "gen_ai_client_concurrency_limit",
+    help: "The provider gate's concurrency limit now (adaptive)",
+    labelNames: ["gen_ai_system"],
+    registers,
+    collect() {
+      this.reset()
+      for (const gate of providerGates()) this.set({ gen_ai_system: gate.provider }, gate.status().concurrencyLimit)
+    }
+  })
+  new PromGauge({
+    name: "gen_ai_client_rate_limit_requests_per_second",
+    help: "The provider gate's pace now, requests per second (learned from 429s and headers, or configured); absent when not paced",
+    labelNames: ["gen_ai_system"],
+    registers,
+    collect() {
+      this.reset()
+      for (const gate of providerGates()) {
+        const rate = gate.status().requestsPerSecond
+        if (rate !== undefined) this.set({ gen_ai_system: gate.provider }, rate)
+      }
+    }
+  })
+  new PromGauge({
+    name: "gen_ai_client_requests_waiting",
+    help: "LLM requests waiting for their turn at the provider gate",
+    labelNames: ["gen_ai_system"],
+    registers,
+    collect() {
+      this.reset()
+      for (const gate of providerGates()) this.set({ gen_ai_system: gate.provider }, gate.status().waiting)
+    }
+  })
+  new PromCounter({
+    name: "gen_ai_client_throttled_requests_total",
+    help: "LLM requests the provider answered 429 (throttled); they wait and are tried again",
+    labelNames: ["gen_ai_system"],
+    registers,
+    collect() {
+      this.reset()
+      for (const gate of providerGates()) this.inc({ gen_ai_system: gate.provider }, gate.status().throttledTotal)
+    }
+  })
+
   const processingAll = processing.series()
   let inFlight = 0
   let lastProgress = performance.now()
@@ -143,6 +202,11 @@ export const makeAgentMetrics = (agent: string, options: { readonly defaultMetri
     inFlight: (_agent, count) => {
       inFlight = count
       inFlightGauge.set(undefined, count)
+    },
+    holding: (agent, reason) => {
+      if (reason === undefined) holds.delete(agent)
+      else holds.set(agent, { reason, since: performance.now() })
+      holdingGauge.set(undefined, holds.size > 0 ? 1 : 0)
     }
   }
 
@@ -220,7 +284,14 @@ export const makeAgentMetrics = (agent: string, options: { readonly defaultMetri
     llm,
     lookups,
     tickets,
-    activity: { inFlight: () => inFlight, lastProgress: () => lastProgress },
+    activity: {
+      inFlight: () => inFlight,
+      lastProgress: () => lastProgress,
+      holding: () => {
+        const first = holds.values().next()
+        return first.done === true ? undefined : { reason: first.value.reason, seconds: (performance.now() - first.value.since) / 1000 }
+      }
+    },
     consumers: () => consumers
   }
 }

@@ -27,8 +27,15 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 export const healthOf = (metrics: AgentMetrics, wedgedAfterMs: number, now = performance.now()) => {
   const inFlight = metrics.activity.inFlight()
   const idleMs = Math.round(now - metrics.activity.lastProgress())
-  const wedged = inFlight > 0 && idleMs > wedgedAfterMs
-  return { status: wedged ? "wedged" : "ok", in_flight: inFlight, ms_since_progress: idleMs }
+  const holding = metrics.activity.holding()
+  // Holding for a failing dependency is waiting, not being stuck.
+  const wedged = inFlight > 0 && idleMs > wedgedAfterMs && holding === undefined
+  return {
+    status: wedged ? "wedged" : "ok",
+    in_flight: inFlight,
+    ms_since_progress: idleMs,
+    ...(holding === undefined ? {} : { holding: holding.reason, held_seconds: Math.round(holding.seconds) })
+  }
 }
 
 /** Whether the agent is ready: every consumer joined its group and the broker answers. */
@@ -36,6 +43,13 @@ export const readinessOf = (options: Pick<MetricsServerOptions, "kafka" | "metri
   Effect.gen(function*() {
     const consumers = options.metrics.consumers()
     if (consumers.length === 0) return { ready: false, reason: "consumer not started" }
+    const holding = options.metrics.activity.holding()
+    if (holding !== undefined) {
+      return {
+        ready: false,
+        reason: `holding for ${Math.round(holding.seconds)} s, taking no new records: ${holding.reason}`.slice(0, 500)
+      }
+    }
     for (const consumer of consumers) {
       if (!(yield* consumer.joined)) return { ready: false, reason: "not joined to the consumer group" }
     }
