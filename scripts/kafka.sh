@@ -4,7 +4,11 @@
 #   bash scripts/kafka.sh start     install (first run only) + format + start, wait until it answers
 #   bash scripts/kafka.sh stop      SIGTERM, wait up to $KAFKA_STOP_TIMEOUT s, then SIGKILL (idempotent)
 #   bash scripts/kafka.sh status    "running" (exit 0) or "not running" (exit 1)
-#   bash scripts/kafka.sh restart   stop + start
+#   bash scripts/kafka.sh restart   stop + start (a fresh broker: its data is wiped)
+#   bash scripts/kafka.sh resume    start again on the data of the last run, without wiping or
+#                                   formatting: same cluster id, topics, records and committed
+#                                   consumer-group offsets (`stop` then `resume` is a broker
+#                                   restart as in production); fails when there is nothing to resume
 #
 # Install: the broker jars (org.apache.kafka:kafka_2.13 + kafka-tools + a logging backend, see
 # scripts/kafka/pom.xml) are resolved with Maven and copied to
@@ -14,15 +18,17 @@
 #
 # Data: EVERY `start` of a new broker WIPES $KAFKA_DATA_DIR (default /tmp/support-agents-kafka)
 # and formats it afresh with a new cluster id, so each run begins with no topics, no offsets and
-# no consumer groups. The directory holds server.properties, kafka.pid, kafka.log (the broker's
-# log) and the log segments under data/. `start` on an already running broker of this script
+# no consumer groups; `resume` starts a stopped broker again on its data instead. The directory
+# holds server.properties, kafka.pid, kafka.log (the broker's log, kept across resumes) and the
+# log segments under data/. `start` or `resume` on an already running broker of this script
 # leaves it (and its data) alone.
 #
 # Environment (all optional):
 #   KAFKA_VERSION          Kafka version to run (default 4.3.1; without it a failed install of the
 #                          default falls back to 3.9.2)
 #   SUPPORT_AGENTS_CACHE   jar cache root (default $HOME/.cache/support-agents)
-#   KAFKA_DATA_DIR         data/pid/log dir, wiped on each start (default /tmp/support-agents-kafka)
+#   KAFKA_DATA_DIR         data/pid/log dir, wiped on each start, kept by resume
+#                          (default /tmp/support-agents-kafka)
 #   KAFKA_PORT             PLAINTEXT listener on 127.0.0.1 (default 9092)
 #   KAFKA_CONTROLLER_PORT  KRaft CONTROLLER listener on 127.0.0.1 (default 9093)
 #   KAFKA_NUM_PARTITIONS   partitions of auto-created topics (default 3)
@@ -336,6 +342,15 @@ cmd_start() {
     die "kafka.tools.StorageTool format failed"
   fi
 
+  launch_broker "$version" "$libs" "$started" "cluster id $cluster_id"
+}
+
+# Runs the broker on the formatted data dir and waits until it answers.
+# Args: version libs started-ms what-to-log. Appends to the broker log (a resumed broker keeps
+# the log of its earlier runs).
+launch_broker() {
+  local version="$1" libs="$2" started="$3" what="$4"
+  local logopt; logopt="$(log_opts "$version")"
   local -a heap extra
   read -r -a heap <<<"$HEAP_OPTS"
   read -r -a extra <<<"$EXTRA_OPTS"
@@ -344,11 +359,57 @@ cmd_start() {
     -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     "$logopt" -Dsupport.kafka.log.level="$LOG_LEVEL" -Dkafka.logs.dir="$DATA_DIR" \
     "${extra[@]}" -cp "$libs/*" kafka.Kafka "$PROPS_FILE" \
-    >"$LOG_FILE" 2>&1 </dev/null 9>&- &
-  pid=$!
+    >>"$LOG_FILE" 2>&1 </dev/null 9>&- &
+  local pid=$!
   printf '%s\n' "$pid" >"$PID_FILE"
-  log "started Kafka $version (pid $pid, cluster id $cluster_id); waiting for it to answer at $BOOTSTRAP ..."
+  log "started Kafka $version (pid $pid, $what); waiting for it to answer at $BOOTSTRAP ..."
   wait_ready "$pid" "$version" "$libs" "$started"
+}
+
+# The cluster id of the formatted log dir (empty when it was never formatted).
+formatted_cluster_id() {
+  local meta="$DATA_DIR/data/meta.properties"
+  [[ -f "$meta" ]] || return 0
+  sed -n 's/^cluster\.id=//p' "$meta" | head -n 1
+}
+
+# Starts the broker again on the data of its last run (same cluster id, topics, records,
+# committed group offsets): no wipe, no format. Refuses when there is nothing to resume.
+cmd_resume() {
+  command -v java >/dev/null 2>&1 || die "java (17+) is not on PATH"
+  take_lock
+  local started; started="$(now_ms)"
+
+  local pid
+  if pid="$(broker_pid)"; then
+    log "Kafka $(run_info version) already running at $BOOTSTRAP (pid $pid); leaving it as it is"
+    return 0
+  fi
+
+  local cluster_id; cluster_id="$(formatted_cluster_id)"
+  if [[ ! -f "$OWNER_MARK" || -z "$cluster_id" ]]; then
+    die "nothing to resume in $DATA_DIR (no broker data formatted by kafka.sh start); use: bash scripts/kafka.sh start"
+  fi
+
+  local p
+  for p in "$PORT" "$CONTROLLER_PORT"; do
+    if port_open "$p"; then
+      err "port $HOST:$p is already in use by another process (not a broker started by this script)."
+      describe_port_owner "$p" >&2
+      die "stop that process, or pick other ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT"
+    fi
+  done
+
+  # The version that wrote the data, if it is still installed; else the one start would pick.
+  local version libs
+  version="$(run_info version)"
+  if [[ -z "$version" ]] || ! is_installed "$version"; then version="$(ensure_installed)"; fi
+  libs="$(kafka_home "$version")/libs"
+
+  cp "$KAFKA_RES_DIR/log4j2.properties" "$KAFKA_RES_DIR/log4j.properties" "$DATA_DIR/"
+  write_server_properties
+  printf 'version=%s\nlibs=%s\n' "$version" "$libs" >"$INFO_FILE"
+  launch_broker "$version" "$libs" "$started" "resumed on the data of cluster $cluster_id"
 }
 
 cmd_stop() {
@@ -394,7 +455,7 @@ cmd_status() {
   return 1
 }
 
-# KAFKA_DATA_DIR is wiped on every start: insist on something that cannot be a precious directory.
+# KAFKA_DATA_DIR is wiped on every start (not on resume): insist on something that cannot be a precious directory.
 check_data_dir() {
   case "$DATA_DIR" in
     /*) ;;
@@ -412,8 +473,9 @@ case "${1:-}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   restart) cmd_stop && cmd_start ;;
+  resume) cmd_resume ;;
   *)
-    echo "usage: $0 start|stop|status|restart" >&2
+    echo "usage: $0 start|stop|status|restart|resume" >&2
     exit 2
     ;;
 esac
