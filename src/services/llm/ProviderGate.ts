@@ -340,6 +340,13 @@ export class ProviderGate {
   private decreaseRate(now: number): void {
     const accepted = this.acceptedRate(now)
     const current = this.pace()
+    if (current === undefined && accepted <= 0) {
+      // Nothing accepted yet to learn a pace from: the throttled request waits its
+      // retry-after; the next 429 decides.
+      this.rateEpoch++
+      this.lastRateDecreaseAt = now
+      return
+    }
     const base = current === undefined ? accepted : Math.min(current, Math.max(accepted, current * 0.5))
     this.learnedRate = Math.max(minRate, base * rateDecrease)
     this.rateEpoch++
