@@ -39,7 +39,8 @@ export interface FakeLlmServer {
   readonly setFallback: (responder: Responder) => void
 }
 
-const readBody = (request: IncomingMessage): Promise<string> =>
+/** A request's whole body as UTF-8 text. */
+export const readBody = (request: IncomingMessage): Promise<string> =>
   new Promise((resolve, reject) => {
     const chunks: Array<Buffer> = []
     request.on("data", (chunk: Buffer) => chunks.push(chunk))

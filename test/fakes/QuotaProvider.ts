@@ -21,6 +21,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 import { Predicate } from "effect"
+import { readBody } from "./FakeLlmServer.ts"
 
 export interface QuotaProviderOptions {
   /** Quota in requests per second; beyond it: 429 with `retry-after` (seconds). Default: no quota. */
@@ -79,14 +80,6 @@ export interface QuotaProvider {
 // ---------------------------------------------------------------------------
 
 type Wire = "openai" | "anthropic"
-
-const readBody = (request: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Array<Buffer> = []
-    request.on("data", (chunk: Buffer) => chunks.push(chunk))
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
-    request.on("error", reject)
-  })
 
 const parseObject = (text: string): Record<string, unknown> => {
   try {
