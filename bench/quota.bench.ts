@@ -33,6 +33,7 @@ import { CustomersLive, GuardrailsLive, LlmPreferMock } from "../src/programs/En
 import { layerEscalationForDemo } from "../src/programs/EscalationAgent.ts"
 import { RuntimeConfig, TriageConfig } from "../src/services/AppConfig.ts"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
+import { providerGates } from "../src/services/llm/ProviderGate.ts"
 import { layerLogging } from "../src/services/Logging.ts"
 import { type OutageMode, type QuotaProvider, type QuotaProviderStats, startQuotaProvider } from "../test/fakes/QuotaProvider.ts"
 import { args, option } from "./cli.ts"
@@ -64,6 +65,7 @@ const outageMode = oneOf<OutageMode>("--outage-mode", "refuse", ["refuse", "500"
 const outageTickets = Math.round(positive("--outage-tickets", Math.max(1, Math.round(tickets / 2))))
 const window = oneOf("--window", "fixed", ["fixed", "sliding"])
 const headers = args.includes("--headers")
+const trace = args.includes("--trace")
 
 /** LLM calls per ticket: triage's classification and the specialist's draft. */
 const callsPerTicket = 2
@@ -138,6 +140,7 @@ const runOnce = async (format: Format, count: number, outage: boolean): Promise<
   const deadlineMs = Math.round(2 * (count / bound) * 1_000 + outageMs + 30_000)
   const doneAt = new Map<string, number>()
   let outageWindow: { startMs: number; endMs: number } | undefined
+  const tracer = trace ? traceGates(provider) : undefined
   const program = Effect.gen(function*() {
     const broker = yield* InMemoryBroker
     const triage = yield* TriageConfig
@@ -183,8 +186,26 @@ const runOnce = async (format: Format, count: number, outage: boolean): Promise<
       outage: outageWindow
     }
   } finally {
+    if (tracer !== undefined) clearInterval(tracer)
     await provider.close()
   }
+}
+
+/** `--trace`: the gates' state and the provider's answers, once a second, on stderr. */
+const traceGates = (provider: QuotaProvider): ReturnType<typeof setInterval> => {
+  const started = performance.now()
+  let last = provider.stats()
+  return setInterval(() => {
+    const now = provider.stats()
+    const gates = providerGates().map((gate) => {
+      const s = gate.status()
+      return `limit ${s.concurrencyLimit} in flight ${s.inFlight} waiting ${s.waiting} pace ${s.requestsPerSecond?.toFixed(2) ?? "-"}`
+    })
+    process.stderr.write(
+      `${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s  ok ${now.ok - last.ok} 429 ${now.throttled - last.throttled}  ${gates.join(" | ")}\n`
+    )
+    last = now
+  }, 1_000)
 }
 
 // ---------------------------------------------------------------------------

@@ -190,9 +190,8 @@ describe("no record can stop an agent", () => {
         eventType: "test.event",
         handle: (e) => {
           if (e.id === "throws") throw new Error("handler threw before returning an Effect")
-          if (e.id === "cyclic" || e.id === "both") {
-            return Effect.sync(() => [{ topic: "out", key: e.id, value: JSON.stringify(nested) }])
-          }
+          if (e.id === "cyclic") return Effect.sync(() => [{ topic: "out", key: e.id, value: JSON.stringify(nested) }])
+          if (e.id === "both") return Effect.fail({ _tag: "Refused", retryable: false })
           return Effect.succeed([{ topic: "out", key: e.id, value: e.id }])
         },
         fallback: (e) => {
@@ -203,20 +202,23 @@ describe("no record can stop an agent", () => {
       yield* kafka.produce([
         { topic: "in", key: "deep", value: deep },
         event("throws"),
+        event("cyclic"),
         event("both"),
         event("after")
       ])
       const fiber = yield* Effect.forkChild(runAgent(agent, { retryBaseDelayMs: 1, maxAttempts: 1 }))
       yield* waitForRecords(broker, "out", (r) => r.some((x) => x.key === "after"), 10_000)
-      const dlq = yield* waitForRecords(broker, "in.dlq", (r) => r.length >= 2, 10_000)
+      const dlq = yield* waitForRecords(broker, "in.dlq", (r) => r.length >= 4, 10_000)
       yield* Fiber.interrupt(fiber)
       const reasons = Object.fromEntries(dlq.map((r) => [r.key, r.headers[DeadLetterHeaders.reason]]))
-      assert.strictEqual(reasons["deep"], "too_deep")
-      assert.strictEqual(reasons["both"], "unserializable")
+      assert.deepStrictEqual(reasons, { deep: "too_deep", throws: "internal_error", cyclic: "unserializable", both: "unserializable" })
       const human = yield* broker.records("human")
-      assert.deepStrictEqual(human.map((r) => r.key), ["throws"], "a handler that throws sends the ticket to people")
+      assert.deepStrictEqual(human.map((r) => r.key), [], "a defect is not sent to people")
+      const detailOf = (key: string) => dlq.find((r) => r.key === key)!.headers[DeadLetterHeaders.detail] ?? ""
+      assert.match(detailOf("throws"), /^handler: .*handler threw before returning an Effect/)
+      assert.match(detailOf("cyclic"), /^handler: /)
+      assert.match(detailOf("both"), /^fallback/)
       const both = dlq.find((r) => r.key === "both")!
-      assert.match(both.headers[DeadLetterHeaders.detail] ?? "", /handler: .*fallback/)
       assert.deepStrictEqual(both.value, new TextEncoder().encode(JSON.stringify({ event_type: "test.event", id: "both", n: 0 })))
     }).pipe(Effect.provide(layerInMemoryKafka())))
 })

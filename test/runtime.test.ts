@@ -166,16 +166,18 @@ describe("retries, timeouts and the fallback", () => {
       assert.deepInclude(json(human[0]!) as object, { reason: "timeout", attempts: 2 })
     }).pipe(Effect.provide(layerInMemoryKafka())))
 
-  it.live("a defect (thrown exception) in the handler goes to the fallback as internal_error", () =>
+  it.live("a defect in the handler dead-letters the record as internal_error, with the defect; nothing goes to people", () =>
     Effect.gen(function*() {
       const kafka = yield* Kafka
       const broker = yield* InMemoryBroker
       const agent = echoAgent(() => Effect.die(new Error("bug")))
       yield* kafka.produce([event("t1"), event("t2")])
       const fiber = yield* Effect.forkChild(runAgent(agent, fast))
-      const human = yield* waitForRecords(broker, "human", (r) => r.length === 2)
+      const dlq = yield* waitForRecords(broker, "in.dlq", (r) => r.length === 2)
       yield* Fiber.interrupt(fiber)
-      assert.deepInclude(json(human[0]!) as object, { reason: "internal_error" })
+      assert.strictEqual(dlq[0]!.headers[DeadLetterHeaders.reason], "internal_error")
+      assert.match(dlq[0]!.headers[DeadLetterHeaders.detail] ?? "", /^handler: .*bug/)
+      assert.lengthOf(yield* broker.records("human"), 0)
     }).pipe(Effect.provide(layerInMemoryKafka())))
 })
 

@@ -36,7 +36,7 @@ export interface MessageContext {
 
 /** Why the handler could not produce a result (after the retries it was entitled to). */
 export interface HandlerFailure {
-  /** A short machine-readable reason: the error's tag, `timeout` or `internal_error`. */
+  /** A short machine-readable reason: the error's tag, or `timeout`. */
   readonly reason: string
   readonly detail: string
   readonly attempts: number

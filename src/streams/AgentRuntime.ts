@@ -480,7 +480,9 @@ export const runAgent = <A, E extends AgentFailure, R>(
         }
         const error = Cause.findError(cause as Cause.Cause<E>)
         if (Result.isSuccess(error)) return failed(job, event, attempt, error.success)
-        fallback(job, event, attempt, { reason: "internal_error", detail: "unexpected error in handler", attempts: attempt }, cause)
+        // A defect is a bug met on this record: retrying or people cannot fix it; the record
+        // waits in the dead-letter topic, with the defect, to be replayed once it is fixed.
+        defected(job, cause, "handler")
       })
     }
 

@@ -3,18 +3,21 @@
  * every call that uses that provider (classify, draft, the escalation loop, the eval judge).
  * Every request waits here for its turn; the gate decides how fast and how many at once:
  *
- * - **Concurrency** (AIMD): at most `limit` requests in flight. The limit grows by one per
- *   `limit` successes while it is in use (additive increase) and shrinks by 30% when the
- *   provider shows overload (5xx, timeouts, connection failures: multiplicative decrease).
+ * - **Concurrency** (AIMD with slow start): at most `limit` requests in flight, 16 at first.
+ *   While it is in use the limit grows by one per success (doubling each round trip) until
+ *   the provider first shows overload, then by one per `limit` successes (additive increase);
+ *   it shrinks by 30% when the provider shows overload (5xx, timeouts, connection failures:
+ *   multiplicative decrease).
  * - **Rate**, learned: a 429 means the quota is exceeded. The gate then measures the rate the
  *   provider actually accepted over the last seconds and paces requests evenly just below it
- *   (multiplicative decrease), then lets the pace grow slowly while there is a backlog
- *   (additive increase, about 0.5% a second), so that it keeps probing the quota without
- *   tripping it often. A burst of 429s from requests sent before the decrease counts once.
+ *   (multiplicative decrease), then lets the pace grow while there is a backlog: 0.5% a
+ *   second at first, the share doubling every 1.5 s (or 20 requests) without a 429 (at most 25% a second), so
+ *   that a pace learned too low comes back within seconds and one near the quota trips it
+ *   only every few seconds. A burst of 429s from requests sent before the decrease counts once.
  * - **Rate and tokens**, told: the providers' rate-limit headers (OpenAI `x-ratelimit-*`,
  *   Anthropic `anthropic-ratelimit-*`) cap the pace at the quota they state, and a quota they
- *   say is used up blocks the gate until its reset time. `retry-after` of 5 s or more, or a
- *   second 429 right after a decrease, blocks the gate for that long.
+ *   say is used up blocks the gate until its reset time. A `retry-after` of 5 s or more
+ *   blocks the gate for that long.
  * - **Configured quota**: optional requests per second and tokens per minute
  *   (`LLM_RATE_LIMIT_RPS`, `LLM_RATE_LIMIT_TPM`) that the pace never exceeds.
  *
@@ -34,7 +37,7 @@ export interface GateSettings {
   readonly tokensPerMinute?: number | undefined
 }
 
-export const defaultGateSettings: GateSettings = { maxConcurrency: 64 }
+export const defaultGateSettings: GateSettings = { maxConcurrency: 128 }
 
 /** How a request admitted by the gate ended. */
 export type GateOutcome =
@@ -96,13 +99,26 @@ interface Waiter {
 const minRate = 0.05
 /** A decrease keeps this share of the rate the provider accepted. */
 const rateDecrease = 0.95
-/** The pace grows by this share per second while there is a backlog. */
+/** The pace grows by this share per second while there is a backlog, right after a decrease… */
 const rateIncreasePerSecond = 0.005
+/** …and that share doubles every this many milliseconds without a 429 (or this many requests, if longer)… */
+const probeDoublingMs = 1_500
+const probeDoublingRequests = 20
+/** …up to this share per second. */
+const maxRateIncreasePerSecond = 0.25
 /** A decrease of the concurrency limit keeps this share. */
 const concurrencyDecrease = 0.7
 const initialConcurrency = 16
-/** The window over which the accepted rate is measured, at most. */
+/** Lateness of the pacing timer that is caught up (ms). */
+const paceSlackMs = 25
+/** Weight of the newest sample in the smoothed success latency. */
+const latencySmoothing = 0.2
+/** The window over which the accepted rate is measured, at most… */
 const measureWindowMs = 5_000
+/** …and long enough for this many successes at the current pace. */
+const measureSuccesses = 40
+/** A 429 of a request admitted this soon after a decrease counts no more (a quota's window). */
+const quotaWindowMs = 1_000
 /** A `retry-after` this long (or longer) closes the whole gate for that long. */
 const longRetryAfterMs = 5_000
 /** Headers' quotas are paced at this share, to leave room for clock skew. */
@@ -132,6 +148,10 @@ export class ProviderGate {
   private lastRateDecreaseAt = Number.NEGATIVE_INFINITY
   private concurrencyEpoch = 0
   private lastIncreaseAt = 0
+  /** Until the first sign of overload the limit doubles per round trip (slow start). */
+  private slowStart = true
+  /** Smoothed time from admission to a successful answer (ms). */
+  private successLatencyMs: number | undefined
   private firstAdmissionAt: number | undefined
   /** When recent successes were admitted (for the accepted rate). */
   private readonly successes: Array<number> = []
@@ -248,7 +268,9 @@ export class ProviderGate {
       if (tpm !== undefined && head.tokens > 0) wait = Math.max(wait, this.tokenTat - tokenBurstMs - now)
       if (wait > 0) return this.wakeIn(wait)
       this.queue.shift()
-      if (rate !== undefined) this.requestTat = Math.max(this.requestTat, now) + 1000 / rate
+      // A timer that fires late does not cost the pace that time: up to `paceSlackMs` (and a
+      // quarter of the interval) of lateness is caught up (a busy event loop otherwise paces below the rate).
+      if (rate !== undefined) this.requestTat = Math.max(this.requestTat, now - Math.min(paceSlackMs, 250 / rate)) + 1000 / rate
       if (tpm !== undefined && head.tokens > 0) this.tokenTat = Math.max(this.tokenTat, now) + head.tokens * (60_000 / tpm)
       this.admit(head, now)
     }
@@ -296,8 +318,15 @@ export class ProviderGate {
       case "success": {
         this.successes.push(admission.admittedAt)
         this.trimSuccesses(now)
+        const latency = Math.max(0, now - admission.admittedAt)
+        this.successLatencyMs = this.successLatencyMs === undefined
+          ? latency
+          : this.successLatencyMs + latencySmoothing * (latency - this.successLatencyMs)
         if (admission.limitWasFull || this.queue.length > 0) {
-          this.limit = Math.min(this.settings.maxConcurrency, this.limit + 1 / Math.max(1, this.limit))
+          // Slow start: +1 per success doubles the limit each round trip, until overload is
+          // seen; then additive increase, +1 per round trip.
+          const step = this.slowStart ? 1 : 1 / Math.max(1, this.limit)
+          this.limit = Math.min(this.settings.maxConcurrency, this.limit + step)
         }
         this.increaseRate(now)
         return
@@ -311,15 +340,17 @@ export class ProviderGate {
           if (longWait) this.block(now + retryAfterMs)
           return
         }
-        // Still over the quota right after a decrease: pause as the provider asks.
-        const again = now - this.lastRateDecreaseAt < Math.max(2_000, retryAfterMs ?? 0)
-        if ((longWait || again) && retryAfterMs !== undefined) this.block(now + retryAfterMs)
+        if (longWait) this.block(now + retryAfterMs)
+        // Admitted within a quota window of the last decrease: the window the old pace filled
+        // may still be full, so this says nothing of the new pace.
+        if (admission.admittedAt - this.lastRateDecreaseAt < quotaWindowMs) return
         this.decreaseRate(now)
         return
       }
       case "overloaded": {
         if (admission.concurrencyEpoch !== this.concurrencyEpoch) return
         this.concurrencyEpoch++
+        this.slowStart = false
         this.limit = Math.max(1, this.limit * concurrencyDecrease)
         return
       }
@@ -328,12 +359,24 @@ export class ProviderGate {
     }
   }
 
-  /** The rate the provider accepted over the last seconds (requests per second). */
+  /**
+   * The rate the provider accepted over the last seconds (requests per second), by admission
+   * time. The window ends one success latency ago: requests admitted since then are mostly
+   * still being answered, and counting them as refused would learn a pace too low by the share
+   * latency ÷ window (16% at 800 ms).
+   */
   private acceptedRate(now: number): number {
     const since = this.firstAdmissionAt ?? now
-    const window = Math.min(measureWindowMs, Math.max(1_000, now - since))
+    const end = Math.max(since, now - Math.min(this.successLatencyMs ?? 0, measureWindowMs))
+    // Long enough for about `measureSuccesses` successes at the current pace, at least a
+    // second: the recent rate, not an average over a ramp-up.
+    const pace = this.pace()
+    const wanted = pace === undefined ? measureWindowMs : (measureSuccesses * 1000) / pace
+    const window = Math.min(measureWindowMs, Math.max(1_000, Math.min(wanted, end - since)))
     let count = 0
-    for (let i = this.successes.length - 1; i >= 0 && this.successes[i]! >= now - window; i--) count++
+    for (let i = this.successes.length - 1; i >= 0 && this.successes[i]! >= end - window; i--) {
+      if (this.successes[i]! <= end) count++
+    }
     return (count * 1000) / window
   }
 
@@ -361,13 +404,19 @@ export class ProviderGate {
     const elapsed = Math.max(0, now - this.lastIncreaseAt) / 1000
     this.lastIncreaseAt = now
     if (this.queue.length === 0) return
-    this.learnedRate = this.learnedRate * (1 + rateIncreasePerSecond * Math.min(elapsed, 5))
+    // The growth accelerates while no 429 comes (it doubles every `probeDoublingMs`): a pace
+    // learned low, during a ramp-up or a short dip, comes back in seconds, while a pace near
+    // the quota trips it again only every few seconds.
+    const sinceDecrease = Math.max(0, now - this.lastRateDecreaseAt)
+    const doublingMs = Math.max(probeDoublingMs, (probeDoublingRequests * 1000) / this.learnedRate)
+    const perSecond = Math.min(maxRateIncreasePerSecond, rateIncreasePerSecond * 2 ** (sinceDecrease / doublingMs))
+    this.learnedRate = this.learnedRate * (1 + perSecond * Math.min(elapsed, 5))
   }
 
   private trimSuccesses(now: number): void {
     const horizon = now - measureWindowMs
     let drop = 0
-    while (drop < this.successes.length && this.successes[drop]! < horizon) drop++
+    while (drop < this.successes.length && this.successes[drop]! < horizon - measureWindowMs) drop++
     if (drop > 64) this.successes.splice(0, drop)
   }
 }

@@ -43,7 +43,7 @@ export interface ResilienceSettings {
   readonly breakerCooldownMs: number
   /** The longest cooldown (`LLM_BREAKER_MAX_COOLDOWN_MS`); default 10 s. */
   readonly breakerMaxCooldownMs?: number | undefined
-  /** The most requests in flight to the provider from this process (`LLM_MAX_CONCURRENCY`); default 64. */
+  /** The most requests in flight to the provider from this process (`LLM_MAX_CONCURRENCY`); default 128. */
   readonly maxConcurrency?: number | undefined
   /** A quota in requests per second that this process never exceeds (`LLM_RATE_LIMIT_RPS`). */
   readonly requestsPerSecond?: number | undefined
