@@ -6,12 +6,22 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Schema } from "effect"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
-import { Kafka, type OutgoingRecord } from "../src/services/Kafka.ts"
+import { Kafka, KafkaError, type OutgoingRecord, valueBytes } from "../src/services/Kafka.ts"
 import { type GateClock, type GatePermit, ProviderGate, resetAfterMs } from "../src/services/llm/ProviderGate.ts"
 import { type AgentDefinition, type AgentFailure, defineAgent } from "../src/streams/Agent.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
 import { DeadLetterHeaders, jsonDeeperThan } from "../src/streams/DeadLetter.ts"
 import { TestEvent, waitForRecords } from "./support.ts"
+
+/** Waits until the echo agents' group has committed everything but `lag` records. */
+const waitForLag = (broker: InMemoryBroker["Service"], lag: number) =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + 10_000
+    while ((yield* broker.lag("echo-group", ["in"])) !== lag) {
+      if (Date.now() > deadline) return yield* Effect.fail(new Error("timed out waiting for the commits"))
+      yield* Effect.sleep(5)
+    }
+  })
 
 class Down extends Schema.TaggedError<Down>()("Down", { hold: Schema.Boolean, message: Schema.String }) {}
 
@@ -220,5 +230,94 @@ describe("no record can stop an agent", () => {
       assert.match(detailOf("both"), /^fallback/)
       const both = dlq.find((r) => r.key === "both")!
       assert.deepStrictEqual(both.value, new TextEncoder().encode(JSON.stringify({ event_type: "test.event", id: "both", n: 0 })))
+    }).pipe(Effect.provide(layerInMemoryKafka())))
+
+  it.live("a handler interrupted from inside (not timed out) dead-letters its record as internal_error; its key and partition carry on", () =>
+    Effect.gen(function*() {
+      const kafka = yield* Kafka
+      const broker = yield* InMemoryBroker
+      // Both ways a service can end interrupted: it interrupts itself, or it joins a fiber that was interrupted.
+      const agent = agentWith((e) =>
+        e.id === "self"
+          ? Effect.interrupt
+          : e.id === "joined"
+          ? Effect.flatMap(Effect.forkChild(Effect.never), (f) => Effect.andThen(Fiber.interrupt(f), Fiber.join(f)))
+          : Effect.succeed([{ topic: "out", key: e.id, value: e.id }])
+      )
+      yield* broker.createTopic("in", 1)
+      yield* broker.createTopic("out", 1)
+      // One key and one partition: before the fix, the records after an interrupted one never ran or were committed.
+      yield* kafka.produce(["a", "self", "b", "joined", "c"].map((id) => ({ ...event(id), key: "one-key" })))
+      const fiber = yield* Effect.forkChild(runAgent(agent, { maxAttempts: 1 }))
+      yield* waitForRecords(broker, "out", (r) => r.length >= 3, 10_000)
+      const dlq = yield* waitForRecords(broker, "in.dlq", (r) => r.length >= 2, 10_000)
+      yield* waitForLag(broker, 0)
+      yield* Fiber.interrupt(fiber)
+      assert.deepStrictEqual((yield* broker.records("out")).map((r) => r.key), ["a", "b", "c"])
+      const ids = dlq.map((r) => (JSON.parse(new TextDecoder().decode(r.value)) as { id: string }).id)
+      assert.deepStrictEqual(ids, ["self", "joined"])
+      assert.deepStrictEqual(dlq.map((r) => r.headers[DeadLetterHeaders.reason]), ["internal_error", "internal_error"])
+      assert.match(dlq[0]!.headers[DeadLetterHeaders.detail] ?? "", /^handler: .*interrupted/)
+      assert.lengthOf(yield* broker.records("human"), 0)
+    }).pipe(Effect.provide(layerInMemoryKafka())))
+
+  it.live("an output over maxMessageBytes (a broker refuses it for good) dead-letters its record as unserializable; the agent carries on", () =>
+    Effect.gen(function*() {
+      const kafka = yield* Kafka
+      const broker = yield* InMemoryBroker
+      // As a broker with message.max.bytes = 1,000 does: refused for good, which stops an agent.
+      const refusing = Kafka.of({
+        ...kafka,
+        produce: (records) =>
+          records.some((r) => valueBytes(r.value).byteLength > 1_000)
+            ? Effect.fail(new KafkaError({ operation: "produce", message: "message too large", retryable: false }))
+            : kafka.produce(records)
+      })
+      const agent = defineAgent({
+        name: "grows",
+        groupId: "grows-group",
+        topics: ["in"],
+        schema: TestEvent,
+        eventType: "test.event",
+        // The output of "big" is larger than its input, and than the limit; so is its fallback's for "both".
+        handle: (e) =>
+          e.id === "both"
+            ? Effect.fail({ _tag: "Refused", retryable: false })
+            : Effect.succeed([{ topic: "out", key: e.id, value: e.id === "big" ? "é".repeat(600) : e.id }]),
+        fallback: (e) => [{ topic: "human", key: e.id, value: "x".repeat(1_001) }]
+      })
+      yield* kafka.produce([event("big"), event("both"), event("after")])
+      const fiber = yield* Effect.forkChild(
+        runAgent(agent, { maxMessageBytes: 1_000, maxAttempts: 1 }).pipe(Effect.provideService(Kafka, refusing))
+      )
+      yield* waitForRecords(broker, "out", (r) => r.some((x) => x.key === "after"), 10_000)
+      const dlq = yield* waitForRecords(broker, "in.dlq", (r) => r.length >= 2, 10_000)
+      assert.isUndefined(fiber.pollUnsafe(), "the agent is still running")
+      yield* Fiber.interrupt(fiber)
+      const byKey = new Map(dlq.map((r) => [r.key, r] as const))
+      assert.strictEqual(byKey.get("big")?.headers[DeadLetterHeaders.reason], "unserializable")
+      assert.match(byKey.get("big")?.headers[DeadLetterHeaders.detail] ?? "", /1200 bytes for out is larger than the limit of 1000/)
+      assert.strictEqual(byKey.get("both")?.headers[DeadLetterHeaders.reason], "unserializable")
+      assert.match(byKey.get("both")?.headers[DeadLetterHeaders.detail] ?? "", /fallback/)
+      assert.deepStrictEqual(byKey.get("big")?.value, new TextEncoder().encode(JSON.stringify({ event_type: "test.event", id: "big", n: 0 })))
+      assert.lengthOf(yield* broker.records("human"), 0)
+    }).pipe(Effect.provide(layerInMemoryKafka())))
+
+  it.live("a retry-after that is not a number holds at the usual pace, not in a loop", () =>
+    Effect.gen(function*() {
+      const kafka = yield* Kafka
+      let attempts = 0
+      const agent = agentWith(() =>
+        Effect.suspend(() => {
+          attempts++
+          return Effect.fail(Object.assign(new Down({ hold: true, message: "429" }), { retryAfterMs: Number.NaN }))
+        })
+      )
+      yield* kafka.produce([event("throttled")])
+      const fiber = yield* Effect.forkChild(runAgent(agent, { holdLimitMs: 60_000 }))
+      yield* Effect.sleep(300)
+      yield* Fiber.interrupt(fiber)
+      // The first try again comes after about a second; a NaN delay made it come at once, again and again.
+      assert.isAtMost(attempts, 2)
     }).pipe(Effect.provide(layerInMemoryKafka())))
 })

@@ -64,6 +64,10 @@ const jsonEntry = (options: Logger.Options<unknown>): string => {
   })
 }
 
+/** The JSON logger (`LOG_FORMAT=json`): one line per entry, handed to `write`. */
+export const jsonLogger = (write: (line: string) => void): Logger.Logger<unknown, void> =>
+  Logger.make((options) => write(jsonEntry(options)))
+
 /** The logger and minimum level for a program. */
 export const layerLogging = (options: LoggingOptions = {}): Layer.Layer<never, Config.ConfigError> =>
   Layer.unwrap(Effect.gen(function*() {
@@ -74,7 +78,7 @@ export const layerLogging = (options: LoggingOptions = {}): Layer.Layer<never, C
     const format = yield* Config.Literals(["json", "console"], "LOG_FORMAT").pipe(Config.withDefault("json"))
     const sink = lineSink(options.stderr ? 2 : 1)
     const logger = format === "json"
-      ? Logger.make((options) => sink.write(jsonEntry(options)))
+      ? jsonLogger((line) => sink.write(line))
       : Logger.map(Logger.formatSimple, (line) => sink.write(line))
     return Layer.mergeAll(
       Logger.layer([logger]),

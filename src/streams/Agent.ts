@@ -77,7 +77,11 @@ export interface RuntimeOptions {
   readonly retryBaseDelayMs: number
   /** Largest retry delay, in milliseconds. */
   readonly retryMaxDelayMs: number
-  /** Larger record values are dead-lettered. */
+  /**
+   * Larger record values are dead-lettered; the agent never produces a larger one (the record
+   * it would have produced it for is dead-lettered, `unserializable`). At most the broker's
+   * `message.max.bytes`.
+   */
   readonly maxMessageBytes: number
   /** On shutdown, in-flight work may take this long to finish before it is abandoned. */
   readonly shutdownTimeoutMs: number

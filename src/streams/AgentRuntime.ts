@@ -12,9 +12,11 @@
  *   to the fallback for such a failure only once it was held longer than `holdLimitMs` since
  *   the agent took it. Time spent waiting for capacity (`waitingForCapacity`) does not count
  *   against an attempt's time limit.
- * - No record can stop the agent: a defect while decoding it, in the handler, in the fallback
- *   or in encoding what they produce sends it to `<topic>.dlq` (`internal_error`,
- *   `unserializable`) with the detail and its original bytes.
+ * - No record can stop the agent: a defect while decoding it, in the handler, in the fallback or in encoding
+ *   what the handler or the fallback produce, or a value they produce larger than
+ *   `maxMessageBytes` (a broker would refuse it), sends it to `<topic>.dlq` (`internal_error`,
+ *   `unserializable`) with the detail and its original bytes; so does a defect in the handler,
+ *   or an interruption from inside it (`internal_error`).
  * - Up to `concurrency` messages in flight, never two with the same key, per-key order kept.
  * - Offsets are committed only up to the lowest unfinished offset of each partition, and no
  *   more than `maxUncommittedPerPartition` records of a partition are taken above it.
@@ -61,19 +63,44 @@ const holdLogEveryMs = 60_000
 
 /** The delay before held record's try number `holds` (1 = the first): 1 s doubling, at least `retryAfterMs`, jittered. */
 const holdDelay = (holds: number, retryAfterMs: number | undefined) =>
-  jitter(Math.min(maxHoldDelayMs, Math.max(retryAfterMs ?? 0, 1_000 * 2 ** Math.min(4, holds - 1))))
+  // `> 0` also ignores NaN, which would make the delay NaN: a retry at once, again and again.
+  jitter(Math.min(maxHoldDelayMs, Math.max(retryAfterMs !== undefined && retryAfterMs > 0 ? retryAfterMs : 0, 1_000 * 2 ** Math.min(4, holds - 1))))
 
 /** A short description of a defect (its message, never the record). */
 const describeDefect = (cause: Cause.Cause<unknown>): string => {
-  const error = Cause.squash(cause)
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  return text.slice(0, 300)
+  try {
+    const error = Cause.squash(cause)
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    return text.slice(0, 300)
+  } catch {
+    // A thrown value that cannot even be described (a throwing Proxy, a getter that throws).
+    return "a value that cannot be described"
+  }
 }
 
 /** Whether a defect is the encoder's (JSON.stringify: too deep, a cycle, a BigInt). */
 const isEncodingDefect = (cause: Cause.Cause<unknown>): boolean => {
-  const error = Cause.squash(cause)
-  return error instanceof RangeError || (error instanceof TypeError && /circular|BigInt|serializ/i.test(error.message))
+  try {
+    const error = Cause.squash(cause)
+    return error instanceof RangeError || (error instanceof TypeError && /circular|BigInt|serializ/i.test(error.message))
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Why `records` cannot be produced, if one of them has a value larger than `maxBytes` (the
+ * broker would refuse it for good, which stops the agent; the next agent would dead-letter it).
+ */
+const oversized = (records: ReadonlyArray<OutgoingRecord>, maxBytes: number): string | undefined => {
+  for (const record of records) {
+    const value = record.value
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: most strings need no count.
+    if (typeof value === "string" ? value.length * 3 <= maxBytes : value.byteLength <= maxBytes) continue
+    const bytes = typeof value === "string" ? Buffer.byteLength(value, "utf8") : value.byteLength
+    if (bytes > maxBytes) return `a record of ${bytes} bytes for ${record.topic} is larger than the limit of ${maxBytes}`
+  }
+  return undefined
 }
 
 /** A thrown value as a Cause, for the same reporting as a defect of an Effect. */
@@ -366,7 +393,12 @@ export const runAgent = <A, E extends AgentFailure, R>(
       produceFor(
         job,
         Effect.andThen(
-          defect === undefined ? warn : Effect.andThen(Effect.logError("defect while working on a record", defect), warn),
+          defect === undefined ? warn : Effect.andThen(
+            // A defect whose value cannot be formatted must not keep its record from the DLQ.
+            Effect.catchCause(Effect.logError("defect while working on a record", defect), () =>
+              Effect.logError("defect while working on a record (its value cannot be formatted)")),
+            warn
+          ),
           Effect.suspend(() => produce([deadLetterRecord(job.record, reason, agent.name, new Date())], job.traceparent))
         ),
         "dead_letter"
@@ -391,6 +423,8 @@ export const runAgent = <A, E extends AgentFailure, R>(
             throw new TypeError(`the fallback produced a record whose value is not serialized (${typeof r.value})`)
           }
         }
+        const tooLarge = oversized(records, settings.maxMessageBytes)
+        if (tooLarge !== undefined) throw new RangeError(tooLarge)
       } catch (error) {
         const detail = defect === undefined ? "fallback" : `handler: ${describeDefect(defect)}; fallback`
         return defected(job, thrown(error), detail)
@@ -462,7 +496,8 @@ export const runAgent = <A, E extends AgentFailure, R>(
       const context: MessageContext = { record: job.record, attempt, traceId: job.traceId }
       const effect = Effect.flatMap(Effect.suspend(() => agent.handle(event, context)), (records) => {
         job.handling = false
-        return produce(records, job.traceparent)
+        const tooLarge = oversized(records, settings.maxMessageBytes)
+        return tooLarge === undefined ? produce(records, job.traceparent) : Effect.die(new RangeError(tooLarge))
       })
       runFor(job, effect).addObserver((exit) => {
         if (Exit.isSuccess(exit)) return finish(job, "handled")
@@ -475,8 +510,15 @@ export const runAgent = <A, E extends AgentFailure, R>(
           return fail(cause as Cause.Cause<KafkaError>)
         }
         if (Cause.hasInterruptsOnly(cause)) {
-          if (!job.timedOut || abandoned) return abandon(job)
-          return failed(job, event, attempt, new HandlerTimeout({ timeoutMs: settings.handlerTimeoutMs, retryable: true }))
+          if (abandoned) return abandon(job)
+          if (job.timedOut) {
+            return failed(job, event, attempt, new HandlerTimeout({ timeoutMs: settings.handlerTimeoutMs, retryable: true }))
+          }
+          // The runtime interrupts an attempt only when it timed out or the agent stops: this
+          // interruption came from inside the handler (a service interrupted itself, or joined a
+          // fiber that was interrupted). Left alone, the record would never finish (its key and
+          // its partition's commits stuck); it is a defect of this record's work.
+          return defected(job, thrown(new Error("the handler was interrupted from inside")), "handler")
         }
         const error = Cause.findError(cause as Cause.Cause<E>)
         if (Result.isSuccess(error)) return failed(job, event, attempt, error.success)

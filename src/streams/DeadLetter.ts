@@ -15,7 +15,7 @@ export type DeadLetterReason =
   | "unsupported_event_type"
   /** A defect while working on the record (decode, handler, fallback): the agent carries on. */
   | "internal_error"
-  /** What the agent produced for the record could not be encoded. */
+  /** What the agent produced for the record could not be encoded, or is larger than the size limit. */
   | "unserializable"
 
 export interface DeadLetter {
