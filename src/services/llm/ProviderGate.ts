@@ -3,7 +3,7 @@
  * every call that uses that provider (classify, draft, the escalation loop, the eval judge).
  * Every request waits here for its turn; the gate decides how fast and how many at once:
  *
- * - **Concurrency** (AIMD with slow start): at most `limit` requests in flight, 16 at first.
+ * - **Concurrency** (AIMD with slow start): at most `limit` requests in flight, 32 at first.
  *   While it is in use the limit grows by one per success (doubling each round trip) until
  *   the provider first shows overload, then by one per `limit` successes (additive increase);
  *   it shrinks by 30% when the provider shows overload (5xx, timeouts, connection failures:
@@ -11,7 +11,7 @@
  * - **Rate**, learned: a 429 means the quota is exceeded. The gate then measures the rate the
  *   provider actually accepted over the last seconds and paces requests evenly just below it
  *   (multiplicative decrease), then lets the pace grow while there is a backlog: 0.5% a
- *   second at first, the share doubling every 1.5 s (or 20 requests) without a 429 (at most 25% a second), so
+ *   second at first, the share doubling every 1.5 s (or 20 requests, or 3 round trips) without a 429 (at most 25% a second), so
  *   that a pace learned too low comes back within seconds and one near the quota trips it
  *   only every few seconds. A burst of 429s from requests sent before the decrease counts once.
  * - **Rate and tokens**, told: the providers' rate-limit headers (OpenAI `x-ratelimit-*`,
@@ -104,11 +104,12 @@ const rateIncreasePerSecond = 0.005
 /** …and that share doubles every this many milliseconds without a 429 (or this many requests, if longer)… */
 const probeDoublingMs = 1_500
 const probeDoublingRequests = 20
+const probeDoublingRoundTrips = 3
 /** …up to this share per second. */
 const maxRateIncreasePerSecond = 0.25
 /** A decrease of the concurrency limit keeps this share. */
 const concurrencyDecrease = 0.7
-const initialConcurrency = 16
+const initialConcurrency = 32
 /** Lateness of the pacing timer that is caught up (ms). */
 const paceSlackMs = 25
 /** Weight of the newest sample in the smoothed success latency. */
@@ -408,7 +409,13 @@ export class ProviderGate {
     // learned low, during a ramp-up or a short dip, comes back in seconds, while a pace near
     // the quota trips it again only every few seconds.
     const sinceDecrease = Math.max(0, now - this.lastRateDecreaseAt)
-    const doublingMs = Math.max(probeDoublingMs, (probeDoublingRequests * 1000) / this.learnedRate)
+    // Slower with a slow provider: a 429 is seen only a round trip after the request that
+    // tripped the quota, and everything sent meanwhile at the higher pace is refused too.
+    const doublingMs = Math.max(
+      probeDoublingMs,
+      (probeDoublingRequests * 1000) / this.learnedRate,
+      probeDoublingRoundTrips * (this.successLatencyMs ?? 0)
+    )
     const perSecond = Math.min(maxRateIncreasePerSecond, rateIncreasePerSecond * 2 ** (sinceDecrease / doublingMs))
     this.learnedRate = this.learnedRate * (1 + perSecond * Math.min(elapsed, 5))
   }
