@@ -8,7 +8,9 @@ const brokerTests = [
   "test/kafka-integration.test.ts",
   "test/escalation-kafka.test.ts",
   "test/e2e-kafka.test.ts",
-  "test/crash.test.ts"
+  "test/crash.test.ts",
+  // Runs a broker of its own (ports 19092/19093); one at a time with the others for the CPU.
+  "test/broker-faults.test.ts"
 ]
 
 export default defineConfig({

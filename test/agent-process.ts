@@ -13,7 +13,8 @@
  * - `sampleRss`: peak resident memory of processes, from /proc.
  *
  * Everything binds to 127.0.0.1. The broker is `KAFKA_TEST_BOOTSTRAP_SERVERS` (default
- * 127.0.0.1:9092, `npm run kafka:start`).
+ * 127.0.0.1:9092, `npm run kafka:start`), or the one given to `useBroker` (a test that runs a
+ * broker of its own).
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
@@ -22,16 +23,36 @@ import { createServer } from "node:net"
 import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import kafkajs from "kafkajs"
-import type { Admin, EachBatchPayload, IHeaders } from "kafkajs"
+import type { Admin, ConsumerConfig, EachBatchPayload, IHeaders } from "kafkajs"
 import { createTopics as createTopicsOnce } from "../src/services/kafka/TopicAdmin.ts"
 
 const { Kafka: KafkaClient, logLevel } = kafkajs
 
 export const repoRoot = fileURLToPath(new URL("..", import.meta.url))
 export const agentBin = fileURLToPath(new URL("../bin/support-agents.js", import.meta.url))
-export const bootstrapServers = process.env["KAFKA_TEST_BOOTSTRAP_SERVERS"] ?? "127.0.0.1:9092"
+/** The broker of every helper below and of the agents they start (see `useBroker`). */
+export let bootstrapServers = process.env["KAFKA_TEST_BOOTSTRAP_SERVERS"] ?? "127.0.0.1:9092"
+
+/**
+ * Points every helper of this module, and the agents started from now on, at `servers`
+ * (a broker of the test's own). Each test file runs in its own worker, so this changes
+ * nothing for the other files.
+ */
+export const useBroker = (servers: string): void => {
+  bootstrapServers = servers
+}
 
 export type AgentName = "triage" | "billing" | "technical" | "feature" | "account" | "other"
+
+/**
+ * Records one lost generation of an agent can make it (or its successor) process a second
+ * time: taken from the consumer and not yet committed. The runtime works on at most
+ * `AGENT_CONCURRENCY` records at once and the consumer holds at most `maxBuffered` read ahead
+ * (`runAgent` passes `Math.max(64, concurrency * 4)`). (Assumes records take about as long as
+ * each other, as with the mock LLM's fixed latency: the runtime commits only below the
+ * oldest unfinished record.)
+ */
+export const inFlightBound = (agentConcurrency: number) => agentConcurrency + Math.max(64, agentConcurrency * 4)
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
@@ -228,6 +249,28 @@ export const endOffsets = (topics: ReadonlyArray<string>) =>
   })
 
 /**
+ * A kafkajs consumer that stays closed once `close` was called. kafkajs restarts a consumer
+ * after a retriable crash (common on a broker that has just started or restarted: the group
+ * coordinator is still loading) from a timer it sets during its own crash handling; a
+ * `disconnect` at that moment shares the crash's disconnect and the timer then starts the
+ * consumer again, which rejoins its group and keeps partitions nobody consumes.
+ */
+const closableConsumer = (clientId: string, config: ConsumerConfig) => {
+  let closed = false
+  const consumer = kafkaClient(clientId).consumer({ ...config, retry: { restartOnFailure: () => Promise.resolve(!closed) } })
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    if (closed) void consumer.disconnect().catch(() => undefined)
+  })
+  return {
+    consumer,
+    close: async () => {
+      closed = true
+      await consumer.disconnect().catch(() => undefined)
+    }
+  }
+}
+
+/**
  * Commits, for a group with no members, the current end offset of every partition of
  * `topics`: a new member of the group starts exactly there (nothing older is read, nothing
  * written afterwards is missed, unlike `offsetReset: latest`, which resolves the position only
@@ -236,7 +279,7 @@ export const endOffsets = (topics: ReadonlyArray<string>) =>
  */
 export const startGroupAtEnd = async (groupId: string, topics: ReadonlyArray<string>) => {
   const placed = await endOffsets(topics)
-  const consumer = kafkaClient("support-agents-test-seek").consumer({
+  const { close, consumer } = closableConsumer("support-agents-test-seek", {
     groupId,
     maxWaitTimeInMs: 100,
     sessionTimeout: 6_000,
@@ -254,7 +297,7 @@ export const startGroupAtEnd = async (groupId: string, topics: ReadonlyArray<str
       )
     )
   } finally {
-    await consumer.disconnect()
+    await close()
   }
   return placed
 }
@@ -315,7 +358,7 @@ export const tailTopics = async (
 ): Promise<Tail> => {
   const groupId = `test-tail-${runId()}`
   const start = await startGroupAtEnd(groupId, topics)
-  const consumer = kafkaClient("support-agents-test-tail").consumer({
+  const { close: closeConsumer, consumer } = closableConsumer("support-agents-test-tail", {
     groupId,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
@@ -384,7 +427,7 @@ export const tailTopics = async (
     )
   }
   const close = async () => {
-    await consumer.disconnect().catch(() => undefined)
+    await closeConsumer()
     await deleteGroups([groupId])
   }
   return { records, waitFor, caughtUp, close }
@@ -426,6 +469,48 @@ export const kcatProduce = async (topic: string, records: ReadonlyArray<KcatReco
   }
   const result = await run("kcat", ["-P", "-b", bootstrapServers, "-t", topic, "-K", "\\x1f", "-z", "none"], Buffer.concat(parts))
   if (result.code !== 0) throw new Error(`kcat -P failed (${result.code}): ${result.stderr}`)
+}
+
+export interface KcatStream {
+  /** Writes records to kcat's input (they go out as librdkafka sends them). */
+  readonly write: (records: ReadonlyArray<KcatRecord>) => void
+  /** Closes the input; resolves once kcat has delivered everything and exited. */
+  readonly end: () => Promise<{ readonly code: number | null; readonly stderr: string }>
+}
+
+/**
+ * One long-running `kcat -P` fed record by record (a steady upstream producer). librdkafka
+ * buffers and retries through a broker outage by itself when kcat is told not to exit once
+ * every broker is down (`-E`). `args` are extra kcat arguments (e.g. `-E`,
+ * `-X enable.idempotence=true`).
+ */
+export const kcatStream = (topic: string, args: ReadonlyArray<string> = []): KcatStream => {
+  const child = spawn("kcat", ["-P", "-b", bootstrapServers, "-t", topic, "-K", "\\x1f", "-z", "none", ...args], {
+    stdio: ["pipe", "ignore", "pipe"]
+  })
+  let stderr = ""
+  child.stderr.on("data", (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-20_000)
+  })
+  const closed = new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    child.once("error", (error) => resolve({ code: -1, stderr: `${stderr}\n${error.message}` }))
+    child.once("close", (code) => resolve({ code, stderr }))
+  })
+  return {
+    write: (records) => {
+      const parts: Array<Buffer> = []
+      for (const record of records) {
+        const value = typeof record.value === "string" ? Buffer.from(record.value) : record.value
+        if (value.includes(0x0a) || value.includes(unitSeparator)) throw new Error("kcatStream: a value contains a delimiter")
+        parts.push(Buffer.from(record.key ?? ""), Buffer.from([unitSeparator]), value, Buffer.from("\n"))
+      }
+      child.stdin.write(Buffer.concat(parts))
+    },
+    end: () => {
+      child.stdin.end()
+      return closed
+    }
+  }
 }
 
 export interface KcatMessage {

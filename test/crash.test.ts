@@ -43,6 +43,7 @@ import {
   createTopics,
   deleteGroups,
   endOffsets,
+  inFlightBound,
   kcatProduce,
   runId,
   sleep,
@@ -72,8 +73,6 @@ if (!runnable && inCi) {
 const tickets = 5_000
 const kills = 3
 const concurrency = 16
-/** Records one kill can make the successor process again (see the header). */
-const inFlightBound = (agentConcurrency: number) => agentConcurrency + Math.max(64, agentConcurrency * 4)
 
 const agentSettings = {
   AGENT_CONCURRENCY: String(concurrency),

@@ -4,8 +4,13 @@
  * `KAFKA_TEST_BOOTSTRAP_SERVERS` (default `127.0.0.1:9092`, the broker of `npm run kafka:start`).
  * In CI (`CI` set) an unreachable broker fails the tests with the reason; elsewhere they are
  * skipped with a message saying how to start one.
+ *
+ * `ownBroker`: a broker of a test's own on other ports and another data dir, for tests that
+ * stop and restart it (broker faults) without disturbing the shared one.
  */
+import { spawn } from "node:child_process"
 import { connect } from "node:net"
+import { fileURLToPath } from "node:url"
 
 export const testBootstrap = process.env["KAFKA_TEST_BOOTSTRAP_SERVERS"] ?? "127.0.0.1:9092"
 
@@ -50,3 +55,59 @@ export const unreachableMessage = (status: BrokerStatus = brokerStatus): string 
 export const skipBrokerTests = !brokerStatus.reachable && !inCi
 
 if (skipBrokerTests) process.stderr.write(`[kafka-integration] ${unreachableMessage()}\n`)
+
+/** Where a test's own broker listens and keeps its data (`scripts/kafka.sh` settings). */
+export interface OwnBrokerSettings {
+  readonly port: number
+  readonly controllerPort: number
+  /** Wiped by `start`. */
+  readonly dataDir: string
+}
+
+export interface ScriptResult {
+  readonly code: number | null
+  readonly output: string
+  readonly seconds: number
+}
+
+/** A broker of a test's own, run by `scripts/kafka.sh` (a restart keeps its data: `stop` + `resume`). */
+export interface OwnBroker {
+  readonly bootstrap: string
+  readonly start: () => Promise<ScriptResult>
+  readonly stop: () => Promise<ScriptResult>
+  readonly resume: () => Promise<ScriptResult>
+}
+
+export const ownBroker = (settings: OwnBrokerSettings): OwnBroker => {
+  const script = fileURLToPath(new URL("../scripts/kafka.sh", import.meta.url))
+  const run = (command: "start" | "stop" | "resume") =>
+    new Promise<ScriptResult>((resolve) => {
+      const started = Date.now()
+      const child = spawn("bash", [script, command], {
+        env: {
+          ...process.env,
+          KAFKA_PORT: String(settings.port),
+          KAFKA_CONTROLLER_PORT: String(settings.controllerPort),
+          KAFKA_DATA_DIR: settings.dataDir
+        },
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      let output = ""
+      const append = (d: Buffer) => (output = (output + d.toString()).slice(-20_000))
+      child.stdout.on("data", append)
+      child.stderr.on("data", append)
+      const done = (code: number | null) => resolve({ code, output, seconds: (Date.now() - started) / 1000 })
+      child.once("error", (error) => {
+        output += `\n${error.message}`
+        done(-1)
+      })
+      child.once("close", done)
+    })
+  /** Like `run`, rejecting with the script's output when it fails. */
+  const must = (command: "start" | "stop" | "resume") => async () => {
+    const result = await run(command)
+    if (result.code !== 0) throw new Error(`scripts/kafka.sh ${command} failed (${result.code}):\n${result.output}`)
+    return result
+  }
+  return { bootstrap: `127.0.0.1:${settings.port}`, start: must("start"), stop: must("stop"), resume: must("resume") }
+}

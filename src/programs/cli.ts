@@ -148,9 +148,14 @@ const explainStartupErrors = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
 /**
  * SIGTERM and SIGINT interrupt the program; the agents drain and commit before it ends. That
  * is a clean stop, so the exit code is 0 (Kubernetes and the crash tests rely on it).
+ *
+ * A program that failed (reported by `explainStartupErrors`, which sets the exit code 1)
+ * exits now with 1, even if a client library still holds the event loop: an agent that
+ * stopped must not linger as a live process that consumes nothing.
  */
 const teardown: Runtime.Teardown = (exit, onExit) => {
   if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) return onExit(process.exitCode === 1 ? 1 : 0)
+  if (Exit.isSuccess(exit) && process.exitCode === 1) return onExit(1)
   Runtime.defaultTeardown(exit, onExit)
 }
 

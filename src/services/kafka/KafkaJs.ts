@@ -5,7 +5,9 @@
  *   the Java client's murmur2 partitioning (`murmur2Partitioner`) so keys land where the
  *   in-memory broker and Java clients put them. Retries are bounded; what still fails surfaces as
  *   `KafkaError{operation: "produce", retryable}`. Connects on first use; disconnects when the
- *   layer's scope closes.
+ *   layer's scope closes. A producer the broker no longer accepts (a producer-state error, as
+ *   after a broker restart) is replaced by a new one, and the failure is retryable
+ *   (`sendReplacingProducer`).
  * - Concurrent `produce` calls are micro-batched (`makeProduceBatcher`): with one request in
  *   flight, one `sendBatch` per call would serialise the agents' many small concurrent
  *   produces into one broker round trip each. Calls made while a send is under way (or within
@@ -23,7 +25,7 @@ import { type Config, Context, Effect, Layer, Option, type Scope } from "effect"
 import { type ConsumerOptions, Kafka, type KafkaError, murmur2, type OutgoingRecord } from "../Kafka.ts"
 import { layerInMemoryKafka } from "./InMemoryKafka.ts"
 import { KafkaJsConfigOption, type KafkaJsOptions } from "./KafkaConfig.ts"
-import { attempt, isRetryable, type KafkaJsHandle, makeKafkaJsClient } from "./KafkaJsCommon.ts"
+import { attempt, isProducerStateError, isRetryable, type KafkaJsHandle, makeKafkaJsClient, toKafkaError } from "./KafkaJsCommon.ts"
 import { type KafkaJsConsumer, makeKafkaJsConsumer } from "./KafkaJsConsumer.ts"
 
 export type { ConsumerStats, KafkaJsConsumer } from "./KafkaJsConsumer.ts"
@@ -239,30 +241,75 @@ export const makeProduceBatcher = (
 }
 
 /** A connect-once kafkajs client part (producer, admin): retried on the next call after a failure. */
-const lazyConnection = <A extends { connect: () => Promise<void>; disconnect: () => Promise<void> }>(make: () => A) => {
+export const lazyConnection = <A extends { connect: () => Promise<void>; disconnect: () => Promise<void> }>(make: () => A) => {
   let instance: A | undefined
   let connecting: Promise<A> | undefined
+  let made = 0
   return {
     get: (): Promise<A> => {
       if (connecting === undefined) {
         const created = instance ?? make()
+        if (instance === undefined) made++
         instance = created
         connecting = created.connect().then(
           () => created,
           (error: unknown) => {
-            connecting = undefined
+            if (instance === created) connecting = undefined
             throw error
           }
         )
       }
       return connecting
     },
+    /**
+     * Drops `current` (if it is still the one in use): the next `get` makes a new one. The old
+     * one is disconnected in the background (a send already under way on it fails; nothing
+     * waits for a broker that may not answer).
+     */
+    replace: (current: A): void => {
+      if (instance !== current) return
+      instance = undefined
+      connecting = undefined
+      void current.disconnect().catch(() => undefined)
+    },
+    /** How many instances were made so far (for tests). */
+    made: () => made,
     disconnect: async () => {
       const current = instance
       instance = undefined
       connecting = undefined
       if (current !== undefined) await current.disconnect()
     }
+  }
+}
+
+/**
+ * One `sendBatch` on the current producer. When the broker answers with a producer-state
+ * error (`isProducerStateError`: after a broker restart, kafkajs's idempotent producer can be
+ * out of step with the broker for good), that producer is replaced before the error goes back
+ * to the callers, who retry (the error is retryable): the retry goes out on a new producer with
+ * a new producer id.
+ *
+ * Delivery stays at-least-once: the records of the refused batch may already be written (the
+ * acknowledgement the restart cut off), and the new producer's id is not the old one's, so the
+ * broker cannot recognise them as duplicates. At most one batch is affected (one batch is in
+ * flight at a time, and `maxInFlightRequests` is 1). Order per key holds: the runtime starts
+ * a key's next record only after its previous one was acknowledged.
+ */
+export const sendReplacingProducer = async <P extends { connect: () => Promise<void>; disconnect: () => Promise<void> }>(
+  producer: ReturnType<typeof lazyConnection<P>>,
+  send: (producer: P) => Promise<unknown>,
+  onReplace: (error: unknown) => void = () => {}
+): Promise<void> => {
+  const connected = await producer.get()
+  try {
+    await send(connected)
+  } catch (error) {
+    if (isProducerStateError(error)) {
+      producer.replace(connected)
+      onReplace(error)
+    }
+    throw error
   }
 }
 
@@ -293,14 +340,22 @@ export const makeKafkaJs = (options: KafkaJsOptions, batching?: ProduceBatching)
       ], { concurrency: 2, mode: "result" }).pipe(Effect.asVoid)
     )
 
-    const batcher = makeProduceBatcher(async (records) => {
-      const connected = await producer.get()
-      await connected.sendBatch({
-        topicMessages: groupByTopic(records),
-        acks: -1,
-        timeout: settings.requestTimeoutMs
-      })
-    }, batching ?? { ...defaultProduceBatching, lingerMs: settings.producerLingerMs })
+    const logReplaced = (error: unknown) =>
+      Effect.runSyncWith(handle.services)(
+        Effect.logWarning("kafka producer out of step with the broker (producer id or sequence); replacing it").pipe(
+          Effect.annotateLogs({ error: toKafkaError("produce", error, handle.secrets).message })
+        )
+      )
+    const batcher = makeProduceBatcher(
+      (records) =>
+        sendReplacingProducer(producer, (connected) =>
+          connected.sendBatch({
+            topicMessages: groupByTopic(records),
+            acks: -1,
+            timeout: settings.requestTimeoutMs
+          }), logReplaced),
+      batching ?? { ...defaultProduceBatching, lingerMs: settings.producerLingerMs }
+    )
 
     const produce = (records: ReadonlyArray<OutgoingRecord>): Effect.Effect<void, KafkaError> =>
       records.length === 0 ? Effect.void : attempt(handle, "produce", () => batcher.send(records))

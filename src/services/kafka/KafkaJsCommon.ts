@@ -47,19 +47,48 @@ export const isRebalanceError = (error: unknown): boolean =>
   }) || /Consumer group was not initialized/.test(messageOf(error))
 
 /**
+ * Broker answers that say the idempotent producer's state (its producer id, epoch and
+ * per-partition sequence numbers) no longer matches the broker's. After a broker restart,
+ * kafkajs can send a batch again with a sequence number the broker has moved past (the batch
+ * it had appended, whose acknowledgement the restart cut off, then went out again with other
+ * records: not an exact duplicate) and gets `OUT_OF_ORDER_SEQUENCE_NUMBER`; a producer id the
+ * broker has forgotten gives `UNKNOWN_PRODUCER_ID`, a stale epoch `INVALID_PRODUCER_EPOCH`.
+ * kafkajs treats them as final and never recovers by itself: that producer fails every
+ * later send. A new producer (a new producer id, sequences from 0) is accepted at once.
+ */
+const producerStateErrorTypes = new Set([
+  "OUT_OF_ORDER_SEQUENCE_NUMBER",
+  "UNKNOWN_PRODUCER_ID",
+  "INVALID_PRODUCER_EPOCH",
+  "INVALID_PRODUCER_ID_MAPPING"
+])
+
+/** True when a kafkajs error says the producer must be replaced (see `producerStateErrorTypes`). */
+export const isProducerStateError = (error: unknown): boolean =>
+  causeChain(error).some((e) => {
+    const type = field(e, "type")
+    return typeof type === "string" && producerStateErrorTypes.has(type)
+  })
+
+/**
  * Whether trying again later may succeed: retries exhausted on a retriable error, a lost
- * connection, a timeout. Non-retriable protocol errors (message too large, authorization,
- * invalid topic, authentication) are not.
+ * connection, a timeout, a producer-state error (the producer is replaced before the retry).
+ * Non-retriable protocol errors (message too large, authorization, invalid topic,
+ * authentication) are not.
+ *
+ * As kafkajs itself decides whether to restart a crashed consumer, the innermost cause's
+ * `retriable` flag decides: kafkajs wraps errors as they pass through its retriers, so a
+ * broker that stays unreachable surfaces as `KafkaJSNonRetriableError` ← `KafkaJSNumberOf
+ * RetriesExceeded` ← a (retriable) `KafkaJSConnectionError`, while a refused record surfaces
+ * as the non-retriable protocol error itself, or wrapped.
  */
 export const isRetryable = (error: unknown): boolean => {
   const chain = causeChain(error)
-  const root = chain[chain.length - 1]
-  const name = field(error, "name")
   if (chain.some((e) => /SASL|Authentication/i.test(String(field(e, "name") ?? "")))) return false
-  if (name === "KafkaJSNumberOfRetriesExceeded") return field(root, "retriable") !== false
-  if (name === "KafkaJSNonRetriableError") return false
-  const retriable = field(root, "retriable")
-  return typeof retriable === "boolean" ? retriable : true
+  if (isProducerStateError(error)) return true
+  const retriable = field(chain[chain.length - 1], "retriable")
+  if (typeof retriable === "boolean") return retriable
+  return !chain.some((e) => field(e, "name") === "KafkaJSNonRetriableError")
 }
 
 const messageOf = (error: unknown): string => {

@@ -17,6 +17,12 @@
  *   buffered records of the old one are dropped (kafkajs fetches again from the committed
  *   offsets), and commits carrying an old generation or a partition not assigned now are
  *   skipped without failing.
+ * - A crash never ends the member. kafkajs restarts itself after a retriable crash (a broker
+ *   that stays unreachable past its retries); after a non-retriable one it gives up, and this
+ *   member starts it again, 1 s after the first crash, doubling to 30 s while crashes follow
+ *   each other. Only a crash before the member ever joined fails it (a misconfiguration shows
+ *   at startup). Once closed, nothing restarts (kafkajs's `restartOnFailure` says no, and a
+ *   restart already under way is disconnected when it joins).
  */
 import type {
   Batch,
@@ -62,6 +68,8 @@ export interface ConsumerStats {
   /** Offsets committed / skipped (old generation, partition not assigned, group rebalancing). */
   readonly commitsSent: number
   readonly commitsSkipped: number
+  /** Times this member started kafkajs again after a crash kafkajs would not restart from. */
+  readonly restarts: number
 }
 
 /** The port's consumer plus its statistics. */
@@ -132,8 +140,13 @@ export const makeKafkaJsConsumer = (
     let dropped = 0
     let commitsSent = 0
     let commitsSkipped = 0
-    /** Set when kafkajs crashed and will not restart. */
+    /** Set when kafkajs crashed before the member first joined and will not restart. */
     let crashed: KafkaError | undefined
+    let everJoined = false
+    /** Crashes since the last join (the restart delay doubles with them). */
+    let crashesInRow = 0
+    let restartTimer: ReturnType<typeof setTimeout> | undefined
+    let restarts = 0
     const spaceWaiters = new Set<() => void>()
     /**
      * Fetchers (one per broker) seen since the last full stop, and those whose fetch began
@@ -158,9 +171,19 @@ export const makeKafkaJsConsumer = (
       retry: {
         retries: settings.retries,
         initialRetryTime: settings.initialRetryTimeMs,
-        maxRetryTime: settings.maxRetryTimeMs
+        maxRetryTime: settings.maxRetryTimeMs,
+        // Asked after a retriable crash: restart unless the member is closing.
+        restartOnFailure: () => Promise.resolve(!closed)
       }
     })
+
+    const log = (effect: Effect.Effect<void>) => {
+      try {
+        Effect.runSyncWith(handle.services)(effect.pipe(Effect.annotateLogs({ groupId: options.groupId })))
+      } catch {
+        // Logging never stops the consumer.
+      }
+    }
 
     const wakeWaiters = () => {
       const waiters = [...spaceWaiters]
@@ -227,6 +250,13 @@ export const makeKafkaJsConsumer = (
     })
 
     consumer.on(consumer.events.GROUP_JOIN, (event: ConsumerGroupJoinEvent) => {
+      if (closed) {
+        // A restart that was under way when the member closed: leave again.
+        void consumer.disconnect().catch(() => undefined)
+        return
+      }
+      everJoined = true
+      crashesInRow = 0
       const next = Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition }))
       )
@@ -256,11 +286,33 @@ export const makeKafkaJsConsumer = (
       fetchers.clear()
       joined = false
       newGeneration([])
-      if (!event.payload.restart && !closed) {
-        crashed = toKafkaError("consume", event.payload.error, handle.secrets)
+      if (event.payload.restart || closed) return
+      const error = toKafkaError("consume", event.payload.error, handle.secrets)
+      if (!everJoined) {
+        crashed = error
         Queue.failCauseUnsafe(queue, Cause.fail(crashed))
         wakeWaiters()
+        return
       }
+      const delayMs = Math.min(30_000, 1_000 * 2 ** Math.min(5, crashesInRow))
+      crashesInRow++
+      log(
+        Effect.logError("kafka consumer crashed and kafkajs will not restart it; starting it again").pipe(
+          Effect.annotateLogs({ error: error.message, restart_in_ms: delayMs })
+        )
+      )
+      clearTimeout(restartTimer)
+      restartTimer = setTimeout(() => {
+        restartTimer = undefined
+        if (closed) return
+        restarts++
+        // A failure to start is reported as another crash (kafkajs catches it in `run`).
+        consumer.run(runConfig).catch((cause: unknown) =>
+          log(Effect.logError("kafka consumer could not be started again").pipe(
+            Effect.annotateLogs({ error: toKafkaError("consume", cause, handle.secrets).message })
+          ))
+        )
+      }, delayMs)
     })
 
     const eachBatch = async ({ batch, heartbeat, isRunning, resolveOffset }: EachBatchPayload) => {
@@ -305,6 +357,7 @@ export const makeKafkaJsConsumer = (
 
     const close = Effect.gen(function*() {
       closed = true
+      clearTimeout(restartTimer)
       joined = false
       newGeneration([])
       yield* Queue.end(queue)
@@ -329,14 +382,14 @@ export const makeKafkaJsConsumer = (
       () => close
     )
 
+    const runConfig = {
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch
+    }
     // Resolves once the member has joined (or kafkajs gave up and reported a crash).
-    yield* attempt(handle, "consume", () =>
-      consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
-        eachBatch
-      }))
+    yield* attempt(handle, "consume", () => consumer.run(runConfig))
 
     if (crashed !== undefined) return yield* Effect.fail(crashed)
 
@@ -402,7 +455,8 @@ export const makeKafkaJsConsumer = (
       delivered,
       dropped,
       commitsSent,
-      commitsSkipped
+      commitsSkipped,
+      restarts
     }))
 
     return {

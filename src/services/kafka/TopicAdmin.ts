@@ -6,7 +6,7 @@ import type { Admin } from "kafkajs"
 import { Effect } from "effect"
 import { KafkaError } from "../Kafka.ts"
 import type { KafkaJsOptions } from "./KafkaConfig.ts"
-import { attempt, type KafkaJsHandle, makeKafkaJsClient } from "./KafkaJsCommon.ts"
+import { attempt, isRetryable, type KafkaJsHandle, makeKafkaJsClient } from "./KafkaJsCommon.ts"
 
 export interface CreateTopicsRequest {
   readonly topics: ReadonlyArray<string>
@@ -20,7 +20,7 @@ export interface ExistingTopic {
 }
 
 export interface CreateTopicsResult {
-  /** Topics this call created (their leaders are elected when it returns). */
+  /** Topics this call created (their leaders are elected when it returns, as are those of topics created at the same time by others). */
   readonly created: ReadonlyArray<string>
   /** Topics that were there already, with their partition count (left unchanged). */
   readonly existing: ReadonlyArray<ExistingTopic>
@@ -48,6 +48,30 @@ const partitionCounts = async (admin: Admin, topics: ReadonlyArray<string>): Pro
   if (topics.length === 0) return new Map()
   const metadata = await admin.fetchTopicMetadata({ topics: [...topics] })
   return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]))
+}
+
+/** How long `createTopics` waits for a new topic's partitions to have leaders. */
+const leaderWaitMs = 30_000
+
+/**
+ * Waits until every partition of `topic` has a leader. A broker can answer a metadata request
+ * for a topic it has just created with "does not host this topic-partition" for a moment
+ * (KRaft propagates the new topic to the broker's metadata cache asynchronously); kafkajs's
+ * own `waitForLeaders` retries only "leader not available" and gives up on that answer.
+ */
+const waitForLeaders = async (admin: Admin, topic: string): Promise<void> => {
+  const deadline = Date.now() + leaderWaitMs
+  while (true) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] })
+      const partitions = metadata.topics.find((t) => t.name === topic)?.partitions ?? []
+      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return
+    } catch (error) {
+      if (!isRetryable(error) || Date.now() > deadline) throw error
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${leaderWaitMs} ms waiting for the leaders of ${topic}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
 
 /**
@@ -81,11 +105,12 @@ export const createTopics = (
       // One topic per request: kafkajs reports "already exists" only when every topic of a request does.
       const didCreate = await admin.createTopics({
         topics: [{ topic, numPartitions: request.partitions, replicationFactor: request.replicationFactor }],
-        waitForLeaders: true,
+        waitForLeaders: false,
         timeout: 30_000
       })
       if (didCreate) created.push(topic)
       else alreadyThere.push(topic)
+      await waitForLeaders(admin, topic)
     }
     const counts = await partitionCounts(admin, alreadyThere)
     return {
