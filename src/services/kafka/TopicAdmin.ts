@@ -57,7 +57,9 @@ const leaderWaitMs = 30_000
  * Waits until every partition of `topic` has a leader. A broker can answer a metadata request
  * for a topic it has just created with "does not host this topic-partition" for a moment
  * (KRaft propagates the new topic to the broker's metadata cache asynchronously); kafkajs's
- * own `waitForLeaders` retries only "leader not available" and gives up on that answer.
+ * own `waitForLeaders` retries only "leader not available" and gives up on that answer. Then
+ * the leaders are asked for their offsets, which they refuse ("not the leader") until they
+ * have taken the lead.
  */
 const waitForLeaders = async (admin: Admin, topic: string): Promise<void> => {
   const deadline = Date.now() + leaderWaitMs
@@ -65,7 +67,12 @@ const waitForLeaders = async (admin: Admin, topic: string): Promise<void> => {
     try {
       const metadata = await admin.fetchTopicMetadata({ topics: [topic] })
       const partitions = metadata.topics.find((t) => t.name === topic)?.partitions ?? []
-      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return
+      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) {
+        // The metadata can name a leader before that broker acts as one: ask the leaders
+        // themselves (ListOffsets), which answer "not the leader" until they are.
+        await admin.fetchTopicOffsets(topic)
+        return
+      }
     } catch (error) {
       if (!isRetryable(error) || Date.now() > deadline) throw error
     }
