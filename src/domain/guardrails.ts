@@ -19,7 +19,9 @@ import {
   type CommitmentPattern,
   commitmentPattern,
   compilePattern,
+  type CompiledCustomerIdPattern,
   type CustomerContext,
+  customerIdPattern,
   defaultCommitmentPatterns,
   defaultCommitmentPhrases,
   defaultCustomerIdPattern,
@@ -187,7 +189,7 @@ interface CompiledRules {
   readonly commitmentPatterns: ReadonlyArray<CommitmentPattern>
   /** When a text's phrase key does not match it, no phrase or commitment check can find anything. */
   readonly screen: RegExp | undefined
-  readonly customerId: RegExp
+  readonly customerId: CompiledCustomerIdPattern
   readonly pii: PiiOptions
 }
 
@@ -206,7 +208,7 @@ const compile = (rules: GuardrailRules): CompiledRules => {
     commitmentPhrases,
     commitmentPatterns,
     screen: phraseScreen([forbidden, commitmentPhrases], commitmentPatterns),
-    customerId: compilePattern(rules.customerIdPattern),
+    customerId: customerIdPattern(rules.customerIdPattern),
     pii: { defaultRegion: rules.defaultRegion, phoneRegions: rules.phoneRegions }
   }
   compiled.set(rules, value)

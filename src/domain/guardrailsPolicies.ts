@@ -374,7 +374,20 @@ export const defaultCustomerIdPattern =
  * about the same length (`cust-48213` → `cust-` and 3–7 digits). `undefined` when the id has no
  * such prefix or nothing after it.
  */
-export const idShapeOf = (id: string): RegExp | undefined => {
+export const idShapeOf = (id: string): RegExp | undefined => idShapeOfCached(id)?.regex
+
+const shapes = new Map<string, { readonly regex: RegExp; readonly prefix: string } | null>()
+
+const idShapeOfCached = (id: string): { readonly regex: RegExp; readonly prefix: string } | undefined => {
+  const hit = shapes.get(id)
+  if (hit !== undefined) return hit ?? undefined
+  const shape = buildIdShape(id)
+  if (shapes.size > 1000) shapes.clear()
+  shapes.set(id, shape ?? null)
+  return shape
+}
+
+const buildIdShape = (id: string): { readonly regex: RegExp; readonly prefix: string } | undefined => {
   const m = /^([A-Za-z]{1,12}[-_#:.])([A-Za-z0-9]{3,40})$/.exec(id)
   if (m === null) return undefined
   const prefix = escapeRegExp(m[1] ?? "")
@@ -382,8 +395,24 @@ export const idShapeOf = (id: string): RegExp | undefined => {
   const min = Math.max(1, rest.length - 2)
   const max = rest.length + 2
   const body = /^\d+$/.test(rest) ? `\\d{${min},${max}}` : `(?=[A-Za-z]*\\d)[A-Za-z0-9]{${min},${max}}`
-  return new RegExp(`(?<![\\w-])${prefix}${body}(?![\\w-])`, "giu")
+  return { regex: new RegExp(`(?<![\\w-])${prefix}${body}(?![\\w-])`, "giu"), prefix: (m[1] ?? "").toLowerCase() }
 }
+
+/** A customer id pattern, with a prefilter for the default one (`undefined`: always run). */
+export interface CompiledCustomerIdPattern {
+  readonly regex: RegExp
+  readonly hint: RegExp | undefined
+}
+
+/** Every match of the default customer id pattern contains one of these. */
+const DEFAULT_ID_HINT_RE = /cust|acct|acc[-_]|account[-_]|client[-_]|member[-_]|usr[-_]|user[-_]|cus[-_]/i
+
+export const customerIdPattern = (source: string): CompiledCustomerIdPattern => ({
+  regex: compilePattern(source),
+  hint: source === defaultCustomerIdPattern ? DEFAULT_ID_HINT_RE : undefined
+})
+
+const ID_CUE_HINT_RE = /(?:customer|account|client|member|user)(?:\s+|-)?(?:id|number|no|#)/i
 
 /** An id after a cue ("customer id: X", "account #X", "customer number X"); X needs a digit, `-` or `_`. */
 const ID_CUE_RE =
@@ -432,34 +461,40 @@ export const findForeignCustomerData = (
   text: string,
   pii: ReadonlyArray<PiiCandidate>,
   context: CustomerContext,
-  customerId: RegExp,
+  customerId: CompiledCustomerIdPattern,
   options: PiiOptions
 ): ReadonlyArray<Hit> => {
-  const own = ownDataOf(context, options)
+  let cached: OwnData | undefined
+  const own = (): OwnData => (cached ??= ownDataOf(context, options))
   const hits: Array<Hit> = []
   for (const match of pii) {
-    if (match.kind === "email" && !own.emails.has(match.value)) hits.push({ kind: "email", start: match.start, end: match.end })
+    if (match.kind === "email" && !own().emails.has(match.value)) hits.push({ kind: "email", start: match.start, end: match.end })
     if (match.kind === "phone") {
-      const mine = own.phones.some((p) => p === match.value || lastDigits(p) === lastDigits(match.value))
+      const mine = own().phones.some((p) => p === match.value || lastDigits(p) === lastDigits(match.value))
       if (!mine) hits.push({ kind: "phone", start: match.start, end: match.end })
     }
   }
-  if (own.ids.size > 0) {
-    const inPii = (start: number): boolean => pii.some((m) => m.start <= start && start < m.end)
-    const check = (id: string, start: number): void => {
-      const token = id.replace(/[.,;:]+$/, "")
-      if (!own.ids.has(token.toLowerCase()) && !inPii(start)) hits.push({ kind: "customer_id", start, end: start + token.length })
-    }
-    for (const m of text.matchAll(customerId)) check(m[0], m.index)
-    for (const ownId of own.ids) {
-      const shape = idShapeOf(ownId)
-      if (shape !== undefined) for (const m of text.matchAll(shape)) if (!hits.some((h) => h.start === m.index)) check(m[0], m.index)
-    }
+  const ownId = context.customerId ?? (typeof context.customer?.["customer_id"] === "string" ? context.customer["customer_id"] : undefined)
+  const shape = ownId === undefined ? undefined : idShapeOfCached(ownId)
+  const candidates = (customerId.hint === undefined || customerId.hint.test(text)) ||
+    ID_CUE_HINT_RE.test(text) || (shape !== undefined && text.toLowerCase().includes(shape.prefix))
+  if (!candidates || own().ids.size === 0) return hits
+  const inPii = (start: number): boolean => pii.some((m) => m.start <= start && start < m.end)
+  const check = (id: string, start: number): void => {
+    const token = id.replace(/[.,;:]+$/, "")
+    if (hits.some((h) => h.start === start)) return
+    if (!own().ids.has(token.toLowerCase()) && !inPii(start)) hits.push({ kind: "customer_id", start, end: start + token.length })
+  }
+  if (customerId.hint === undefined || customerId.hint.test(text)) {
+    for (const m of text.matchAll(customerId.regex)) check(m[0], m.index)
+  }
+  if (shape !== undefined && text.toLowerCase().includes(shape.prefix)) {
+    for (const m of text.matchAll(shape.regex)) check(m[0], m.index)
+  }
+  if (ID_CUE_HINT_RE.test(text)) {
     for (const m of text.matchAll(ID_CUE_RE)) {
       const id = m[1] ?? ""
-      if (!/[\d_-]/.test(id)) continue
-      const start = m.index + m[0].length - id.length
-      if (!hits.some((h) => h.start === start)) check(id, start)
+      if (/[\d_-]/.test(id)) check(id, m.index + m[0].length - id.length)
     }
   }
   return hits
