@@ -8,7 +8,8 @@
  *
  * Default: every `*.jsonl` of test/fixtures/guardrails/. Line shapes: `{"id","text","pii":[…]}`
  * (PII) and `{"id","text","policies":[…],"customer"?:{…}}` (policies); a line of another shape
- * is ignored with a message naming the file and line (stderr). Rules come from the environment
+ * is ignored with a message naming the file and line (stderr; the first three of a file, then a
+ * count). Rules come from the environment
  * like the agents' (`GUARDRAILS_*`).
  *
  * Exit code 0 when every kind and policy meets the targets, 1 when one does not, 2 when a file
@@ -17,7 +18,7 @@
 import { Effect } from "effect"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
-import { type CorpusFile, readCorpusFiles, renderReport } from "../src/eval/GuardrailsEval.ts"
+import { type CorpusFile, ignoredMessages, readCorpusFiles, renderReport } from "../src/eval/GuardrailsEval.ts"
 import { GuardrailsConfig } from "../src/services/AppConfig.ts"
 
 const defaultDir = fileURLToPath(new URL("../test/fixtures/guardrails/", import.meta.url))
@@ -48,9 +49,7 @@ const main = (): number => {
     console.error(error instanceof Error ? error.message : String(error))
     return 2
   }
-  for (const file of corpora) {
-    for (const { line, reason } of file.ignored) console.error(`${file.name} line ${line}: ignored (${reason})`)
-  }
+  for (const file of corpora) for (const message of ignoredMessages(file)) console.error(message)
   const report = renderReport(corpora, rules.success)
   console.log(report.text)
   return report.pass ? 0 : 1

@@ -88,7 +88,9 @@ export const parseCorpusLine = (line: string): CorpusLine => {
   }
   if (!isRecord(value)) return { _tag: "unknown", reason: "not a JSON object" }
   const { id, text } = value
-  if (typeof id !== "string" || typeof text !== "string") return { _tag: "unknown", reason: "expected string \"id\" and \"text\"" }
+  if (typeof id !== "string" || typeof text !== "string") {
+    return { _tag: "unknown", reason: "unknown shape: expected {\"id\", \"text\", \"pii\": [...]} or {\"id\", \"text\", \"policies\": [...]}" }
+  }
   const pii = value["pii"]
   const policies = value["policies"]
   if (Array.isArray(pii) && policies === undefined) {

@@ -166,13 +166,20 @@ export const renderScores = (title: string, scores: GuardrailsScores, showMistak
   return lines.join("\n")
 }
 
+/** The ignored lines of a file as messages: the first three, then how many more. */
+export const ignoredMessages = (file: CorpusFile): ReadonlyArray<string> => {
+  const shown = file.ignored.slice(0, 3).map(({ line, reason }) => `${file.name} line ${line}: ignored (${reason})`)
+  const more = file.ignored.length - shown.length
+  return more > 0 ? [...shown, `${file.name}: ${more} more lines ignored`] : shown
+}
+
 /** The whole report: each file, then all files together, then the verdict. */
 export const renderReport = (files: ReadonlyArray<CorpusFile>, rules: GuardrailRules = defaultGuardrailRules) => {
   const sections: Array<string> = []
   for (const file of files) {
     sections.push(renderScores(file.name, scoreCorpus(file.pii, file.policies, rules)))
-    for (const { line, reason } of file.ignored) sections.push(`${file.name} line ${line}: ignored (${reason})`)
-    if (file.ignored.length > 0) sections.push("")
+    const ignored = ignoredMessages(file)
+    if (ignored.length > 0) sections.push(...ignored, "")
   }
   const together = scoreCorpus(files.flatMap((f) => f.pii), files.flatMap((f) => f.policies), rules)
   if (files.length > 1) sections.push(renderScores(`all ${files.length} files together`, together, false))
