@@ -1,0 +1,701 @@
+/**
+ * PII detectors: payment cards, US SSNs and ITINs, emails, phone numbers, IBANs.
+ *
+ * They run on normalized text (`guardrailsNormalize.ts`: NFKC, invisible characters removed,
+ * digits of every script as ASCII, dashes, spaces and dots unified, lookalike letters folded),
+ * so `４８１５ ５８９７ …`, `4764\u200B4415…`, `6449–3874–…` and `maria＠mail.example.com`
+ * reach them in their plain form. Every numeric kind is validated (Luhn and a card network
+ * prefix; SSA or ITIN number rules; `libphonenumber-js` validity; IBAN registry length, BBAN
+ * format and mod-97 through `ibantools`) and must stand alone, not be part of a longer code.
+ * Cue and label rules are documented next to each detector and in
+ * test/fixtures/guardrails/README.md.
+ */
+import * as ibantools from "ibantools"
+import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js/max"
+import { allPiiKinds, type PiiCandidate, type PiiKind } from "./guardrailsTypes.ts"
+
+// ---------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------
+
+export interface PiiOptions {
+  /** Region whose national phone formats are recognised without a cue (ISO 3166 alpha-2). */
+  readonly defaultRegion: string
+  /** Further regions whose national formats count after a phone cue. */
+  readonly phoneRegions: ReadonlyArray<string>
+}
+
+export const defaultPhoneRegions: ReadonlyArray<string> = [
+  "US", "CA", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "NL", "LU", "ES", "PT", "IT", "MX", "BR", "AR", "CO",
+  "AU", "NZ", "IN", "JP", "SG", "ZA", "SE", "NO", "DK", "FI", "PL"
+]
+
+export const defaultPiiOptions: PiiOptions = { defaultRegion: "US", phoneRegions: defaultPhoneRegions }
+
+// ---------------------------------------------------------------------------
+// Checksums and number rules
+// ---------------------------------------------------------------------------
+
+/** Luhn (mod 10) check over a string of ASCII digits. */
+export const luhnValid = (digits: string): boolean => {
+  if (!/^\d+$/.test(digits)) return false
+  let sum = 0
+  let double = false
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48
+    if (double) {
+      d *= 2
+      if (d > 9) d -= 9
+    }
+    sum += d
+    double = !double
+  }
+  return sum % 10 === 0
+}
+
+const inRange = (value: number, low: number, high: number): boolean => value >= low && value <= high
+
+/**
+ * Card network by issuer prefix (IIN) and length. Only major networks are
+ * accepted: Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir.
+ * Unknown prefixes (e.g. 1, 7, 8, 9 — gift cards, tracking numbers) are rejected.
+ */
+export const cardNetwork = (digits: string): string | undefined => {
+  const n = digits.length
+  const p = (k: number): number => Number(digits.slice(0, k))
+  if (n < 12 || n > 19) return undefined
+  if (digits.startsWith("4") && (n === 13 || n === 16 || n === 19)) return "visa"
+  if ((inRange(p(2), 51, 55) || inRange(p(4), 2221, 2720)) && n === 16) return "mastercard"
+  if ((p(2) === 34 || p(2) === 37) && n === 15) return "amex"
+  if ((p(4) === 6011 || inRange(p(3), 644, 649) || p(2) === 65 || inRange(p(6), 622126, 622925)) && n >= 16) {
+    return "discover"
+  }
+  if ((inRange(p(3), 300, 305) || p(4) === 3095 || p(2) === 36 || p(2) === 38 || p(2) === 39) && n >= 14) {
+    return "diners"
+  }
+  if (inRange(p(4), 3528, 3589) && n >= 16) return "jcb"
+  if (inRange(p(4), 2200, 2204) && n >= 16) return "mir"
+  if (p(2) === 62 && n >= 16) return "unionpay"
+  if ((p(2) === 50 || inRange(p(2), 56, 69)) && n >= 12) return "maestro"
+  return undefined
+}
+
+/** A plausible payment card number: 13–19 digits, known network prefix/length, Luhn-valid. */
+export const isPaymentCardNumber = (digits: string): boolean =>
+  /^\d{13,19}$/.test(digits) && !/^(\d)\1+$/.test(digits) && cardNetwork(digits) !== undefined && luhnValid(digits)
+
+const SSN_SHAPE_RE = /^(\d{3})[- ./]?(\d{2})[- ./]?(\d{4})$/
+
+/**
+ * SSA rules for a US Social Security number: area 001–899 except 666 (900–999 are
+ * ITINs / never issued), group 01–99, serial 0001–9999. Accepts `ddd-dd-dddd`,
+ * `ddd dd dddd` or 9 digits.
+ */
+export const isValidSsn = (ssn: string): boolean => {
+  const m = SSN_SHAPE_RE.exec(ssn)
+  if (m === null) return false
+  const area = Number(m[1])
+  const group = Number(m[2])
+  const serial = Number(m[3])
+  return area !== 0 && area !== 666 && area < 900 && group !== 0 && serial !== 0
+}
+
+/** SSA's advertising range 987-65-4320 … 987-65-4329: printed in examples, never issued to anyone. */
+const isAdvertisingNumber = (digits: string): boolean => /^98765432\d$/.test(digits)
+
+/**
+ * IRS rules for an ITIN: area 900–999, group 50–65, 70–88, 90–92 or 94–99, serial not 0000.
+ * Same shapes as `isValidSsn`.
+ */
+export const isValidItin = (itin: string): boolean => {
+  const m = SSN_SHAPE_RE.exec(itin)
+  if (m === null) return false
+  const area = Number(m[1])
+  const group = Number(m[2])
+  const serial = Number(m[3])
+  const groupOk = inRange(group, 50, 65) || inRange(group, 70, 88) || inRange(group, 90, 92) || inRange(group, 94, 99)
+  return area >= 900 && groupOk && serial !== 0 && !isAdvertisingNumber(`${m[1]}${m[2]}${m[3]}`)
+}
+
+/** IBAN length per country (SWIFT IBAN registry). */
+export const ibanLengths: Readonly<Record<string, number>> = {
+  AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BI: 27, BR: 29, BY: 28,
+  CH: 21, CR: 22, CY: 28, CZ: 24, DE: 22, DJ: 27, DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18,
+  FK: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23, GL: 18, GR: 27, GT: 28, HN: 28, HR: 21, HU: 28,
+  IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20,
+  LU: 20, LV: 21, LY: 25, MC: 27, MD: 24, ME: 22, MK: 19, MN: 20, MR: 27, MT: 31, MU: 30, NI: 28,
+  NL: 18, NO: 15, OM: 23, PK: 24, PL: 28, PS: 29, PT: 25, QA: 29, RO: 24, RS: 22, RU: 33, SA: 24, SC: 31,
+  SD: 18, SE: 24, SI: 19, SK: 24, SM: 27, SO: 23, ST: 25, SV: 28, TL: 23, TN: 24, TR: 26, UA: 29,
+  VA: 22, VG: 24, XK: 20, YE: 30
+}
+
+/** ISO 7064 mod 97-10 over an IBAN (country + check digits + BBAN), spaces ignored, case-insensitive. */
+export const ibanMod97 = (iban: string): number => {
+  const s = iban.replace(/ /g, "").toUpperCase()
+  const rearranged = s.slice(4) + s.slice(0, 4)
+  let r = 0
+  for (const ch of rearranged) {
+    const code = ch.charCodeAt(0)
+    if (code >= 48 && code <= 57) {
+      r = (r * 10 + (code - 48)) % 97
+    } else if (code >= 65 && code <= 90) {
+      r = (r * 100 + (code - 55)) % 97
+    } else {
+      return -1
+    }
+  }
+  return r
+}
+
+/**
+ * Valid IBAN: known country, exact registry length, alphanumeric, mod-97 == 1, and the
+ * country's BBAN format (`ibantools`). A wrong national check digit is still an IBAN someone
+ * typed (and not every national scheme is public), so that one `ibantools` error is allowed.
+ */
+export const isValidIban = (iban: string): boolean => {
+  const s = iban.replace(/ /g, "").toUpperCase()
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]+$/.test(s)) return false
+  if (ibanLengths[s.slice(0, 2)] !== s.length || ibanMod97(s) !== 1) return false
+  const { errorCodes } = ibantools.validateIBAN(s)
+  return errorCodes.every((code) => code === ibantools.ValidationErrorsIBAN.WrongAccountBankBranchChecksum)
+}
+
+// ---------------------------------------------------------------------------
+// Shared helpers
+// ---------------------------------------------------------------------------
+
+type Candidate = PiiCandidate
+
+const WORD_CHAR = /[\p{L}\p{N}_]/u
+const isWordChar = (ch: string | undefined): boolean =>
+  ch !== undefined && (ch.charCodeAt(0) < 128 ? /[A-Za-z0-9_]/.test(ch) : WORD_CHAR.test(ch))
+const isDigit = (ch: string | undefined): boolean => ch !== undefined && ch >= "0" && ch <= "9"
+const CURRENCY = "$€£¥₹"
+
+/**
+ * The span must not be part of a longer letter/digit run: the neighbouring
+ * character must not be a word character, and a "joiner" (e.g. `-`, `.`, `/`)
+ * directly followed/preceded by a word character also glues it into a longer
+ * code (`REF-555-0143-XK`, `v2.10.3`, `ORD-2024-558812`).
+ */
+const isolatedLeft = (text: string, start: number, joiners: string): boolean => {
+  const prev = text[start - 1]
+  if (prev === undefined) return true
+  if (isWordChar(prev) || CURRENCY.includes(prev)) return false
+  return !(joiners.includes(prev) && isWordChar(text[start - 2]))
+}
+
+const isolatedRight = (text: string, end: number, joiners: string): boolean => {
+  const next = text[end]
+  if (next === undefined) return true
+  if (isWordChar(next)) return false
+  return !(joiners.includes(next) && isWordChar(text[end + 1]))
+}
+
+const isolated = (text: string, start: number, end: number, joiners: string): boolean =>
+  isolatedLeft(text, start, joiners) && isolatedRight(text, end, joiners)
+
+/**
+ * Negative cue: an identifier label right before a number ("order #", "tracking number:",
+ * "invoice", "member ID", "Bestellnummer", "pedido n.º" …) means the number is an identifier,
+ * not PII; so are the numbers listed or ranged after it ("orders 99120341, 99120342 and …",
+ * "IDs 512-555-0143 through 512-555-0199"). Not applied where a positive cue (SSN / phone cue)
+ * is required and present.
+ */
+const ID_LABEL_RE = new RegExp(
+  String.raw`(?:^|[^\p{L}\p{N}])(?:order|tracking|track|invoice|ticket|case|ref|reference|confirmation|shipment|parcel|package|waybill|awb|consignment|transaction|txn|rma|sku|serial|part|item|product|claim|booking|batch|lot|build|version|release|model|ean|upc|isbn|gtin|imei|meid|iccid|sim|barcode|member|membership|loyalty|rewards?|gift\s*card|voucher|coupon|promo|po|purchase\s+order|employee|staff|student|policy|contract|quote|licen[cs]e|device|asset|meeting|webinar|conference|room|customer|client|kunden|bestell|rechnungs|sendungs|auftrags|artikel|pedido|factura|albar[aá]n|commande|facture|colis|r[ée]f[ée]rence|referencia|riferimento|ordine|fattura|bestelling|factuur|zendingnummer)[\p{L}]*\.?\s*(?:nos?\.?|n[º°o]\.?\s*|nr\.?|num(?:ber|ero|éro|mer)?s?\.?|ids?|codes?|#)?\s*[:#]?(?:\s+(?:is|are|was|were|es|est|ist))?\s*(?:#?\d[\d ./-]{0,24}\d\s*(?:,|and|or|through|thru|to|&|und|et|y)\s*#?){0,5}$`,
+  "iu"
+)
+
+const hasIdLabel = (text: string, start: number): boolean => ID_LABEL_RE.test(text.slice(Math.max(0, start - 120), start))
+
+const digitsOf = (s: string): string => s.replace(/\D/g, "")
+
+/** A phone extension glued to the number ("202-555-0143x204", "ext.12") extends the span. */
+const EXTENSION_RE = /^ ?(?:x|ext\.?|extension) ?\d{1,6}(?![\p{L}\p{N}_])/iu
+
+const withExtension = (text: string, end: number): number => {
+  const m = EXTENSION_RE.exec(text.slice(end, end + 20))
+  return m === null ? end : end + m[0].length
+}
+
+// ---------------------------------------------------------------------------
+// Email
+// ---------------------------------------------------------------------------
+
+/*
+ * Plain addresses: RFC 5322-ish dot-atom local part (letters incl. Unicode, digits and
+ * !#$%&'*+/=?^_`{|}~-, dots between atoms), '@' (or ' @ ' with a space on both sides), one or
+ * more domain labels (letters/digits, inner hyphens, ≤63 chars) and a TLD of ≥2 letters.
+ * Quoted local parts and IP-literal domains are not supported. `%40` (URL-encoded '@') counts
+ * as '@'.
+ */
+const EMAIL_RE =
+  /(?<![\p{L}\p{N}!#$%&'*+/=?^_`{|}~.-])[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*(?:@| @ |%40)(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,63}(?![\p{L}\p{N}-]|\.[\p{L}\p{N}])/gu
+
+const detectPlainEmails = (text: string, out: Array<Candidate>): void => {
+  for (const m of text.matchAll(EMAIL_RE)) {
+    let start = m.index
+    const end = start + m[0].length
+    // Quotes/backticks/braces opening the local part are punctuation around the address.
+    while (start < end && "'`{|".includes(text[start] ?? "")) start++
+    let raw = text.slice(start, end)
+    // In a URL query (`?email=jane%40example.com`) the local part starts after the `=`.
+    const encoded = raw.indexOf("%40")
+    if (encoded >= 0) {
+      const eq = raw.lastIndexOf("=", encoded)
+      if (eq >= 0) {
+        start += eq + 1
+        raw = raw.slice(eq + 1)
+      }
+    }
+    if (raw.startsWith("@") || raw.startsWith("%40") || raw.startsWith(" @")) continue
+    out.push({ kind: "email", start, end, value: raw.replace(/ @ |%40/, "@").toLowerCase() })
+  }
+}
+
+/*
+ * Obfuscated addresses: `jane (at) example (dot) com`, `bob [at] example [dot] net`,
+ * `kwame{at}example.com`, `li.na(@)example.cn`, `name AT host DOT com`, `rick dot thornton at
+ * example dot com`. A bracketed at (`(at)`, `[at]`, `{at}`, `<at>`, `(@)`) always counts; a
+ * bare ` at ` counts only when the address is unmistakable: upper-case `AT`, or a local part
+ * with a `.`, `_`, `+` or digit (not a version such as `4.1`), or written with ` dot `, or an
+ * email cue (email, e-mail, mail, address, contact, write, reply) shortly before. The domain
+ * needs at least two labels joined by `.`, ` dot `, `[dot]` or `(dot)` and a TLD of 2–24
+ * letters.
+ */
+const AT_ANCHOR_RE = /\s*[([{<]\s*(?:at|@)\s*[)\]}>]\s*|\s+at\s+/gi
+const DOT_SEP = String.raw`(?:\s*[([{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+|\.)`
+const LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?`
+const DOMAIN_AT_RE = new RegExp(String.raw`${LABEL}(?:${DOT_SEP}${LABEL})+(?![\p{L}\p{N}-]|\.[\p{L}\p{N}])`, "iuy")
+const LOCAL_BEFORE_RE = /(?<![\p{L}\p{N}._%+'-])[\p{L}\p{N}][\p{L}\p{N}._%+'-]*(?:\s+dot\s+[\p{L}\p{N}][\p{L}\p{N}._%+'-]*)*$/iu
+const EMAIL_CUE_RE = /(?:e-?mail|gmail|mail|address|contact|write|reply|send)[^\n]{0,40}$/i
+const VERSION_RE = /^v?\d+(?:\.\d+)*$/i
+/** Words that stand before " at <site>" in prose ("contact us at help.example.com"), never a local part on their own. */
+const PROSE_WORDS = new Set([
+  "me", "us", "you", "him", "her", "them", "it", "we", "i", "they", "our", "your", "home", "work", "office", "least",
+  "all", "once", "first", "last", "that", "this", "look", "available", "online", "here", "there", "anytime", "page",
+  "site", "website", "link", "portal", "account", "support", "help", "directly", "mail", "email", "e-mail", "is", "are"
+])
+
+const canonicalDomain = (domain: string): string =>
+  domain.replace(/\s*[([{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+/gi, ".").toLowerCase()
+
+const detectObfuscatedEmails = (text: string, out: Array<Candidate>): void => {
+  for (const anchor of text.matchAll(AT_ANCHOR_RE)) {
+    const bare = !/[([{<]/.test(anchor[0])
+    const domainStart = anchor.index + anchor[0].length
+    DOMAIN_AT_RE.lastIndex = domainStart
+    const domain = DOMAIN_AT_RE.exec(text)
+    if (domain === null) continue
+    const canonical = canonicalDomain(domain[0])
+    const labels = canonical.split(".")
+    const tld = labels[labels.length - 1] ?? ""
+    if (!/^\p{L}{2,24}$/u.test(tld) || labels.some((l) => l.length === 0 || l.length > 63)) continue
+    const left = text.slice(Math.max(0, anchor.index - 80), anchor.index)
+    const local = LOCAL_BEFORE_RE.exec(left)
+    if (local === null) continue
+    const localText = local[0]
+    const localCanonical = localText.replace(/\s+dot\s+/gi, ".")
+    if (!/\p{L}/u.test(localCanonical) || VERSION_RE.test(localCanonical)) continue
+    const start = anchor.index - localText.length
+    if (bare) {
+      const plainWord = !/[._+\d]/.test(localText) && !/\sdot\s/i.test(localText)
+      const strong = /\bAT\b/.test(anchor[0]) ||
+        !plainWord ||
+        /\sdot\s/i.test(domain[0]) ||
+        (!PROSE_WORDS.has(localCanonical.toLowerCase()) && EMAIL_CUE_RE.test(text.slice(Math.max(0, start - 45), start)))
+      if (!strong) continue
+    }
+    out.push({ kind: "email", start, end: domainStart + domain[0].length, value: `${localCanonical.toLowerCase()}@${canonical}` })
+  }
+}
+
+const detectEmails = (text: string): Array<Candidate> => {
+  const out: Array<Candidate> = []
+  if (text.includes("@") || text.includes("%40")) detectPlainEmails(text, out)
+  if (/\bat\b|[([{<]\s*@/i.test(text)) detectObfuscatedEmails(text, out)
+  return out
+}
+
+// ---------------------------------------------------------------------------
+// IBAN
+// ---------------------------------------------------------------------------
+
+/*
+ * IBAN: country code (known, case-insensitive) + 2 check digits, then BBAN characters,
+ * contiguous or grouped with single spaces, dashes or ` - `. Exactly the registry length for
+ * that country is read, the next character must not continue the run, and `isValidIban` must
+ * hold (mod-97, BBAN format). Inside a URL path (`/refund/DE05…/submit`) it counts too.
+ */
+const IBAN_START_RE = /(?<![\p{L}\p{N}_])[A-Za-z]{2}\d{2}/gu
+const ALNUM_RE = /[A-Za-z0-9]/
+
+const detectIbans = (text: string): Array<Candidate> => {
+  const out: Array<Candidate> = []
+  for (const m of text.matchAll(IBAN_START_RE)) {
+    const country = m[0].slice(0, 2).toUpperCase()
+    const length = ibanLengths[country]
+    if (length === undefined) continue
+    let collected = m[0].toUpperCase()
+    let i = m.index + 4
+    while (collected.length < length && i < text.length) {
+      const ch = text[i]
+      if (ch === " " || ch === "-") {
+        const sep = text.startsWith(" - ", i) ? 3 : 1
+        if (ALNUM_RE.test(text[i + sep] ?? "")) {
+          i += sep
+          continue
+        }
+        break
+      }
+      if (ch === undefined || !ALNUM_RE.test(ch)) break
+      collected += ch.toUpperCase()
+      i++
+    }
+    if (collected.length !== length || isWordChar(text[i])) continue
+    if (!isolated(text, m.index, i, "-.")) continue
+    if (!isValidIban(collected)) continue
+    out.push({ kind: "iban", start: m.index, end: i, value: collected })
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------
+// Payment cards
+// ---------------------------------------------------------------------------
+
+/*
+ * Payment card: a run of digit groups joined by separators — one or two spaces, or a `-`,
+ * `.` or `/` with optional spaces around it (`4404.3084.8852.4944`, `4433/2820/8125/9460`,
+ * `5452 - 4281 - 6456 - 9076`). The groups joined by one kind of separator form a segment; a
+ * segment is a card when its digits (13–19) carry a major-network prefix and pass Luhn, and
+ * its grouping is one cards are written in (one group; groups of four with a shorter last
+ * one; 4-6-5 or 4-6-4; two groups). A group shared with a following segment of another
+ * separator (`… 1111 12/26`, an expiry) is dropped from the end first. A segment longer than
+ * 19 digits is never regrouped into a card (a 22-digit tracking number), except that groups of
+ * 13+ digits each are tried alone (`4111111111111111 5555555555554444`). The number must stand
+ * alone (not glued to letters, `ORD-`, a currency sign) — a URL path (`/checkout/4687…/`) or
+ * query (`?card=…`) is fine — and not follow an identifier label ("order #", "gift card", …).
+ */
+const DIGIT_RUN_RE = /\d+(?:(?: {0,2}[-./] {0,2}| {1,2})\d+)*/g
+const SEPARATOR_RE = / {0,2}[-./] {0,2}| {1,2}/g
+
+interface Group {
+  readonly start: number
+  readonly end: number
+  /** The separator class before this group (`" "`, `-`, `.`, `/`), `""` for the first one. */
+  readonly sep: string
+}
+
+const groupsOf = (text: string, start: number, end: number): Array<Group> => {
+  const run = text.slice(start, end)
+  const groups: Array<Group> = []
+  let at = 0
+  let sep = ""
+  SEPARATOR_RE.lastIndex = 0
+  for (const m of run.matchAll(SEPARATOR_RE)) {
+    groups.push({ start: start + at, end: start + m.index, sep })
+    const punct = m[0].trim()
+    sep = punct === "" ? " " : punct
+    at = m.index + m[0].length
+  }
+  groups.push({ start: start + at, end, sep })
+  return groups
+}
+
+const cardGrouping = (lengths: ReadonlyArray<number>): boolean => {
+  const n = lengths.length
+  if (n <= 2) return true
+  const key = lengths.join("-")
+  if (key === "4-6-5" || key === "4-6-4") return true
+  const last = lengths[n - 1] ?? 0
+  return lengths.slice(0, -1).every((l) => l === 4) && last >= 1 && last <= 4
+}
+
+const CARD_JOINERS = "-."
+
+const detectCards = (text: string): Array<Candidate> => {
+  const out: Array<Candidate> = []
+  const consider = (groups: ReadonlyArray<Group>): boolean => {
+    const first = groups[0]
+    const last = groups[groups.length - 1]
+    if (first === undefined || last === undefined) return false
+    const digits = groups.map((g) => text.slice(g.start, g.end)).join("")
+    if (digits.length < 13 || digits.length > 19) return false
+    if (!cardGrouping(groups.map((g) => g.end - g.start))) return false
+    if (!isolated(text, first.start, last.end, CARD_JOINERS)) return false
+    if (!isPaymentCardNumber(digits) || hasIdLabel(text, first.start)) return false
+    out.push({ kind: "payment_card", start: first.start, end: last.end, value: digits })
+    return true
+  }
+  for (const m of text.matchAll(DIGIT_RUN_RE)) {
+    if (m[0].length < 13) continue
+    const groups = groupsOf(text, m.index, m.index + m[0].length)
+    // Segments: maximal sequences of groups joined by one separator class; two neighbouring
+    // segments share the group between them.
+    let s = 0
+    for (;;) {
+      let e = s + 1
+      const sep = groups[s + 1]?.sep
+      while (e < groups.length && groups[e]?.sep === sep) e++
+      const segment = groups.slice(s, e)
+      const found = consider(segment) ||
+        (e < groups.length && segment.length > 1 && consider(segment.slice(0, -1))) ||
+        (s > 0 && segment.length > 1 && consider(segment.slice(1)))
+      if (!found && segment.length > 1) {
+        for (const g of segment) if (g.end - g.start >= 13) consider([g])
+      }
+      if (e >= groups.length) break
+      s = e - 1
+    }
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------
+// SSN and ITIN
+// ---------------------------------------------------------------------------
+
+/*
+ * SSN / ITIN cue: "SSN", "S.S.N.", "SS#", "social", "social security", "soc sec", "ITIN",
+ * "TIN", "taxpayer id…", "tax id" at most 30 characters before the number with no digit in
+ * between, or "(social)" / "(ssn)" right after it.
+ */
+const SSN_CUE_RE =
+  /(?:\bssns?\b|\bs\.\s?s\.\s?n\b\.?|\bss\s?#|\bsocial\b|\bsoc\.?\s*sec\b|\bitins?\b|\btins?\b|\btaxpayer\b|\btax[\s-]*id\b|sozialversicherungsnummer)[^\d]{0,30}$/i
+const SSN_CUE_AFTER_RE = /^\s*[([]?\s*(?:ssn|social(?:\s+security)?|itin)\b/i
+
+const hasSsnCue = (text: string, start: number, end: number): boolean =>
+  SSN_CUE_RE.test(text.slice(Math.max(0, start - 50), start)) || SSN_CUE_AFTER_RE.test(text.slice(end, end + 25))
+
+/*
+ * SSN: three groups 3-2-4 with the same separator twice. With a dash (`123-45-6789`,
+ * `078 - 05 - 1120`) or one space (`123 45 6789`) it is an SSN without a cue; with dots,
+ * slashes, two spaces or no separator (`123456789`) only after an SSN/ITIN cue. SSA rules
+ * (`isValidSsn`) or ITIN rules (`isValidItin`) must hold. Without a cue, the number is skipped
+ * right after an identifier label ("order #123-45-6789", "employee ID …").
+ */
+const SSN_RE = /(?<!\d)\d{3}( ?- ?| ?\. ?| ?\/ ?| {1,2}|)\d{2}\1\d{4}(?!\d)/g
+
+const isDigitAfterSpace = (text: string, end: number): boolean => text[end] === " " && isDigit(text[end + 1])
+const isDigitBeforeSpace = (text: string, start: number): boolean => text[start - 1] === " " && isDigit(text[start - 2])
+
+const detectSsns = (text: string): Array<Candidate> => {
+  const out: Array<Candidate> = []
+  for (const m of text.matchAll(SSN_RE)) {
+    const start = m.index
+    const end = start + m[0].length
+    const sep = m[1] ?? ""
+    const digits = digitsOf(m[0])
+    if (!isValidSsn(digits) && !isValidItin(digits)) continue
+    if (!isolated(text, start, end, "-./") || (text[start - 1] === ":" && isDigit(text[start - 2])) || (text[end] === ":" && isDigit(text[end + 1]))) continue
+    // A spaced `ddd dd dddd` must not continue a longer space-grouped digit run.
+    if (sep.trim() === "" && (isDigitAfterSpace(text, end) || isDigitBeforeSpace(text, start))) continue
+    const cue = hasSsnCue(text, start, end)
+    const plain = sep.trim() === "-" || sep === " "
+    if (!cue && !plain) continue
+    if (!cue && (hasIdLabel(text, start) || text[start - 1] === "#")) continue
+    out.push({ kind: "ssn", start, end, value: digits })
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------
+// Phone
+// ---------------------------------------------------------------------------
+
+/*
+ * Phone candidates: an optional `+`, `(+44)` or `00` prefix, then digits and `(area)` groups
+ * joined by single spaces, `-`, `.`, `/`, ` - ` or a `(0)` trunk, 7–15 digits in all.
+ *
+ * - With `+` or `00`: a phone when `libphonenumber-js` finds it valid (any country), or after a
+ *   phone cue with 8–15 digits. `00` followed by `0`, or after an identifier label without a
+ *   strong cue, is not a prefix (`GTIN 00012345600012`, `case number is 00123456789`).
+ * - Otherwise, a phone when it is valid for the default region and written as a phone number
+ *   (with separators or parentheses) or after any cue; valid for one of the further regions
+ *   after a strong cue; or after a strong cue with 7–15 digits as written. Never right after
+ *   an identifier label, and never a date, time, IP address or version shape. NANP numbers
+ *   with an N11 area code or exchange are not valid.
+ *
+ * Strong cues (English, German, French, Spanish, Italian, Dutch, Portuguese): call/phone/tel/
+ * mobile/cell/fax/WhatsApp/SMS/text/dial/ring/hotline/landline/reach, Handy, Festnetz, Natel,
+ * Telefon, anrufen, erreichbar, téléphone, portable, joindre, appeler, rappeler, teléfono,
+ * móvil, celular, llamar, cellulare, chiamare, bellen, and a possessive number ("my number",
+ * "her mobile number", "my son's number", "contact number") or line ("office line"). Weak cues: `line`, `contact`,
+ * `number`/`Nummer`/`numéro`/`número`. The cue must come at most 60 characters before the
+ * number, with no digit in between.
+ */
+const PHONE_CANDIDATE_RE =
+  /(?:\(\+\d{1,3}\) ?|\+ ?|(?<![\p{L}\p{N}])00 ?)?(?:\(\d{1,5}\)|\d)(?:(?: ?[-./] ?| |\(0\) ?| ?\(\d{1,5}\) ?)?\d)+/gu
+
+const STRONG_PHONE_CUE =
+  String.raw`call(?:ed|ing|back|s)?|phone|ph|telephone|tel|t[ée]l|t[eé]l[eé]?f[oó]n\w*|t[ée]l[ée]phone|mobile?|mobil|m[óo]vil|cell(?:phone|ulare)?|cel|celular|handy|festnetz|natel|fax|whatsapp|signal|sms|text(?:ing)?|dial|ring|hotline|landline|reach(?:ed|able)?|joindre|rappel\w*|appel\w*|llam\w*|chiam\w*|anruf\w*|rufen|erreichbar|bel(?:len)?|portable`
+const NUMBER_WORD = String.raw`(?:number|nummer|num[ée]ro|número|numero|no\.)`
+/** "my number", "her mobile number", "my son's number", "contact number", "office line": strong. */
+const POSSESSIVE_NUMBER = String.raw`(?:my|your|his|her|our|their|[\p{L}]+'s|contact|direct|home|work|office|callback|mobile|cell)\s+(?:phone\s+|mobile\s+|cell\s+)?${NUMBER_WORD}|(?:office|home|work|direct|phone|private|support)\s+line`
+const WEAK_PHONE_CUE = String.raw`line|contact|num(?:ber|ero|éro|mer)|número`
+const cueRe = (cues: string): RegExp => new RegExp(String.raw`(?:^|[^\p{L}])(?:${cues})(?![\p{L}])[^\d]{0,60}$`, "iu")
+const STRONG_CUE_RE = cueRe(`${STRONG_PHONE_CUE}|${POSSESSIVE_NUMBER}`)
+const WEAK_CUE_RE = cueRe(WEAK_PHONE_CUE)
+
+const DATE_TIME_RE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{1,2}:\d{2})/
+const IP_OR_VERSION_RE = /^\d{1,3}(?:\.\d{1,3}){2,}$/
+
+type Cue = "strong" | "weak" | undefined
+
+const phoneCue = (text: string, start: number): Cue => {
+  const before = text.slice(Math.max(0, start - 80), start)
+  if (/[^\d]$/.test(before) || before === "") {
+    if (STRONG_CUE_RE.test(before)) return "strong"
+    if (WEAK_CUE_RE.test(before)) return "weak"
+  }
+  return undefined
+}
+
+const regionOf = (region: string): CountryCode | undefined => {
+  const upper = region.toUpperCase()
+  return isSupportedCountry(upper) ? upper : undefined
+}
+
+/** NANP: area code and exchange must not be N11 service codes (`libphonenumber-js` accepts 202-911-…). */
+const nanpServiceCode = (e164: string): boolean => e164.startsWith("+1") && (e164.slice(3, 5) === "11" || e164.slice(6, 8) === "11")
+
+/** The E.164 form of `raw` when it is a valid number (international, or national for `region`). */
+const validPhone = (raw: string, region: CountryCode | undefined): string | undefined => {
+  try {
+    const parsed = parsePhoneNumberFromString(raw, region === undefined ? undefined : { defaultCountry: region })
+    return parsed !== undefined && parsed.isValid() && !nanpServiceCode(parsed.number) ? parsed.number : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const detectPhones = (text: string, options: PiiOptions, international: boolean): Array<Candidate> => {
+  const out: Array<Candidate> = []
+  for (const m of text.matchAll(PHONE_CANDIDATE_RE)) {
+    let raw = m[0]
+    let start = m.index
+    const intl = raw.startsWith("+") || raw.startsWith("(+") || raw.startsWith("00")
+    if (intl !== international) continue
+    // Trailing separators are not part of the number.
+    raw = raw.replace(/[ .\-/]+$/, "")
+    const digits = digitsOf(raw.replace("(0)", ""))
+    if (digits.length < 7 || digits.length > 17) continue
+    const end = withExtension(text, start + raw.length)
+    if (!isolatedRight(text, end, "-./:")) continue
+    if (raw.startsWith("(+")) {
+      if (isWordChar(text[start - 1])) continue
+    } else if (!isolatedLeft(text, start, "-./:#")) continue
+    if (text[start - 1] === " " && isDigit(text[start - 2]) && !intl) continue
+    const cue = phoneCue(text, start)
+    if (intl) {
+      if (raw.startsWith("00") && (digits[2] === "0" || (cue !== "strong" && hasIdLabel(text, start)))) continue
+      const plus = "+" + (raw.startsWith("00") ? digits.slice(2) : digits)
+      const e164 = validPhone(plus, undefined)
+      if (e164 !== undefined || (cue !== undefined && digits.length >= 8 && digits.length <= 15)) {
+        if (raw.startsWith("(+")) start += 1
+        out.push({ kind: "phone", start, end, value: e164 ?? plus })
+      }
+      continue
+    }
+    if (digits.length > 15) continue
+    if (DATE_TIME_RE.test(raw) || IP_OR_VERSION_RE.test(raw)) continue
+    if (hasIdLabel(text, start) || text[start - 1] === "#") continue
+    const formatted = /[ .\-/()]/.test(raw)
+    const defaultRegion = regionOf(options.defaultRegion)
+    let value = validPhone(raw, defaultRegion)
+    if (value !== undefined && !formatted && cue === undefined) continue
+    if (value === undefined && cue === "strong") {
+      for (const region of options.phoneRegions) {
+        const code = regionOf(region)
+        if (code === undefined || code === defaultRegion) continue
+        value = validPhone(raw, code)
+        if (value !== undefined) break
+      }
+    }
+    if (value === undefined && cue === "strong" && !/ {2}|--/.test(raw)) value = digits
+    if (value === undefined) continue
+    out.push({ kind: "phone", start, end, value })
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------
+// All detectors
+// ---------------------------------------------------------------------------
+
+/** Seven digits with at most three separator characters between neighbours: what every phone candidate has. */
+const PHONE_SHAPE_RE = /\d(?:[ ().\/+-]{0,3}\d){6}/
+
+interface Detector {
+  readonly detect: (text: string, options: PiiOptions) => Array<Candidate>
+  /** Whether the detector can find anything in a text with `digits` ASCII digits (a cheap prefilter). */
+  readonly applies: (text: string, digits: number) => boolean
+}
+
+/**
+ * Detectors in priority order. When spans overlap, the earlier detector wins (an email's
+ * digits are never a phone; an IBAN's digits are never a card; "+43 664 12 3456" is a phone,
+ * not an SSN; a card is never a national phone number).
+ */
+const DETECTORS: ReadonlyArray<Detector> = [
+  { detect: detectEmails, applies: (text) => text.includes("@") || /\bat\b|%40/i.test(text) },
+  { detect: detectIbans, applies: (_, digits) => digits >= 2 },
+  { detect: (text, options) => detectPhones(text, options, true), applies: (text, digits) => digits >= 7 && /\+|00/.test(text) && PHONE_SHAPE_RE.test(text) },
+  { detect: detectCards, applies: (_, digits) => digits >= 13 },
+  { detect: detectSsns, applies: (_, digits) => digits >= 9 },
+  { detect: (text, options) => detectPhones(text, options, false), applies: (text, digits) => digits >= 7 && PHONE_SHAPE_RE.test(text) }
+]
+
+const countDigits = (text: string): number => {
+  if (!/\d/.test(text)) return 0
+  let n = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 48 && c <= 57) n++
+  }
+  return n
+}
+
+/**
+ * PII spans in a NORMALIZED text (offsets into it), sorted, never overlapping. All detectors
+ * run (so overlaps resolve the same way regardless of `kinds`); the result is then restricted
+ * to `kinds`.
+ */
+export const detectPiiNormalized = (
+  text: string,
+  kinds: ReadonlyArray<PiiKind> = allPiiKinds,
+  options: PiiOptions = defaultPiiOptions
+): ReadonlyArray<PiiCandidate> => {
+  if (kinds.length === 0) return []
+  const accepted: Array<PiiCandidate> = []
+  const digits = countDigits(text)
+  for (const { applies, detect } of DETECTORS) {
+    if (!applies(text, digits)) continue
+    for (const c of detect(text, options)) {
+      if (c.end <= c.start) continue
+      let lo = 0
+      let hi = accepted.length
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1
+        if ((accepted[mid]?.start ?? 0) < c.start) lo = mid + 1
+        else hi = mid
+      }
+      const before = accepted[lo - 1]
+      const after = accepted[lo]
+      if ((before !== undefined && before.end > c.start) || (after !== undefined && after.start < c.end)) continue
+      accepted.splice(lo, 0, c)
+    }
+  }
+  const wanted = new Set(kinds)
+  return accepted.filter((m) => wanted.has(m.kind))
+}
+
+/** The E.164 form of a phone number written in a customer record (`undefined` when it is none). */
+export const phoneValue = (raw: string, options: PiiOptions = defaultPiiOptions): string | undefined => {
+  const text = raw.trim()
+  const intl = text.startsWith("00") ? "+" + text.slice(2) : text
+  return validPhone(intl, intl.startsWith("+") ? undefined : regionOf(options.defaultRegion)) ??
+    (digitsOf(text).length >= 7 ? digitsOf(text) : undefined)
+}
