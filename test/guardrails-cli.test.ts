@@ -228,6 +228,25 @@ describe("scripts/eval-guardrails.ts", () => {
       }
     }))
 
+  it.live("a policy file is scored on the pii_* policies only when it labels them (the PII files measure PII)", () =>
+    Effect.gen(function*() {
+      const customer = { customer_id: "cust-1", email: "jane@example.com" }
+      const unlabelled = fixture("own-email.jsonl", [
+        JSON.stringify({ id: "o1", text: "We'll write to jane@example.com.", policies: [], customer })
+      ])
+      const result = yield* run("scripts/eval-guardrails.ts", ["--file", unlabelled])
+      assert.strictEqual(result.code, 0, result.stdout + result.stderr)
+      assert.isFalse(result.stdout.split("\n").some((l) => l.startsWith("pii_email ")))
+      assert.include(result.stdout, "not scored here (no line labels them): pii_payment_card, pii_ssn, pii_email")
+      const labelled = fixture("pii-policies.jsonl", [
+        JSON.stringify({ id: "l1", text: "We'll write to jane@example.com.", policies: ["pii_email"], customer }),
+        JSON.stringify({ id: "l2", text: "Call +1 415 692 1847.", policies: [], customer })
+      ])
+      const scored = yield* run("scripts/eval-guardrails.ts", ["--file", labelled])
+      assert.deepStrictEqual(rowOf(scored.stdout, "pii_email"), ["pii_email", "1", "0", "0", "1.000", "1.000", "PASS"])
+      assert.isFalse(scored.stdout.split("\n").some((l) => l.startsWith("pii_phone ")))
+    }))
+
   it.live("lines of an unknown shape are ignored with a message naming the file and line; the others are scored", () =>
     Effect.gen(function*() {
       const corpus = fixture("broken.jsonl", [

@@ -155,12 +155,16 @@ describe("phones", () => {
     ])
   })
 
-  it("national numbers of the default region without a cue, of other regions after a cue", () => {
+  it("national numbers of the default region without a cue, of other regions after a cue or in a national shape", () => {
     assertFinds("phone", ["Ring 020 7946 0958 after six", "Handy 0151 23456789", "tél : 06 12 34 56 78", "my number is 030 901820"])
-    assertClean(["The number 020 7946 0958 is not labelled"])
+    // Another region's national shape (trunk prefix, grouped) counts without a cue ...
+    assertFinds("phone", ["We noted 020 7946 0958 on file.", "bei Rückfragen 0171 2345678", "8 (912) 345-67-89 works"])
+    // ... but only for the configured regions, and only in that shape.
+    const usOnly: GuardrailRules = { ...defaultGuardrailRules, phoneRegions: [] }
+    assertClean(["We noted 020 7946 0958 on file."], usOnly)
+    assertClean(["We noted 612 34 56 78 on file.", "the book 0-306-40615-2 arrived", "prices 0.99 1.99 2.49 3.99"])
     const uk: GuardrailRules = { ...defaultGuardrailRules, defaultRegion: "GB" }
     assertFinds("phone", ["We noted 020 7946 0958 on file."], uk)
-    assertClean(["We noted 020 7946 0958 on file."])
     assertFinds("phone", ["We noted (202) 555-0143 on file."])
   })
 
@@ -174,6 +178,73 @@ describe("phones", () => {
       "case number is 00123456789",
       "Batch IDs 512-555-0143 through 512-555-0199",
       "Service 202-911-0143"
+    ])
+  })
+})
+
+describe("forms found by the independent corpora, by class", () => {
+  // Generated test numbers: Luhn-valid with a network prefix, SSA-valid, valid phone numbers.
+  it("cards: mixed separators, a line break, speech-to-text commas, digit by digit, %20, glued card words", () => {
+    assertFinds("payment_card", [
+      "use 5555 5555-5555.4444 please",
+      "card 5555 5555\n5555 4444 thanks",
+      "it's 5555, 5555, 5555, 4444, expiry next year",
+      "the number is 5 5 5 5 5 5 5 5 5 5 5 5 4 4 4 4 okay",
+      "https://pay.example.net/x?pan=5555%205555%205555%204444&exp=1",
+      "https://help.example.com/chat#card-5555-5555-5555-4444",
+      "visa_4111111111111111 expired",
+      "old 13-digit Visa 4222 2222 22222",
+      "Troy 9792 0000 0000 0003 on file"
+    ])
+    assertClean([
+      "orders 4111, 1111, 1111, 1111",
+      "ids 5555, 5555, 5555, 4445",
+      "SKU-4111-1111-1111-1111 in stock",
+      "counts 5 5 5 5 5 5 5 5 5 5 5 5 4 4 4 5"
+    ])
+  })
+
+  it("SSNs: a cue glued to the number, digit by digit after a cue", () => {
+    assertFinds("ssn", ["SSN219-09-9999 from the form", "ITIN912-70-1234", "my social is 2 1 9 0 9 9 9 9 9"])
+    assertClean(["ABC219-09-9999", "digits 2 1 9 0 9 9 9 9 9 in a row"])
+  })
+
+  it("emails: a real @ with an obfuscated dot, bracketed at/dot words of other languages", () => {
+    assertFinds("email", [
+      "jane.doe@example(dot)com",
+      "jane.doe@example [dot] co [dot] uk",
+      "jane(at)example(punkt)de",
+      "jean.dupont(arobase)example.fr",
+      "ana(arroba)example.es",
+      "mario.rossi(chiocciola)example.it",
+      "jan[apenstaartje]example.nl"
+    ])
+    assertClean(["icons at icon@2x.png and icon@3x.webp", "https://example.com@login.evil.test/", "a (point) of view at example.com"])
+  })
+
+  it("phones: other regions' national shapes, cues of other languages and scripts, phone links", () => {
+    assertFinds("phone", [
+      "Rückruf 0171 2345678",
+      "GSM 0470 12 34 56",
+      "mob 0412 345 678",
+      "llámame al 612 34 56 78",
+      "telemóvel 912 345 678",
+      "tlf 412 34 567",
+      "電話：090-1234-5678",
+      "手机 138 0013 8000",
+      "тел. 8 (912) 345-67-89",
+      "טלפון 054-456-7890",
+      "tel:+33612345678",
+      "https://wa.me/447911123456",
+      "https://api.whatsapp.com/send?phone=447911123456&text=hi"
+    ])
+    assertClean([
+      "Rechnung 0815-4711-23 vom 03.12.2025",
+      "Aktenzeichen 0815 4711 2023",
+      "CEP 01310-100, São Paulo",
+      "ISBN-10 0-306-40615-2",
+      "the 0.99 1.99 2.49 price points",
+      "at 10:30 0171 people joined"
     ])
   })
 })

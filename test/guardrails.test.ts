@@ -282,7 +282,7 @@ describe("guardrails: phone", () => {
     assertFinds("phone", "Mobile: 2125550198", "2125550198")
     assertFinds("phone", "Her number is 020 7946 0958.", "020 7946 0958")
     assertClean("Row 2125550198 of the sheet")
-    assertClean("The number 020 7946 0958 is not labelled")
+    assertClean("The number 7946 0958 is not labelled")
   })
 
   it("rejects look-alikes", () => {

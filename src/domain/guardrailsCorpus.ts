@@ -54,6 +54,14 @@ export interface PiiCorpusReport {
 
 export interface PolicyCorpusReport {
   readonly entries: number
+  /**
+   * The policies scored: every policy beyond PII (`forbidden_phrase`, `unsafe_link`,
+   * `commitment`, `foreign_customer_data`), and a `pii_*` policy only when some entry labels it.
+   * A policy corpus that labels no PII is not scored on PII (the PII corpora measure it); the
+   * `pii_*` policies still block such replies, the customer's own email or phone included.
+   */
+  readonly scored: ReadonlyArray<GuardrailPolicy>
+  /** Per policy; a policy not in `scored` has no counts. */
   readonly perPolicy: Readonly<Record<GuardrailPolicy, PiiScore>>
   readonly overall: PiiScore
   readonly mistakes: ReadonlyArray<CorpusMistake<GuardrailPolicy>>
@@ -192,12 +200,24 @@ export const scorePiiEntries = (
   return { entries: entries.length, perKind, overall: t.overall, mistakes: t.mistakes }
 }
 
-/** Precision/recall per policy and overall, `violations` giving the predicted policies of an entry. */
+const piiPolicies: ReadonlySet<GuardrailPolicy> = new Set(allPiiKinds.map(piiPolicy))
+
+/** The policies a set of policy entries is scored on (see `PolicyCorpusReport.scored`). */
+export const scoredPolicies = (entries: ReadonlyArray<PolicyCorpusEntry>): ReadonlyArray<GuardrailPolicy> => {
+  const labelled = new Set(entries.flatMap((e) => e.policies))
+  return allGuardrailPolicies.filter((p) => !piiPolicies.has(p) || labelled.has(p))
+}
+
+/**
+ * Precision/recall per policy and overall, `violations` giving the predicted policies of an
+ * entry. Only `scoredPolicies(entries)` are counted.
+ */
 export const scorePolicyCorpus = (
   entries: ReadonlyArray<PolicyCorpusEntry>,
   violations: (entry: PolicyCorpusEntry) => ReadonlyArray<GuardrailPolicy>
 ): PolicyCorpusReport => {
-  const t = tally(allGuardrailPolicies, entries, (e) => e.policies, violations)
+  const scored = scoredPolicies(entries)
+  const t = tally(scored, entries, (e) => e.policies, violations)
   const perPolicy = Object.fromEntries(allGuardrailPolicies.map((p) => [p, t.of(p)])) as Record<GuardrailPolicy, PiiScore>
-  return { entries: entries.length, perPolicy, overall: t.overall, mistakes: t.mistakes }
+  return { entries: entries.length, scored, perPolicy, overall: t.overall, mistakes: t.mistakes }
 }

@@ -16,7 +16,8 @@
  * - the digits of every script (`\p{Nd}`) to ASCII;
  * - separators unified: dash-like (`\p{Pd}`, minus signs, U+02D7) to `-`, space-like (`\p{Zs}`,
  *   tab, braille blank) to ` `, line/paragraph separators to `\n`, dot-like (middle dots, `・`,
- *   `｡`, `۔`, one-dot leader, dot operators …) to `.`, curly quotes to `'` and `"`, `٪` to `%`;
+ *   `｡`, `۔`, one-dot leader, dot operators …) to `.`, curly quotes to `'` and `"`, `٪` to `%`,
+ *   and the percent-encoded separators of URLs (`%20`, `%2D`, `%2E`) to ` `, `-` and `.`;
  * - confusable folding from Unicode's confusables data (the `unhomoglyph` package): a
  *   non-ASCII letter whose confusable skeleton is an ASCII letter becomes that letter, with its
  *   case (Cyrillic `а` → `a`, Greek `Ο` → `O`, `Ӏ` → `I`, `ı` → `i`); a non-ASCII symbol whose
@@ -160,9 +161,17 @@ interface Pass {
   readonly ends: Int32Array
 }
 
+/** A percent-encoded separator (`%20` space, `%2D` dash, `%2E` dot), as written in URLs. */
+const PERCENT_SEPARATOR_RE = /%2[0DEde]/
+const percentSeparator = (input: string, i: number): string | undefined => {
+  if (input.charCodeAt(i + 1) !== 50 /* 2 */) return undefined
+  const c = input.charCodeAt(i + 2) | 32
+  return c === 48 /* 0 */ ? " " : c === 100 /* d */ ? "-" : c === 101 /* e */ ? "." : undefined
+}
+
 /** One normalization pass; `undefined` when the text comes out unchanged. */
 const normalizePass = (input: string): Pass | undefined => {
-  if (!NEEDS_WORK_RE.test(input)) return undefined
+  if (!NEEDS_WORK_RE.test(input) && !PERCENT_SEPARATOR_RE.test(input)) return undefined
   let out = ""
   const starts: Array<number> = []
   const ends: Array<number> = []
@@ -218,11 +227,22 @@ const normalizePass = (input: string): Pass | undefined => {
         i++
         continue
       }
+      if (code === 37 /* % */) {
+        const sep = percentSeparator(input, i)
+        if (sep !== undefined) {
+          emit(sep, i, i + 3)
+          i += 3
+        } else {
+          emit("%", i, i + 1)
+          i++
+        }
+        continue
+      }
       // A run of plain ASCII is copied as is.
       let j = i + 1
       while (j < n) {
         const c = input.charCodeAt(j)
-        if (c >= 128 || c === 38 || c === 96 || c === 42 || c === 95 || c === 126 || c === 9) break
+        if (c >= 128 || c === 38 || c === 96 || c === 42 || c === 95 || c === 126 || c === 9 || c === 37) break
         j++
       }
       // A letter followed by combining marks goes with them, as one NFKC cluster.

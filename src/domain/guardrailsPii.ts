@@ -12,6 +12,7 @@
  */
 import * as ibantools from "ibantools"
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js/max"
+import { normalizeText } from "./guardrailsNormalize.ts"
 import { allPiiKinds, type PiiCandidate, type PiiKind } from "./guardrailsTypes.ts"
 
 // ---------------------------------------------------------------------------
@@ -25,9 +26,15 @@ export interface PiiOptions {
   readonly phoneRegions: ReadonlyArray<string>
 }
 
+/**
+ * The default further regions: North America, Europe, Latin America, Asia-Pacific, the Middle
+ * East and Africa's largest markets (53 regions; at most 60 may be configured). The order
+ * decides which region's reading of an ambiguous national number is kept as its value.
+ */
 export const defaultPhoneRegions: ReadonlyArray<string> = [
   "US", "CA", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "NL", "LU", "ES", "PT", "IT", "MX", "BR", "AR", "CO",
-  "AU", "NZ", "IN", "JP", "SG", "ZA", "SE", "NO", "DK", "FI", "PL"
+  "AU", "NZ", "IN", "JP", "SG", "ZA", "SE", "NO", "DK", "FI", "PL", "CZ", "HU", "RO", "GR", "TR", "RU", "UA",
+  "IL", "AE", "SA", "EG", "NG", "KE", "CN", "HK", "TW", "KR", "PH", "ID", "MY", "TH", "VN", "CL", "PE"
 ]
 
 export const defaultPiiOptions: PiiOptions = { defaultRegion: "US", phoneRegions: defaultPhoneRegions }
@@ -56,9 +63,11 @@ export const luhnValid = (digits: string): boolean => {
 const inRange = (value: number, low: number, high: number): boolean => value >= low && value <= high
 
 /**
- * Card network by issuer prefix (IIN) and length. Only major networks are
- * accepted: Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir.
- * Unknown prefixes (e.g. 1, 7, 8, 9 — gift cards, tracking numbers) are rejected.
+ * Card network by issuer prefix (IIN) and length. Only major networks are accepted: Visa,
+ * Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir, RuPay (60, 65, 81, 82, 508,
+ * 353, 356), Troy (9792), Elo (its ranges fall in Visa, Maestro and Discover), Uzcard and Humo
+ * (8600, 9860). Other prefixes (1, 7, most of 8 and 9: gift cards, SIMs, tracking numbers) are
+ * rejected.
  */
 export const cardNetwork = (digits: string): string | undefined => {
   const n = digits.length
@@ -77,6 +86,9 @@ export const cardNetwork = (digits: string): string | undefined => {
   if (inRange(p(4), 2200, 2204) && n >= 16) return "mir"
   if (p(2) === 62 && n >= 16) return "unionpay"
   if ((p(2) === 50 || inRange(p(2), 56, 69)) && n >= 12) return "maestro"
+  if ((p(2) === 81 || p(2) === 82) && n === 16) return "rupay"
+  if (p(4) === 9792 && n === 16) return "troy"
+  if ((p(4) === 8600 || p(4) === 9860) && n === 16) return "uzcard-humo"
   return undefined
 }
 
@@ -203,7 +215,7 @@ const isolated = (text: string, start: number, end: number, joiners: string): bo
  * is required and present.
  */
 const ID_LABEL_RE = new RegExp(
-  String.raw`(?:^|[^\p{L}\p{N}])(?:order|tracking|track|invoice|ticket|case|ref|reference|confirmation|shipment|parcel|package|waybill|awb|consignment|transaction|txn|rma|sku|serial|part|item|product|claim|booking|batch|lot|build|version|release|model|ean|upc|isbn|gtin|imei|meid|iccid|sim|barcode|member|membership|loyalty|rewards?|gift\s*card|voucher|coupon|promo|po|purchase\s+order|employee|staff|student|policy|contract|quote|licen[cs]e|device|asset|meeting|webinar|conference|room|customer|client|kunden|bestell|rechnungs|sendungs|auftrags|artikel|pedido|factura|albar[aá]n|commande|facture|colis|r[ée]f[ée]rence|referencia|riferimento|ordine|fattura|bestelling|factuur|zendingnummer)[\p{L}]*\.?\s*(?:nos?\.?|n[º°o]\.?\s*|nr\.?|num(?:ber|ero|éro|mer)?s?\.?|ids?|codes?|#)?\s*[:#]?(?:\s+(?:is|are|was|were|es|est|ist))?\s*(?:#?\d[\d ./-]{0,24}\d\s*(?:,|and|or|through|thru|to|&|und|et|y)\s*#?){0,5}$`,
+  String.raw`(?:^|[^\p{L}\p{N}])(?:order|tracking|track|invoice|ticket|case|ref|reference|confirmation|shipment|parcel|package|waybill|awb|consignment|transaction|txn|rma|sku|serial|part|item|product|claim|booking|batch|lot|build|version|release|model|ean|upc|isbn|gtin|imei|meid|iccid|sim|barcode|member|membership|loyalty|rewards?|gift\s*card|voucher|coupon|promo|po|purchase\s+order|employee|staff|student|policy|contract|quote|licen[cs]e|device|asset|meeting|webinar|conference|room|customer|client|kunden|bestell|rechnungs|sendungs|auftrags|artikel|pedido|factura|albar[aá]n|commande|facture|colis|r[ée]f[ée]rence|referencia|riferimento|ordine|fattura|bestelling|factuur|zendingnummer|cep|plz|zip|zipcode|postcode|postal\s*code|code\s+postal|c[oó]digo\s+postal|postleitzahl|rechnung|vorgang|aktenzeichen|konto|steuer|vat|ust|mwst|tva|btw|iva|nif|siret|siren|mandat[e]?)[\p{L}]*\.?-?\s*(?:nos?\.?|n[º°o]\.?\s*|nr\.?|num(?:ber|ero|éro|mer)?s?\.?|ids?|codes?|#)?\s*[:#]?(?:\s+(?:is|are|was|were|es|est|ist))?\s*(?:#?\d[\d ./-]{0,24}\d\s*(?:,|and|or|through|thru|to|&|und|et|y)\s*#?){0,5}$`,
   "iu"
 )
 
@@ -228,10 +240,25 @@ const withExtension = (text: string, end: number): number => {
  * !#$%&'*+/=?^_`{|}~-, dots between atoms), '@' (or ' @ ' with a space on both sides), one or
  * more domain labels (letters/digits, inner hyphens, ≤63 chars) and a TLD of ≥2 letters.
  * Quoted local parts and IP-literal domains are not supported. `%40` (URL-encoded '@') counts
- * as '@'.
+ * as '@'. Not an address: the user part of a URL (`https://example.com@evil.test/`, a link
+ * trick the link policy blocks) and a file name (`logo@2x.png`: the "TLD" is a file extension).
  */
 const EMAIL_RE =
   /(?<![\p{L}\p{N}!#$%&'*+/=?^_`{|}~.-])[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*(?:@| @ |%40)(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,63}(?![\p{L}\p{N}-]|\.[\p{L}\p{N}])/gu
+
+/** A URL's scheme and the start of its authority right before an address: URL userinfo. */
+const URL_AUTHORITY_BEFORE_RE = /[a-z][a-z0-9+.-]*:\/\/[^\s/?#@]*$/i
+
+/**
+ * File extensions that are not top-level domains: `logo@2x.png`, `icon@3x.webp` are file
+ * names (the extensions that are TLDs too, `.zip`, `.mov`, `.pl` …, are not listed).
+ */
+const FILE_EXTENSIONS: ReadonlySet<string> = new Set([
+  "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "tif", "tiff", "heic", "avif", "pdf", "doc", "docx",
+  "xls", "xlsx", "ppt", "pptx", "odt", "ods", "txt", "csv", "tsv", "json", "xml", "yaml", "yml", "toml", "ini", "cfg",
+  "conf", "log", "js", "mjs", "cjs", "jsx", "ts", "tsx", "css", "scss", "html", "htm", "php", "exe", "dll", "dylib",
+  "tar", "gz", "tgz", "bz2", "rar", "mp3", "mp4", "wav", "ogg", "webm", "mkv", "avi", "lock", "bak", "tmp"
+])
 
 const detectPlainEmails = (text: string, out: Array<Candidate>): void => {
   for (const m of text.matchAll(EMAIL_RE)) {
@@ -250,6 +277,9 @@ const detectPlainEmails = (text: string, out: Array<Candidate>): void => {
       }
     }
     if (raw.startsWith("@") || raw.startsWith("%40") || raw.startsWith(" @")) continue
+    // The user part of a URL (`https://example.com@evil.test/`) is the link's business.
+    if (raw.startsWith("//") || URL_AUTHORITY_BEFORE_RE.test(text.slice(Math.max(0, start - 300), start))) continue
+    if (FILE_EXTENSIONS.has(raw.slice(raw.lastIndexOf(".") + 1).toLowerCase())) continue
     out.push({ kind: "email", start, end, value: raw.replace(/ @ |%40/, "@").toLowerCase() })
   }
 }
@@ -257,15 +287,27 @@ const detectPlainEmails = (text: string, out: Array<Candidate>): void => {
 /*
  * Obfuscated addresses: `jane (at) example (dot) com`, `bob [at] example [dot] net`,
  * `kwame{at}example.com`, `li.na(@)example.cn`, `name AT host DOT com`, `rick dot thornton at
- * example dot com`. A bracketed at (`(at)`, `[at]`, `{at}`, `<at>`, `(@)`) always counts; a
+ * example dot com`, `r.ahmed@example[dot]com`, and the bracketed words of other languages
+ * (`(arobase)`, `(arroba)`, `(chiocciola)`, `(Klammeraffe)`, `(punkt)`, `(point)`, `(punto)` …).
+ * A bracketed at (`(at)`, `[at]`, `{at}`, `<at>`, `(@)`, `(arobase)` …) always counts; a
  * bare ` at ` counts only when the address is unmistakable: upper-case `AT`, or a local part
  * with a `.`, `_`, `+` or digit (not a version such as `4.1`), or written with ` dot `, or an
  * email cue (email, e-mail, mail, address, contact, write, reply) shortly before. The domain
  * needs at least two labels joined by `.`, ` dot `, `[dot]` or `(dot)` and a TLD of 2–24
  * letters.
  */
-const AT_ANCHOR_RE = /\s*[([{<]\s*(?:at|@)\s*[)\]}>]\s*|\s+at\s+/gi
-const DOT_SEP = String.raw`(?:\s*[([{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+|\.)`
+/** "at" and "dot" in the languages people obfuscate addresses in (bracketed: `(arobase)`, `[punkt]`). */
+const AT_WORDS = "at|@|arobase|arobas|arroba|chiocciola|klammeraffe|affe|apenstaartje|snabel-?a|ma[lł]pa|kukac|zavin[aá][cč]"
+const DOT_WORDS = String.raw`dot|\.|punkt|point|punto|ponto|punt|kropka|pont|te[cč]ka|nokta|piste`
+const BRACKETED_AT = String.raw`\s*[([{<]\s*(?:${AT_WORDS})\s*[)\]}>]\s*`
+const AT_ANCHOR_RE = new RegExp(String.raw`${BRACKETED_AT}|\s+at\s+`, "giu")
+/** With a plain `@` as well, for an address whose dots only are obfuscated (`r.ahmed@example[dot]com`). */
+const AT_OR_PLAIN_ANCHOR_RE = new RegExp(String.raw`${BRACKETED_AT}|\s+at\s+|@`, "giu")
+const BRACKETED_DOT = String.raw`\s*[([{<]\s*(?:${DOT_WORDS})\s*[)\]}>]\s*`
+const DOT_SEP = String.raw`(?:${BRACKETED_DOT}|\s+dot\s+|\.)`
+const BRACKETED_DOT_RE = new RegExp(BRACKETED_DOT.replace(/^\\s\*/, ""), "iu")
+/** Whether a text may hold an obfuscated address (a cheap test before `detectObfuscatedEmails`). */
+const OBFUSCATED_HINT_RE = new RegExp(String.raw`\bat\b|[([{<]\s*(?:${AT_WORDS})\s*[)\]}>]`, "iu")
 const LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?`
 const DOMAIN_AT_RE = new RegExp(String.raw`${LABEL}(?:${DOT_SEP}${LABEL})+(?![\p{L}\p{N}-]|\.[\p{L}\p{N}])`, "iuy")
 const LOCAL_BEFORE_RE = /(?<![\p{L}\p{N}._%+'-])[\p{L}\p{N}][\p{L}\p{N}._%+'-]*(?:\s+dot\s+[\p{L}\p{N}][\p{L}\p{N}._%+'-]*)*$/iu
@@ -278,16 +320,19 @@ const PROSE_WORDS = new Set([
   "site", "website", "link", "portal", "account", "support", "help", "directly", "mail", "email", "e-mail", "is", "are"
 ])
 
-const canonicalDomain = (domain: string): string =>
-  domain.replace(/\s*[([{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+/gi, ".").toLowerCase()
+const DOT_SEP_RE = new RegExp(String.raw`${BRACKETED_DOT}|\s+dot\s+`, "giu")
+const canonicalDomain = (domain: string): string => domain.replace(DOT_SEP_RE, ".").toLowerCase()
 
-const detectObfuscatedEmails = (text: string, out: Array<Candidate>): void => {
-  for (const anchor of text.matchAll(AT_ANCHOR_RE)) {
-    const bare = !/[([{<]/.test(anchor[0])
+const detectObfuscatedEmails = (text: string, out: Array<Candidate>, plainAt: boolean): void => {
+  for (const anchor of text.matchAll(plainAt ? AT_OR_PLAIN_ANCHOR_RE : AT_ANCHOR_RE)) {
+    const plain = anchor[0] === "@"
+    const bare = !plain && !/[([{<]/.test(anchor[0])
     const domainStart = anchor.index + anchor[0].length
     DOMAIN_AT_RE.lastIndex = domainStart
     const domain = DOMAIN_AT_RE.exec(text)
     if (domain === null) continue
+    // A plain `@` is the plain detector's, unless the domain's dots are obfuscated.
+    if (plain && !BRACKETED_DOT_RE.test(domain[0]) && !/\sdot\s/i.test(domain[0])) continue
     const canonical = canonicalDomain(domain[0])
     const labels = canonical.split(".")
     const tld = labels[labels.length - 1] ?? ""
@@ -313,8 +358,10 @@ const detectObfuscatedEmails = (text: string, out: Array<Candidate>): void => {
 
 const detectEmails = (text: string): Array<Candidate> => {
   const out: Array<Candidate> = []
-  if (text.includes("@") || text.includes("%40")) detectPlainEmails(text, out)
-  if (/\bat\b|[([{<]\s*@/i.test(text)) detectObfuscatedEmails(text, out)
+  const at = text.includes("@")
+  if (at || text.includes("%40")) detectPlainEmails(text, out)
+  const plainAt = at && (BRACKETED_DOT_RE.test(text) || /\sdot\s/i.test(text))
+  if (plainAt || OBFUSCATED_HINT_RE.test(text)) detectObfuscatedEmails(text, out, plainAt)
   return out
 }
 
@@ -366,25 +413,35 @@ const detectIbans = (text: string): Array<Candidate> => {
 // ---------------------------------------------------------------------------
 
 /*
- * Payment card: a run of digit groups joined by separators — one or two spaces, or a `-`,
- * `.` or `/` with optional spaces around it (`4404.3084.8852.4944`, `4433/2820/8125/9460`,
- * `5452 - 4281 - 6456 - 9076`). The groups joined by one kind of separator form a segment; a
- * segment is a card when its digits (13–19) carry a major-network prefix and pass Luhn, and
- * its grouping is one cards are written in (one group; groups of four with a shorter last
- * one; 4-6-5 or 4-6-4; two groups). A group shared with a following segment of another
- * separator (`… 1111 12/26`, an expiry) is dropped from the end first. A segment longer than
- * 19 digits is never regrouped into a card (a 22-digit tracking number), except that groups of
- * 13+ digits each are tried alone (`4111111111111111 5555555555554444`). The number must stand
- * alone (not glued to letters, `ORD-`, a currency sign) — a URL path (`/checkout/4687…/`) or
- * query (`?card=…`) is fine — and not follow an identifier label ("order #", "gift card", …).
+ * Payment card: a run of digit groups joined by separators — one or two spaces, a `-`, `.` or
+ * `/` with optional spaces around it (`4404.3084.8852.4944`, `4433/2820/8125/9460`,
+ * `5452 - 4281 - 6456 - 9076`), a comma (`5280, 1132, 8446, 5383` from speech to text) or a
+ * line break. A card's digits (13–19) carry a major-network prefix and pass Luhn, and they are
+ * grouped as cards are written:
+ *
+ * - the whole run, whatever its separators (`4968 4022-7941 5376`, a line break inside), when
+ *   it is groups of four with a shorter last one, or one digit at a time (`4 8 3 8 0 4 …`, a
+ *   phone transcript);
+ * - otherwise the groups joined by one kind of separator (a segment): one group; fours with a
+ *   shorter last one; 4-6-5, 4-6-4 (Amex, Diners), 4-4-5 (a 13-digit Visa); two groups. A comma
+ *   or a line break joins only groups of four. A group shared with a following segment of
+ *   another separator (`… 1111 12/26`, an expiry) is dropped from the end first. A segment
+ *   longer than 19 digits is never regrouped into a card (a 22-digit tracking number), except
+ *   that groups of 13+ digits each are tried alone (`4111111111111111 5555555555554444`).
+ *
+ * The number must stand alone (not glued to letters, `ORD-`, a currency sign) — a URL path
+ * (`/checkout/4687…/`), query (`?card=…`, `%20` separators decoded by the normalization) or a
+ * card word glued to it (`#card-4294-…`, `visa_4111…`) is fine — and not follow an identifier
+ * label ("order #", "gift card", …).
  */
-const DIGIT_RUN_RE = /\d+(?:(?: {0,2}[-./] {0,2}| {1,2})\d+)*/g
-const SEPARATOR_RE = / {0,2}[-./] {0,2}| {1,2}/g
+const CARD_SEPARATOR = String.raw`(?: {0,2}[-./] {0,2}| ?, ?| {0,2}\n {0,2}| {1,2})`
+const DIGIT_RUN_RE = new RegExp(String.raw`\d+(?:${CARD_SEPARATOR}\d+)*`, "g")
+const SEPARATOR_RE = new RegExp(CARD_SEPARATOR, "g")
 
 interface Group {
   readonly start: number
   readonly end: number
-  /** The separator class before this group (`" "`, `-`, `.`, `/`), `""` for the first one. */
+  /** The separator class before this group (`" "`, `-`, `.`, `/`, `,`, `\n`), `""` for the first one. */
   readonly sep: string
 }
 
@@ -396,7 +453,7 @@ const groupsOf = (text: string, start: number, end: number): Array<Group> => {
   SEPARATOR_RE.lastIndex = 0
   for (const m of run.matchAll(SEPARATOR_RE)) {
     groups.push({ start: start + at, end: start + m.index, sep })
-    const punct = m[0].trim()
+    const punct = m[0].includes("\n") ? "\n" : m[0].trim()
     sep = punct === "" ? " " : punct
     at = m.index + m[0].length
   }
@@ -404,27 +461,56 @@ const groupsOf = (text: string, start: number, end: number): Array<Group> => {
   return groups
 }
 
-const cardGrouping = (lengths: ReadonlyArray<number>): boolean => {
+/** Groups of four with a shorter (1–4) last one. */
+const foursWithLast = (lengths: ReadonlyArray<number>): boolean => {
+  const last = lengths[lengths.length - 1] ?? 0
+  return lengths.length >= 2 && lengths.slice(0, -1).every((l) => l === 4) && last >= 1 && last <= 4
+}
+
+/** One digit per group, at least 13 of them (a number read out digit by digit). */
+const digitByDigit = (lengths: ReadonlyArray<number>): boolean => lengths.length >= 13 && lengths.every((l) => l === 1)
+
+/** How a card is written when its groups are joined by one separator `sep`. */
+const cardGrouping = (lengths: ReadonlyArray<number>, sep: string | undefined): boolean => {
+  if (sep === "," || sep === "\n") return foursWithLast(lengths)
   const n = lengths.length
   if (n <= 2) return true
   const key = lengths.join("-")
-  if (key === "4-6-5" || key === "4-6-4") return true
-  const last = lengths[n - 1] ?? 0
-  return lengths.slice(0, -1).every((l) => l === 4) && last >= 1 && last <= 4
+  return key === "4-6-5" || key === "4-6-4" || key === "4-4-5" || foursWithLast(lengths) || digitByDigit(lengths)
 }
 
 const CARD_JOINERS = "-."
 
+/** A card word glued to the number (`card-4294…`, `visa_4111…`, `pan4111…`). */
+const CARD_CUE_WORD_RE =
+  /^(?:cards?|cc|pan|visa|mastercard|mc|amex|discover|jcb|maestro|unionpay|karte|kreditkarte|kartennummer|tarjeta|carte|carta|cart[aã]o|kaart|creditcard|cardnumber|cardno)$/i
+
+/**
+ * Whether the letters right before `start` (directly, or across one `-`, `_`, `#` or `:`) are
+ * one word that `cue` accepts (`SSN362-70-0323`, `card-4294-…`).
+ */
+const gluedCue = (text: string, start: number, cue: RegExp): boolean => {
+  let i = start
+  if ("-_#:".includes(text[i - 1] ?? " ")) i--
+  let j = i
+  while (j > 0 && /\p{L}/u.test(text[j - 1] ?? "")) j--
+  if (i - j < 2 || isWordChar(text[j - 1])) return false
+  return cue.test(text.slice(j, i))
+}
+
 const detectCards = (text: string): Array<Candidate> => {
   const out: Array<Candidate> = []
-  const consider = (groups: ReadonlyArray<Group>): boolean => {
+  const consider = (groups: ReadonlyArray<Group>, mixed: boolean): boolean => {
     const first = groups[0]
     const last = groups[groups.length - 1]
     if (first === undefined || last === undefined) return false
-    const digits = groups.map((g) => text.slice(g.start, g.end)).join("")
+    let digits = ""
+    for (const g of groups) digits += text.slice(g.start, g.end)
     if (digits.length < 13 || digits.length > 19) return false
-    if (!cardGrouping(groups.map((g) => g.end - g.start))) return false
-    if (!isolated(text, first.start, last.end, CARD_JOINERS)) return false
+    const lengths = groups.map((g) => g.end - g.start)
+    if (mixed ? !(foursWithLast(lengths) || digitByDigit(lengths)) : !cardGrouping(lengths, groups[1]?.sep)) return false
+    if (!isolatedRight(text, last.end, CARD_JOINERS)) return false
+    if (!isolatedLeft(text, first.start, CARD_JOINERS) && !gluedCue(text, first.start, CARD_CUE_WORD_RE)) return false
     if (!isPaymentCardNumber(digits) || hasIdLabel(text, first.start)) return false
     out.push({ kind: "payment_card", start: first.start, end: last.end, value: digits })
     return true
@@ -432,6 +518,8 @@ const detectCards = (text: string): Array<Candidate> => {
   for (const m of text.matchAll(DIGIT_RUN_RE)) {
     if (m[0].length < 13) continue
     const groups = groupsOf(text, m.index, m.index + m[0].length)
+    // The whole run, whatever its separators, when grouped in fours or digit by digit.
+    if (groups.length > 2 && consider(groups, true)) continue
     // Segments: maximal sequences of groups joined by one separator class; two neighbouring
     // segments share the group between them.
     let s = 0
@@ -440,11 +528,11 @@ const detectCards = (text: string): Array<Candidate> => {
       const sep = groups[s + 1]?.sep
       while (e < groups.length && groups[e]?.sep === sep) e++
       const segment = groups.slice(s, e)
-      const found = consider(segment) ||
-        (e < groups.length && segment.length > 1 && consider(segment.slice(0, -1))) ||
-        (s > 0 && segment.length > 1 && consider(segment.slice(1)))
+      const found = consider(segment, false) ||
+        (e < groups.length && segment.length > 1 && consider(segment.slice(0, -1), false)) ||
+        (s > 0 && segment.length > 1 && consider(segment.slice(1), false))
       if (!found && segment.length > 1) {
-        for (const g of segment) if (g.end - g.start >= 13) consider([g])
+        for (const g of segment) if (g.end - g.start >= 13) consider([g], false)
       }
       if (e >= groups.length) break
       s = e - 1
@@ -481,15 +569,28 @@ const SSN_RE = /(?<!\d)\d{3}( ?- ?| ?\. ?| ?\/ ?| {1,2}|)\d{2}\1\d{4}(?!\d)/g
 const isDigitAfterSpace = (text: string, end: number): boolean => text[end] === " " && isDigit(text[end + 1])
 const isDigitBeforeSpace = (text: string, start: number): boolean => text[start - 1] === " " && isDigit(text[start - 2])
 
+/** One digit at a time (`6 2 7 2 6 5 8 5 3`, a phone transcript): an SSN only after a cue. */
+const SPELLED_SSN_RE = /(?<!\d ?)\d(?: \d){8}(?! ?\d)/g
+/** An SSN cue glued to the number (`SSN362-70-0323`, `ITIN:912…`). */
+const SSN_CUE_WORD_RE = /^(?:ssns?|itins?|tins?|ss)$/i
+
 const detectSsns = (text: string): Array<Candidate> => {
   const out: Array<Candidate> = []
+  for (const m of text.matchAll(SPELLED_SSN_RE)) {
+    const digits = digitsOf(m[0])
+    const end = m.index + m[0].length
+    if ((isValidSsn(digits) || isValidItin(digits)) && isolated(text, m.index, end, "-./") && hasSsnCue(text, m.index, end)) {
+      out.push({ kind: "ssn", start: m.index, end, value: digits })
+    }
+  }
   for (const m of text.matchAll(SSN_RE)) {
     const start = m.index
     const end = start + m[0].length
     const sep = m[1] ?? ""
     const digits = digitsOf(m[0])
     if (!isValidSsn(digits) && !isValidItin(digits)) continue
-    if (!isolated(text, start, end, "-./") || (text[start - 1] === ":" && isDigit(text[start - 2])) || (text[end] === ":" && isDigit(text[end + 1]))) continue
+    const left = isolatedLeft(text, start, "-./") || gluedCue(text, start, SSN_CUE_WORD_RE)
+    if (!left || !isolatedRight(text, end, "-./") || (text[start - 1] === ":" && isDigit(text[start - 2])) || (text[end] === ":" && isDigit(text[end + 1]))) continue
     // A spaced `ddd dd dddd` must not continue a longer space-grouped digit run.
     if (sep.trim() === "" && (isDigitAfterSpace(text, end) || isDigitBeforeSpace(text, start))) continue
     const cue = hasSsnCue(text, start, end)
@@ -511,36 +612,59 @@ const detectSsns = (text: string): Array<Candidate> => {
  *
  * - With `+` or `00`: a phone when `libphonenumber-js` finds it valid (any country), or after a
  *   phone cue with 8–15 digits. `00` followed by `0`, or after an identifier label without a
- *   strong cue, is not a prefix (`GTIN 00012345600012`, `case number is 00123456789`).
- * - Otherwise, a phone when it is valid for the default region and written as a phone number
- *   (with separators or parentheses) or after any cue; valid for one of the further regions
- *   after a strong cue; or after a strong cue with 7–15 digits as written. Never right after
- *   an identifier label, and never a date, time, IP address or version shape. NANP numbers
- *   with an N11 area code or exchange are not valid.
+ *   strong cue, is not a prefix (`GTIN 00012345600012`, `case number is 00123456789`). So is a
+ *   number in a phone link (`tel:+33…`, `sms:`, `wa.me/447911123456`, `?phone=…`).
+ * - Otherwise (national formats), a phone when
+ *   - it is valid for the default region and written as a phone number (with separators or
+ *     parentheses) or after any cue;
+ *   - it is valid for one of the further regions (`GUARDRAILS_PHONE_REGIONS`) and either comes
+ *     after a strong cue, or has a national number's shape: 9 digits or more, written with separators
+ *     or parentheses and starting with a trunk prefix (`0171 2345678`, `090-1234-5678`,
+ *     `8 (912) 345-67-89`);
+ *   - or after a strong cue with 7–15 digits as written.
+ *   Never right after an identifier label, and never a date, time, IP address or version shape.
+ *   NANP numbers with an N11 area code or exchange are not valid.
  *
- * Strong cues (English, German, French, Spanish, Italian, Dutch, Portuguese): call/phone/tel/
- * mobile/cell/fax/WhatsApp/SMS/text/dial/ring/hotline/landline/reach, Handy, Festnetz, Natel,
- * Telefon, anrufen, erreichbar, téléphone, portable, joindre, appeler, rappeler, teléfono,
- * móvil, celular, llamar, cellulare, chiamare, bellen, and a possessive number ("my number",
- * "her mobile number", "my son's number", "contact number") or line ("office line"). Weak cues: `line`, `contact`,
- * `number`/`Nummer`/`numéro`/`número`. The cue must come at most 60 characters before the
- * number, with no digit in between.
+ * Strong cues: call/phone/tel/mobile/cell/fax/WhatsApp/SMS/text/dial/ring/hotline/landline/reach
+ * and their forms in German, French, Spanish, Italian, Dutch, Portuguese, the Nordic languages,
+ * Finnish, Polish, Turkish, Russian, Hebrew, Arabic, Hindi, Chinese, Japanese and Korean (Handy,
+ * Durchwahl, téléphone, portable, llámame, telemóvel, cellulare, bellen, GSM, tlf, puhelin,
+ * телефон, נייד, هاتف, नंबर, 電話, 携帯, 手机, 연락처 …), a possessive number ("my number", "her
+ * mobile number", "my son's number", "contact number") or line ("office line"). Weak cues:
+ * `line`, `contact`, `number`/`Nummer`/`numéro`/`número`. The cue must come at most 60
+ * characters before the number, with no digit in between.
  */
 const PHONE_CANDIDATE_RE =
   /(?:\(\+\d{1,3}\) ?|\+ ?|(?<![\p{L}\p{N}])00 ?)?(?:\(\d{1,5}\)|\d)(?:(?: ?[-./] ?| |\(0\) ?| ?\(\d{1,5}\) ?)?\d)+/gu
 
-const STRONG_PHONE_CUE =
-  String.raw`call(?:ed|ing|back|s)?|phone|ph|telephone|tel|t[ée]l|t[eé]l[eé]?f[oó]n\w*|t[ée]l[ée]phone|mobile?|mobil|m[óo]vil|cell(?:phone|ulare)?|cel|celular|handy|festnetz|natel|fax|whatsapp|signal|sms|text(?:ing)?|dial|ring|hotline|landline|reach(?:ed|able)?|joindre|rappel\w*|appel\w*|llam\w*|chiam\w*|anruf\w*|rufen|erreichbar|bel(?:len)?|portable`
+const STRONG_PHONE_CUE = [
+  String.raw`call(?:ed|ing|back|s)?|phone|ph|telephone|tel|tlf|t[ée]l|t[eé]l[eé]?f[oó]n\p{L}*|t[ée]l[ée]phone|telem[oó]vel|mobile?|mobil|mob|m[óo]vil|cell(?:phone|ulare)?|cel|celular|cp|hp|gsm|handy|festnetz|natel|durchwahl|r[üu]ckruf\p{L}*|fax|whatsapp|signal|viber|telegram|sms|text(?:ing)?|dial|ring|hotline|landline|reach(?:ed|able)?`,
+  String.raw`joindre|rappel\p{L}*|appel\p{L}*|ll[aá]m\p{L}*|chiam\p{L}*|anruf\p{L}*|rufen|erreichbar|bel(?:len)?|portable|puhelin\p{L}*|soita\p{L}*|zadzwo\p{L}*|dzwo\p{L}*|komórk\p{L}*|ara\p{L}*|telefon\p{L}*`
+].join("|")
+/** Cue words of other scripts: plain words (no pattern syntax), normalized like the text. */
+const OTHER_SCRIPT_PHONE_CUE =
+  "телефон|тел|моб|мобильный|сотовый|звоните|позвоните|נייד|טלפון|פלאפון|هاتف|جوال|موبايل|رقمي|اتصل|फ़ोन|फोन|मोबाइल|नंबर|नम्बर"
+/** Cues in scripts without spaces between words: no word boundary is needed around them. */
+const UNBOUNDED_PHONE_CUE = "電話|携帯|手机|电话|手機|联系|聯絡|연락처|전화|휴대폰|핸드폰"
 const NUMBER_WORD = String.raw`(?:number|nummer|num[ée]ro|número|numero|no\.)`
 /** "my number", "her mobile number", "my son's number", "contact number", "office line": strong. */
 const POSSESSIVE_NUMBER = String.raw`(?:my|your|his|her|our|their|[\p{L}]+'s|contact|direct|home|work|office|callback|mobile|cell)\s+(?:phone\s+|mobile\s+|cell\s+)?${NUMBER_WORD}|(?:office|home|work|direct|phone|private|support)\s+line`
 const WEAK_PHONE_CUE = String.raw`line|contact|num(?:ber|ero|éro|mer)|número`
-const cueRe = (cues: string): RegExp => new RegExp(String.raw`(?:^|[^\p{L}])(?:${cues})(?![\p{L}])[^\d]{0,60}$`, "iu")
-const STRONG_CUE_RE = cueRe(`${STRONG_PHONE_CUE}|${POSSESSIVE_NUMBER}`)
+/** Plain cue words go through the normalization the text had (Cyrillic `е` reads as Latin `e` there). */
+const normalizedCues = (cues: string): string => normalizeText(cues).text
+const cueRe = (cues: string, unbounded?: string): RegExp =>
+  new RegExp(
+    String.raw`(?:(?:^|[^\p{L}])(?:${cues})(?![\p{L}\p{M}])${unbounded === undefined ? "" : `|${unbounded}`})[^\d]{0,60}$`,
+    "iu"
+  )
+const STRONG_CUE_RE = cueRe(`${STRONG_PHONE_CUE}|${normalizedCues(OTHER_SCRIPT_PHONE_CUE)}|${POSSESSIVE_NUMBER}`, UNBOUNDED_PHONE_CUE)
 const WEAK_CUE_RE = cueRe(WEAK_PHONE_CUE)
 
 const DATE_TIME_RE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{1,2}:\d{2})/
 const IP_OR_VERSION_RE = /^\d{1,3}(?:\.\d{1,3}){2,}$/
+/** International numbers written without `+` in messaging links and query parameters. */
+const PHONE_LINK_RE =
+  /(?:\bwa\.me\/|\bwhatsapp\.com\/send\/?\?(?:[^\s#]*&)?phone=|\bt\.me\/|[?&](?:phone|tel|mobile|msisdn|whatsapp|number)=)(?:\+|%2B)?(\d{8,15})(?![\p{L}\p{N}])/giu
 
 type Cue = "strong" | "weak" | undefined
 
@@ -561,18 +685,50 @@ const regionOf = (region: string): CountryCode | undefined => {
 /** NANP: area code and exchange must not be N11 service codes (`libphonenumber-js` accepts 202-911-…). */
 const nanpServiceCode = (e164: string): boolean => e164.startsWith("+1") && (e164.slice(3, 5) === "11" || e164.slice(6, 8) === "11")
 
-/** The E.164 form of `raw` when it is a valid number (international, or national for `region`). */
-const validPhone = (raw: string, region: CountryCode | undefined): string | undefined => {
+interface ValidPhone {
+  readonly e164: string
+  /** Written with a trunk prefix or a leading 0, as national numbers are (`0171 …`, `8 (912) …`, `06 …`). */
+  readonly trunk: boolean
+}
+
+/** `raw` as a valid number (international, or national for `region`), with the shape it was written in. */
+const parseValidPhone = (raw: string, region: CountryCode | undefined): ValidPhone | undefined => {
   try {
     const parsed = parsePhoneNumberFromString(raw, region === undefined ? undefined : { defaultCountry: region })
-    return parsed !== undefined && parsed.isValid() && !nanpServiceCode(parsed.number) ? parsed.number : undefined
+    if (parsed === undefined || !parsed.isValid() || nanpServiceCode(parsed.number)) return undefined
+    const digits = digitsOf(raw.replace("(0)", "0"))
+    return { e164: parsed.number, trunk: digits.startsWith("0") || digits.length > parsed.nationalNumber.length }
   } catch {
     return undefined
   }
 }
 
+/** The E.164 form of `raw` when it is a valid number (international, or national for `region`). */
+const validPhone = (raw: string, region: CountryCode | undefined): string | undefined => parseValidPhone(raw, region)?.e164
+
+/**
+ * Nothing glued before a number: no letter or digit, no `-`, `.`, `/` or `#` after one, no `:`
+ * after a digit (a time); a label's colon (`携帯：090…`, `Tel:030…`) and a phone link's scheme
+ * (`tel:+33…`) are fine.
+ */
+const phoneIsolatedLeft = (text: string, start: number): boolean => {
+  if (text[start - 1] === ":") return !isDigit(text[start - 2])
+  return isolatedLeft(text, start, "-./#")
+}
+
+const detectPhoneLinks = (text: string, out: Array<Candidate>): void => {
+  for (const m of text.matchAll(PHONE_LINK_RE)) {
+    const digits = m[1] ?? ""
+    const e164 = validPhone("+" + digits, undefined)
+    if (e164 === undefined) continue
+    const end = m.index + m[0].length
+    out.push({ kind: "phone", start: end - digits.length, end, value: e164 })
+  }
+}
+
 const detectPhones = (text: string, options: PiiOptions, international: boolean): Array<Candidate> => {
   const out: Array<Candidate> = []
+  if (international && PHONE_LINK_HINT_RE.test(text)) detectPhoneLinks(text, out)
   for (const m of text.matchAll(PHONE_CANDIDATE_RE)) {
     let raw = m[0]
     let start = m.index
@@ -586,7 +742,7 @@ const detectPhones = (text: string, options: PiiOptions, international: boolean)
     if (!isolatedRight(text, end, "-./:")) continue
     if (raw.startsWith("(+")) {
       if (isWordChar(text[start - 1])) continue
-    } else if (!isolatedLeft(text, start, "-./:#")) continue
+    } else if (!phoneIsolatedLeft(text, start)) continue
     if (text[start - 1] === " " && isDigit(text[start - 2]) && !intl) continue
     const cue = phoneCue(text, start)
     if (intl) {
@@ -606,12 +762,16 @@ const detectPhones = (text: string, options: PiiOptions, international: boolean)
     const defaultRegion = regionOf(options.defaultRegion)
     let value = validPhone(raw, defaultRegion)
     if (value !== undefined && !formatted && cue === undefined) continue
-    if (value === undefined && cue === "strong") {
+    const shaped = cue !== "strong" && nationalShape(raw, digits)
+    if (value === undefined && (cue === "strong" || shaped)) {
       for (const region of options.phoneRegions) {
         const code = regionOf(region)
         if (code === undefined || code === defaultRegion) continue
-        value = validPhone(raw, code)
-        if (value !== undefined) break
+        const phone = parseValidPhone(raw, code)
+        if (phone !== undefined && (!shaped || phone.trunk)) {
+          value = phone.e164
+          break
+        }
       }
     }
     if (value === undefined && cue === "strong" && !/ {2}|--/.test(raw)) value = digits
@@ -620,6 +780,22 @@ const detectPhones = (text: string, options: PiiOptions, international: boolean)
   }
   return out
 }
+
+/**
+ * Written like a national number of some region: 9–15 digits starting with a trunk prefix (`0`,
+ * or `8` before an area code in parentheses), grouped with separators, every group of two
+ * digits or more after the prefix (not `0-306-40615-2`, an ISBN), and no dot beside another
+ * separator (not `0.99 1.99 2.49`, prices).
+ */
+const nationalShape = (raw: string, digits: string): boolean => {
+  if (digits.length < 9 || !/[ .\-/()]/.test(raw) || !/^\(?[08]/.test(raw)) return false
+  if (raw.includes(".") && /[ \-/()]/.test(raw)) return false
+  const groups = raw.split(/\D+/).filter((g) => g.length > 0)
+  return groups.every((g, i) => g.length >= 2 || (i === 0 && /^[08] ?\(/.test(raw)))
+}
+
+/** A phone link may hold an international number without `+` (a cheap test before `detectPhoneLinks`). */
+const PHONE_LINK_HINT_RE = /wa\.me\/|whatsapp\.com\/|t\.me\/|(?:phone|tel|mobile|msisdn|whatsapp|number)=/i
 
 // ---------------------------------------------------------------------------
 // All detectors
@@ -640,9 +816,12 @@ interface Detector {
  * not an SSN; a card is never a national phone number).
  */
 const DETECTORS: ReadonlyArray<Detector> = [
-  { detect: detectEmails, applies: (text) => text.includes("@") || /\bat\b|%40/i.test(text) },
+  { detect: detectEmails, applies: (text) => text.includes("@") || text.includes("%40") || OBFUSCATED_HINT_RE.test(text) },
   { detect: detectIbans, applies: (_, digits) => digits >= 2 },
-  { detect: (text, options) => detectPhones(text, options, true), applies: (text, digits) => digits >= 7 && /\+|00/.test(text) && PHONE_SHAPE_RE.test(text) },
+  {
+    detect: (text, options) => detectPhones(text, options, true),
+    applies: (text, digits) => digits >= 7 && (/\+|00/.test(text) || PHONE_LINK_HINT_RE.test(text)) && PHONE_SHAPE_RE.test(text)
+  },
   { detect: detectCards, applies: (_, digits) => digits >= 13 },
   { detect: detectSsns, applies: (_, digits) => digits >= 9 },
   { detect: (text, options) => detectPhones(text, options, false), applies: (text, digits) => digits >= 7 && PHONE_SHAPE_RE.test(text) }

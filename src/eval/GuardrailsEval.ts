@@ -94,7 +94,7 @@ export const meetsTargets = (score: PiiScore): boolean | undefined =>
 export const allMeetTargets = (scores: GuardrailsScores): boolean => {
   const rows = [
     ...(scores.pii === undefined ? [] : allPiiKinds.map((k) => scores.pii!.perKind[k])),
-    ...(scores.policies === undefined ? [] : allGuardrailPolicies.map((p) => scores.policies!.perPolicy[p]))
+    ...(scores.policies === undefined ? [] : scores.policies.scored.map((p) => scores.policies!.perPolicy[p]))
   ]
   return rows.every((s) => meetsTargets(s) !== false)
 }
@@ -120,11 +120,12 @@ const table = <K extends string>(
   perLabel: Readonly<Record<K, PiiScore>>,
   overall: PiiScore,
   mistakes: ReadonlyArray<{ readonly id: string; readonly missed: ReadonlyArray<string>; readonly spurious: ReadonlyArray<string> }>,
-  showMistakes: boolean
+  showMistakes: boolean,
+  notes: ReadonlyArray<string> = []
 ): ReadonlyArray<string> => {
   const lines = [title, header, "-".repeat(header.length)]
   for (const label of labels) lines.push(row(label, perLabel[label], true))
-  lines.push("-".repeat(header.length), row("overall", overall, false))
+  lines.push("-".repeat(header.length), row("overall", overall, false), ...notes)
   if (showMistakes && mistakes.length > 0) {
     lines.push(`mistakes (${mistakes.length}):`)
     for (const m of mistakes) {
@@ -153,13 +154,19 @@ export const renderScores = (title: string, scores: GuardrailsScores, showMistak
     ))
   }
   if (scores.policies !== undefined) {
+    const scored = new Set(scores.policies.scored)
+    const unscored = allGuardrailPolicies.filter((p) => !scored.has(p))
     lines.push(...table(
       `Reply policies, ${title} (${scores.policies.entries} texts)`,
-      allGuardrailPolicies,
+      scores.policies.scored,
       scores.policies.perPolicy as Readonly<Record<GuardrailPolicy, PiiScore>>,
       scores.policies.overall,
       scores.policies.mistakes,
-      showMistakes
+      showMistakes,
+      unscored.length === 0 ? [] : [
+        `not scored here (no line labels them): ${unscored.join(", ")}; the PII corpora measure PII, and these`,
+        "policies still block a reply with PII (the customer's own email or phone included)"
+      ]
     ))
   }
   if (lines.length === 0) lines.push(`${title}: no scorable lines`, "")
