@@ -64,6 +64,20 @@ describe("forbidden phrases match on normalized text", () => {
     }
   })
 
+  it("contractions either way, and HTML tags inside the phrase", () => {
+    for (const text of [
+      "I'm not a lawyer, but",
+      "I\u2019m NOT a doctor; still",
+      "Honestly, it's <strong>guaranteed</strong> <i>approval</i>.",
+      "This<br/>is legal<span class=\"x\"> advice</span>"
+    ]) {
+      assertBlocks("forbidden_phrase", text)
+    }
+    const rules: GuardrailRules = { ...defaultGuardrailRules, forbiddenPhrases: ["we don't refund"] }
+    assertBlocks("forbidden_phrase", "Sorry, we do not refund those.", rules)
+    assertPasses("forbidden_phrase", "I'm not a lawn expert")
+  })
+
   it("reports where the phrase is in the original text", () => {
     const text = "Ok: 100&#37; **refund** today"
     const finding = evaluateGuardrails(text).findings.find((f) => f.policy === "forbidden_phrase")
@@ -224,6 +238,11 @@ describe("foreign_customer_data", () => {
     const context: CustomerContext = { customerId: "C-100233", customer: { customer_id: "C-100233" } }
     assertBlocks("foreign_customer_data", "The charge was on account C-100871.", undefined, context)
     assertPasses("foreign_customer_data", "Your account C-100233 is fine; see step C-1.", undefined, context)
+  })
+
+  it("a label of a host name is not an id", () => {
+    assertPasses("foreign_customer_data", "Open https://example.com.account-check.test/x please.", undefined, own)
+    assertPasses("foreign_customer_data", "Open https://cust-90177.example.net/x please.", undefined, own)
   })
 
   it("is not checked without a customer to compare with", () => {

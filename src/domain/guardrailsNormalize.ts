@@ -33,8 +33,9 @@
  * `cleanForModel` is the lighter form for text given to a model (NFKC and the removals only:
  * no folding, so a customer's Cyrillic or Greek is kept as written).
  *
- * `phraseKey` is what phrase policies compare: lower case, accents removed, every separator and
- * punctuation mark dropped (so `guaran-teed`, `g u a r a n t e e d` and `guaranteed` agree),
+ * `phraseKey` is what phrase policies compare: lower case, accents removed, every separator,
+ * punctuation mark and HTML tag dropped (so `guaran-teed`, `g u a r a n t e e d`,
+ * `<em>guaranteed</em>` and `guaranteed` agree),
  * `%` read as `percent`, the ASCII confusables of the skeleton applied (`0`→`o`, `1`/`i`/`|`→`l`,
  * `m`→`rn`), and a sentence end (`.`, `!`, `?`, `;` before a space or a line break) kept as a
  * boundary that no phrase crosses.
@@ -383,6 +384,8 @@ const ASCII_KEYS: Int16Array = Int16Array.from({ length: 128 }, (_, code) => {
   return DROP
 })
 
+const HTML_TAG_RE = /<\/?[A-Za-z][A-Za-z0-9]{0,15}(?:\s[^<>]{0,300})?\/?>/y
+
 let keyBuffer = new Uint16Array(1024)
 let keyBytes = Buffer.from(keyBuffer.buffer)
 let atBuffer = new Int32Array(1024)
@@ -410,6 +413,15 @@ export const phraseKey = (text: string, positions = false): PhraseKey => {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i)
     if (code < 128) {
+      if (code === 60 /* < */) {
+        // An HTML tag (`<em>`, `</b>`, `<span class="x">`) is markup, not words.
+        HTML_TAG_RE.lastIndex = i
+        const tag = HTML_TAG_RE.exec(text)
+        if (tag !== null) {
+          i += tag[0].length - 1
+          continue
+        }
+      }
       const mapped = ASCII_KEYS[code] ?? DROP
       if (mapped >= 0) {
         buf[k] = mapped

@@ -23,17 +23,43 @@ export interface Hit {
 /** Phrases with their keys, for `findPhrases`. */
 export interface PhraseSet {
   readonly phrases: ReadonlyArray<string>
-  readonly keys: ReadonlyArray<string>
+  /** Per phrase, the keys of its written forms (`I am not a lawyer`, `I'm not a lawyer`). */
+  readonly keys: ReadonlyArray<ReadonlyArray<string>>
   /** Any of the keys (one scan of a text's key instead of one per phrase). */
   readonly any: RegExp | undefined
 }
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
+/** English contractions, both ways: a phrase written one way also matches the other. */
+const CONTRACTIONS: ReadonlyArray<readonly [string, string]> = [
+  ["i am", "i'm"], ["you are", "you're"], ["we are", "we're"], ["they are", "they're"], ["it is", "it's"],
+  ["that is", "that's"], ["is not", "isn't"], ["are not", "aren't"], ["was not", "wasn't"],
+  ["do not", "don't"], ["does not", "doesn't"], ["did not", "didn't"], ["cannot", "can't"], ["can not", "can't"],
+  ["will not", "won't"], ["would not", "wouldn't"], ["we will", "we'll"], ["i will", "i'll"], ["you will", "you'll"],
+  ["we have", "we've"], ["i have", "i've"], ["let us", "let's"]
+]
+
+/** The written forms of a phrase: as given, and with each contraction expanded or contracted. */
+const phraseForms = (phrase: string): ReadonlyArray<string> => {
+  const forms = new Set([phrase.normalize("NFKC").replace(/[\u2018\u2019\u02bc]/g, "'")])
+  for (const [long, short] of CONTRACTIONS) {
+    for (const form of [...forms]) {
+      for (const [from, to] of [[long, short], [short, long]] as const) {
+        const re = new RegExp(String.raw`(?<![\p{L}'])${escapeRegExp(from)}(?![\p{L}'])`, "giu")
+        if (re.test(form)) forms.add(form.replace(re, to))
+      }
+    }
+  }
+  return [...forms]
+}
+
 export const phraseSet = (phrases: ReadonlyArray<string>): PhraseSet => {
-  const keys = phrases.map((phrase) => phraseKey(phrase.normalize("NFKC")).key.replaceAll("#", ""))
-  const nonEmpty = keys.filter((k) => k.length > 0)
-  return { phrases, keys, any: nonEmpty.length === 0 ? undefined : new RegExp(nonEmpty.map(escapeRegExp).join("|")) }
+  const keys = phrases.map((phrase) => [
+    ...new Set(phraseForms(phrase).map((form) => phraseKey(form).key.replaceAll("#", "")).filter((k) => k.length > 0))
+  ])
+  const all = keys.flat()
+  return { phrases, keys, any: all.length === 0 ? undefined : new RegExp(all.map(escapeRegExp).join("|")) }
 }
 
 /**
@@ -48,14 +74,14 @@ export const findPhrases = (
   key: string = phraseKey(text).key
 ): ReadonlyArray<{ readonly index: number; readonly start: number; readonly end: number }> => {
   if (set.any === undefined || !set.any.test(key)) return []
-  const found: Array<number> = []
-  set.keys.forEach((needle, index) => {
-    if (needle.length > 0 && key.includes(needle)) found.push(index)
+  const found: Array<readonly [number, string]> = []
+  set.keys.forEach((needles, index) => {
+    const needle = needles.find((n) => key.includes(n))
+    if (needle !== undefined) found.push([index, needle])
   })
   if (found.length === 0) return []
   const { key: keyed, at } = phraseKey(text, true)
-  return found.map((index) => {
-    const needle = set.keys[index] ?? ""
+  return found.map(([index, needle]) => {
     const k = keyed.indexOf(needle)
     const start = at?.[k] ?? 0
     const end = (at?.[k + needle.length - 1] ?? start) + 1
@@ -319,7 +345,7 @@ export const commitmentPattern = (source: string): CommitmentPattern => ({
 export const phraseScreen = (sets: ReadonlyArray<PhraseSet>, patterns: ReadonlyArray<CommitmentPattern>): RegExp | undefined => {
   if (patterns.some((p) => p.hint === undefined)) return undefined
   const words = [
-    ...sets.flatMap((set) => set.keys.filter((k) => k.length > 0)),
+    ...sets.flatMap((set) => set.keys.flat()),
     ...patterns.flatMap((p) => p.hint?.words ?? []).map((w) => phraseKey(w).key)
   ]
   return words.length === 0 ? /(?!)/ : new RegExp([...new Set(words)].map(escapeRegExp).join("|"))
@@ -483,6 +509,8 @@ export const findForeignCustomerData = (
   const check = (id: string, start: number): void => {
     const token = id.replace(/[.,;:]+$/, "")
     if (hits.some((h) => h.start === start)) return
+    // A label of a host name (`https://example.com.account-check.test/`) is not an id.
+    if (text[start - 1] === "." || /^\.[a-z]/i.test(text.slice(start + token.length, start + token.length + 2))) return
     if (!own().ids.has(token.toLowerCase()) && !inPii(start)) hits.push({ kind: "customer_id", start, end: start + token.length })
   }
   if (customerId.hint === undefined || customerId.hint.test(text)) {
