@@ -13,33 +13,36 @@
  * Everything here is pure and synchronous: no I/O, no Effect.
  */
 import { isSupportedCountry } from "libphonenumber-js/max"
-import { normalizeText, originalSpan, phraseKey } from "./guardrailsNormalize.ts"
-import { defaultPhoneRegions, detectPiiNormalized, type PiiOptions } from "./guardrailsPii.ts"
 import {
   type CommitmentPattern,
   commitmentPattern,
   compilePattern,
+  defaultCommitmentPatterns,
+  defaultCommitmentPhrases,
+  findCommitments,
+  isBuiltinCommitmentPattern
+} from "./guardrailsCommitments.ts"
+import { findUnsafeLinks } from "./guardrailsLinks.ts"
+import { normalizeText, originalSpan, phraseKey } from "./guardrailsNormalize.ts"
+import { defaultPhoneRegions, detectPiiNormalized, type PiiOptions } from "./guardrailsPii.ts"
+import {
   type CompiledCustomerIdPattern,
   type CustomerContext,
   customerIdPattern,
-  defaultCommitmentPatterns,
-  defaultCommitmentPhrases,
   defaultCustomerIdPattern,
-  findCommitments,
   findForeignCustomerData,
   findPhrases,
-  findUnsafeLinks,
-  type Hit,
   type PhraseSet,
-  phraseScreen,
   phraseSet
 } from "./guardrailsPolicies.ts"
+import { profileText } from "./guardrailsTriggers.ts"
 import { type PiiCorpusEntry, type PiiCorpusReport, scorePiiEntries } from "./guardrailsCorpus.ts"
 import {
   allGuardrailPolicies,
   allPiiKinds,
   type GuardrailFinding,
   type GuardrailPolicy,
+  type Hit,
   type PiiKind,
   type PiiMatch,
   piiPolicy
@@ -59,14 +62,9 @@ export {
   luhnValid,
   type PiiOptions
 } from "./guardrailsPii.ts"
-export {
-  type CustomerContext,
-  defaultCommitmentPatterns,
-  defaultCommitmentPhrases,
-  defaultCustomerIdPattern,
-  hostAllowed,
-  hostOf
-} from "./guardrailsPolicies.ts"
+export { defaultCommitmentPatterns, defaultCommitmentPhrases } from "./guardrailsCommitments.ts"
+export { hostAllowed, hostOf } from "./guardrailsLinks.ts"
+export { type CustomerContext, defaultCustomerIdPattern } from "./guardrailsPolicies.ts"
 export * from "./guardrailsTypes.ts"
 
 // ---------------------------------------------------------------------------
@@ -126,9 +124,12 @@ export const guardrailLimits = {
   maxValueLength: 20_000
 } as const
 
-/** What is wrong with a commitment or customer id pattern (`undefined`: nothing). */
+/**
+ * What is wrong with a commitment or customer id pattern (`undefined`: nothing). The built-in
+ * commitment patterns are exempt from the length limit.
+ */
 export const patternProblem = (source: string): string | undefined => {
-  if (source.length > guardrailLimits.maxPatternLength) {
+  if (source.length > guardrailLimits.maxPatternLength && !isBuiltinCommitmentPattern(source)) {
     return `at most ${guardrailLimits.maxPatternLength} characters, got ${source.length}`
   }
   try {
@@ -187,13 +188,20 @@ interface CompiledRules {
   readonly forbidden: PhraseSet
   readonly commitmentPhrases: PhraseSet
   readonly commitmentPatterns: ReadonlyArray<CommitmentPattern>
-  /** When a text's phrase key does not match it, no phrase or commitment check can find anything. */
-  readonly screen: RegExp | undefined
+  /** Any key of a forbidden or a commitment phrase: when a text's phrase key does not match it, no phrase can. */
+  readonly phrases: RegExp
   readonly customerId: CompiledCustomerIdPattern
   readonly pii: PiiOptions
 }
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
 const compiled = new WeakMap<GuardrailRules, CompiledRules>()
+
+const anyKey = (sets: ReadonlyArray<PhraseSet>): RegExp => {
+  const keys = [...new Set(sets.flatMap((set) => set.keys.flat()))]
+  return keys.length === 0 ? /(?!)/ : new RegExp(keys.map(escapeRegExp).join("|"))
+}
 
 const compile = (rules: GuardrailRules): CompiledRules => {
   const hit = compiled.get(rules)
@@ -207,7 +215,7 @@ const compile = (rules: GuardrailRules): CompiledRules => {
     forbidden,
     commitmentPhrases,
     commitmentPatterns,
-    screen: phraseScreen([forbidden, commitmentPhrases], commitmentPatterns),
+    phrases: anyKey([forbidden, commitmentPhrases]),
     customerId: customerIdPattern(rules.customerIdPattern),
     pii: { defaultRegion: rules.defaultRegion, phoneRegions: rules.phoneRegions }
   }
@@ -290,9 +298,10 @@ export const evaluateGuardrails = (
     const [start, end] = originalSpan(normalized, hit.start, hit.end)
     findings.push({ policy, kind: hit.kind, start, end })
   }
+  const profile = profileText(norm)
   const key = phraseKey(norm).key
-  const screened = c.screen === undefined || c.screen.test(key)
-  if (screened) {
+  const phrases = c.phrases.test(key)
+  if (phrases) {
     for (const p of findPhrases(norm, c.forbidden, key)) add("forbidden_phrase", { kind: "phrase", start: p.start, end: p.end })
   }
   const pii = detectPiiNormalized(norm, allPiiKinds, c.pii)
@@ -301,9 +310,7 @@ export const evaluateGuardrails = (
   for (const hit of findUnsafeLinks(normalized, rules.allowedLinkHosts, pii.filter((m) => m.kind === "email"))) {
     add("unsafe_link", hit)
   }
-  if (screened) {
-    for (const hit of findCommitments(norm, c.commitmentPhrases, c.commitmentPatterns, key)) add("commitment", hit)
-  }
+  for (const hit of findCommitments(norm, c.commitmentPhrases, c.commitmentPatterns, profile, key, phrases)) add("commitment", hit)
   if (context !== undefined && (context.customerId !== undefined || context.customer !== undefined)) {
     for (const hit of findForeignCustomerData(norm, pii, context, c.customerId, c.pii)) add("foreign_customer_data", hit)
   }

@@ -72,6 +72,13 @@ export interface GuardrailFinding {
   readonly end: number
 }
 
+/** A finding on the normalized text (the policies' modules return these; `guardrails.ts` maps them to the original). */
+export interface Hit {
+  readonly kind: FindingKind
+  readonly start: number
+  readonly end: number
+}
+
 /** A detected PII span: `text.slice(start, end)` is the matched text (UTF-16 offsets). */
 export interface PiiMatch {
   readonly kind: PiiKind
