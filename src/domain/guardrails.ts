@@ -23,7 +23,14 @@ import {
   isBuiltinCommitmentPattern
 } from "./guardrailsCommitments.ts"
 import { findUnsafeLinks } from "./guardrailsLinks.ts"
-import { normalizeText, originalSpan, phraseKey } from "./guardrailsNormalize.ts"
+import {
+  type NormalizedText,
+  normalizeText,
+  originalSpan,
+  type PhraseAutomaton,
+  phraseAutomaton,
+  phraseKey
+} from "./guardrailsNormalize.ts"
 import { defaultPhoneRegions, detectPiiNormalized, type PiiOptions } from "./guardrailsPii.ts"
 import {
   type CompiledCustomerIdPattern,
@@ -35,7 +42,7 @@ import {
   type PhraseSet,
   phraseSet
 } from "./guardrailsPolicies.ts"
-import { profileText } from "./guardrailsTriggers.ts"
+import { scanText } from "./guardrailsTriggers.ts"
 import { type PiiCorpusEntry, type PiiCorpusReport, scorePiiEntries } from "./guardrailsCorpus.ts"
 import {
   allGuardrailPolicies,
@@ -188,20 +195,19 @@ interface CompiledRules {
   readonly forbidden: PhraseSet
   readonly commitmentPhrases: PhraseSet
   readonly commitmentPatterns: ReadonlyArray<CommitmentPattern>
-  /** Any key of a forbidden or a commitment phrase: when a text's phrase key does not match it, no phrase can. */
-  readonly phrases: RegExp
+  /** The keys of the forbidden (tag 1) and commitment (tag 2) phrases, found in one pass over a text. */
+  readonly phrases: PhraseAutomaton
   readonly customerId: CompiledCustomerIdPattern
   readonly pii: PiiOptions
 }
 
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 const compiled = new WeakMap<GuardrailRules, CompiledRules>()
 
-const anyKey = (sets: ReadonlyArray<PhraseSet>): RegExp => {
-  const keys = [...new Set(sets.flatMap((set) => set.keys.flat()))]
-  return keys.length === 0 ? /(?!)/ : new RegExp(keys.map(escapeRegExp).join("|"))
-}
+const FORBIDDEN = 1
+const COMMITMENT = 2
+
+const phraseKeys = (set: PhraseSet, tag: number) => set.keys.flat().map((key) => ({ key, tag }))
 
 const compile = (rules: GuardrailRules): CompiledRules => {
   const hit = compiled.get(rules)
@@ -215,7 +221,7 @@ const compile = (rules: GuardrailRules): CompiledRules => {
     forbidden,
     commitmentPhrases,
     commitmentPatterns,
-    phrases: anyKey([forbidden, commitmentPhrases]),
+    phrases: phraseAutomaton([...phraseKeys(forbidden, FORBIDDEN), ...phraseKeys(commitmentPhrases, COMMITMENT)]),
     customerId: customerIdPattern(rules.customerIdPattern),
     pii: { defaultRegion: rules.defaultRegion, phoneRegions: rules.phoneRegions }
   }
@@ -291,28 +297,33 @@ export const evaluateGuardrails = (
   context?: CustomerContext
 ): GuardrailVerdict => {
   const c = compile(rules)
-  const normalized = normalizeText(text)
+  // One pass over the text; when it is not its own normalization, normalize and pass again.
+  let scanned = scanText(text, c.phrases)
+  const normalized: NormalizedText = scanned.plain ? { original: text, text, starts: undefined, ends: undefined } : normalizeText(text)
   const norm = normalized.text
+  if (norm !== text) scanned = scanText(norm, c.phrases)
   const findings: Array<GuardrailFinding> = []
   const add = (policy: GuardrailPolicy, hit: Hit) => {
     const [start, end] = originalSpan(normalized, hit.start, hit.end)
     findings.push({ policy, kind: hit.kind, start, end })
   }
-  const profile = profileText(norm)
-  const key = phraseKey(norm).key
-  const phrases = c.phrases.test(key)
-  if (phrases) {
+  const { profile, phrases } = scanned
+  let key: string | undefined
+  if ((phrases & FORBIDDEN) !== 0) {
+    key = phraseKey(norm).key
     for (const p of findPhrases(norm, c.forbidden, key)) add("forbidden_phrase", { kind: "phrase", start: p.start, end: p.end })
   }
-  const pii = detectPiiNormalized(norm, allPiiKinds, c.pii)
+  const pii = detectPiiNormalized(norm, allPiiKinds, c.pii, profile)
   const reported = new Set(rules.piiKinds)
   for (const m of pii) if (reported.has(m.kind)) add(piiPolicy(m.kind), m)
-  for (const hit of findUnsafeLinks(normalized, rules.allowedLinkHosts, pii.filter((m) => m.kind === "email"))) {
+  for (const hit of findUnsafeLinks(normalized, rules.allowedLinkHosts, pii.filter((m) => m.kind === "email"), profile)) {
     add("unsafe_link", hit)
   }
-  for (const hit of findCommitments(norm, c.commitmentPhrases, c.commitmentPatterns, profile, key, phrases)) add("commitment", hit)
+  const commitmentPhrases = (phrases & COMMITMENT) !== 0
+  if (commitmentPhrases) key ??= phraseKey(norm).key
+  for (const hit of findCommitments(norm, c.commitmentPhrases, c.commitmentPatterns, profile, key, commitmentPhrases)) add("commitment", hit)
   if (context !== undefined && (context.customerId !== undefined || context.customer !== undefined)) {
-    for (const hit of findForeignCustomerData(norm, pii, context, c.customerId, c.pii)) add("foreign_customer_data", hit)
+    for (const hit of findForeignCustomerData(norm, pii, context, c.customerId, c.pii, profile)) add("foreign_customer_data", hit)
   }
   let violations: ReadonlyArray<GuardrailPolicy> = []
   if (findings.length > 0) {

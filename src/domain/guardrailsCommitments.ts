@@ -20,7 +20,7 @@
  */
 import { phraseKey } from "./guardrailsNormalize.ts"
 import { findPhrases, type PhraseSet } from "./guardrailsPolicies.ts"
-import { profileText, type TextProfile, triggerGroup } from "./guardrailsTriggers.ts"
+import { profileText, startsOf, type TextProfile, triggerGroup } from "./guardrailsTriggers.ts"
 import type { Hit } from "./guardrailsTypes.ts"
 
 // ---------------------------------------------------------------------------
@@ -370,48 +370,62 @@ const INDEMNITY_WORDS = triggerGroup(["indemnif"])
 /**
  * A built-in pattern: every group in `needs` must have a word in the text, and a digit when
  * `digit`; with `unconditional`, a condition earlier in the sentence makes it no commitment.
+ * A match starts at most `back` characters before a word of one of the `anchors` groups, at
+ * the start of a word, a number or a currency sign: it is tried only there.
  */
 interface BuiltinPattern {
   readonly source: string
   readonly needs: ReadonlyArray<number>
   readonly digit: boolean
   readonly unconditional?: boolean
+  readonly anchors: number
+  readonly back: number
 }
 
 const builtinPatterns: ReadonlyArray<BuiltinPattern> = [
   // A refund, credit or compensation with an amount, either order, in one clause.
-  { source: String.raw`${REFUND}${CLAUSE_GAP(50)}${GIVEN_AMOUNT}${NOT_GIVEN_AFTER}${NOT_NEGATED_AFTER}`, needs: [REFUND_WORDS], digit: true },
-  { source: String.raw`${GIVEN_AMOUNT}${CLAUSE_GAP(40)}${REFUND}${NOT_NEGATED_AFTER}`, needs: [REFUND_WORDS], digit: true },
+  {
+    source: String.raw`${REFUND}${CLAUSE_GAP(50)}${GIVEN_AMOUNT}${NOT_GIVEN_AFTER}${NOT_NEGATED_AFTER}`,
+    needs: [REFUND_WORDS],
+    digit: true,
+    anchors: REFUND_WORDS,
+    back: 3
+  },
+  { source: String.raw`${GIVEN_AMOUNT}${CLAUSE_GAP(40)}${REFUND}${NOT_NEGATED_AFTER}`, needs: [REFUND_WORDS], digit: true, anchors: REFUND_WORDS, back: 70 },
   // A percentage refund ("a 100 % refund", "remboursement à 100 %"), not "refunds of up to 100%".
   {
     source: String.raw`${PERCENT}(?:\s+[\p{L}-]+){0,2}\s+${REFUND}|${REFUND}\s+(?:of|de|du|von|van|del|di|do|da|à|a)?\s*${PERCENT}`,
     needs: [REFUND_WORDS],
-    digit: true
+    digit: true,
+    anchors: REFUND_WORDS,
+    back: 30
   },
   // A refund promised without an amount.
-  { source: REFUND_PROMISE, needs: [REFUND_WORDS], digit: false, unconditional: true },
+  { source: REFUND_PROMISE, needs: [REFUND_WORDS], digit: false, unconditional: true, anchors: REFUND_WORDS, back: 40 },
   // A full refund.
-  { source: String.raw`${FULL_REFUND}${NOT_NEGATED_AFTER}`, needs: [REFUND_WORDS, FULL_WORDS], digit: false },
+  { source: String.raw`${FULL_REFUND}${NOT_NEGATED_AFTER}`, needs: [REFUND_WORDS, FULL_WORDS], digit: false, anchors: REFUND_WORDS | FULL_WORDS, back: 3 },
   // An approved refund or credit (either order).
-  { source: String.raw`${REFUND}${APPROVAL_GAP(40)}${APPROVED}${NOT_NEGATED_AFTER}`, needs: [REFUND_WORDS, APPROVED_WORDS], digit: false },
-  { source: String.raw`${APPROVE_FIRST_PERSON}${APPROVAL_GAP(25)}${REFUND}`, needs: [REFUND_WORDS, APPROVE_WORDS], digit: false },
+  { source: String.raw`${REFUND}${APPROVAL_GAP(40)}${APPROVED}${NOT_NEGATED_AFTER}`, needs: [REFUND_WORDS, APPROVED_WORDS], digit: false, anchors: REFUND_WORDS, back: 3 },
+  { source: String.raw`${APPROVE_FIRST_PERSON}${APPROVAL_GAP(25)}${REFUND}`, needs: [REFUND_WORDS, APPROVE_WORDS], digit: false, anchors: APPROVE_WORDS, back: 12 },
   // A guarantee or a promise.
-  { source: String.raw`${GUARANTEE}${NOT_NEGATED_AFTER}`, needs: [GUARANTEE_WORDS], digit: false },
+  { source: String.raw`${GUARANTEE}${NOT_NEGATED_AFTER}`, needs: [GUARANTEE_WORDS], digit: false, anchors: GUARANTEE_WORDS, back: 15 },
   // Legally binding language.
-  { source: BINDING, needs: [BINDING_WORDS], digit: false },
+  { source: BINDING, needs: [BINDING_WORDS], digit: false, anchors: BINDING_WORDS, back: 0 },
   // Liability, responsibility, fault, negligence; costs taken on; debts owed.
-  { source: LIABILITY, needs: [LIABILITY_WORDS], digit: false },
+  { source: LIABILITY, needs: [LIABILITY_WORDS], digit: false, anchors: LIABILITY_WORDS, back: 50 },
   // A company paying out an amount.
-  { source: String.raw`${PAY_FIRST_PERSON}${NOT_AN_INVOICE}${GIVEN_AMOUNT}`, needs: [PAY_WORDS], digit: true },
+  { source: String.raw`${PAY_FIRST_PERSON}${NOT_AN_INVOICE}${GIVEN_AMOUNT}`, needs: [PAY_WORDS], digit: true, anchors: PAY_WORDS, back: 12 },
   // No further checks or verification.
-  { source: NO_FURTHER_CHECKS, needs: [CHECK_WORDS], digit: false },
+  { source: NO_FURTHER_CHECKS, needs: [CHECK_WORDS], digit: false, anchors: CHECK_WORDS, back: 35 },
   // Waived fees or rights; indemnity.
   {
     source: String.raw`${L}waive[sd]?${R}${GAP}{0,30}${L}(?:fees?|charges?|rights?|claims?|penalt(?:y|ies))${R}`,
     needs: [WAIVE_WORDS],
-    digit: false
+    digit: false,
+    anchors: WAIVE_WORDS,
+    back: 0
   },
-  { source: String.raw`${L}indemnif(?:y|ies|ied|ication)${R}`, needs: [INDEMNITY_WORDS], digit: false }
+  { source: String.raw`${L}indemnif(?:y|ies|ied|ication)${R}`, needs: [INDEMNITY_WORDS], digit: false, anchors: INDEMNITY_WORDS, back: 0 }
 ]
 
 /**
@@ -482,13 +496,38 @@ export const isNegatedBefore = (text: string, start: number): boolean => {
 /** A commitment pattern as compiled for matching. */
 export const compilePattern = (source: string): RegExp => new RegExp(source, "giu")
 
-/** A commitment pattern; `builtin` for the defaults (their prefilter and negation), `undefined` when configured by hand. */
+/**
+ * A commitment pattern; `builtin` for the defaults (their prefilter, anchors and negation, and
+ * the pattern as a sticky expression tried at its anchors), `undefined` when configured by hand.
+ */
 export interface CommitmentPattern {
   readonly regex: RegExp
-  readonly builtin: { readonly needs: ReadonlyArray<number>; readonly digit: boolean; readonly unconditional?: boolean } | undefined
+  readonly builtin: (BuiltinPattern & { readonly sticky: RegExp }) | undefined
 }
 
-export const commitmentPattern = (source: string): CommitmentPattern => ({ regex: compilePattern(source), builtin: builtinBySource.get(source) })
+export const commitmentPattern = (source: string): CommitmentPattern => {
+  const builtin = builtinBySource.get(source)
+  return { regex: compilePattern(source), builtin: builtin === undefined ? undefined : { ...builtin, sticky: new RegExp(source, "iuy") } }
+}
+
+const TOKEN_CHAR_RE = /[\p{L}\p{N}]/u
+const CURRENCY_RE = /\p{Sc}/u
+const isTokenChar = (ch: string | undefined): boolean => ch !== undefined && TOKEN_CHAR_RE.test(ch)
+
+/** Where a built-in pattern may match: word, number and currency starts at most `back` before each anchor word. */
+const anchoredStarts = (text: string, profile: TextProfile, anchors: number, back: number): ReadonlyArray<number> => {
+  const out: Array<number> = []
+  for (const at of startsOf(profile, anchors)) {
+    for (let p = Math.max(0, at - back); p <= at; p++) {
+      const ch = text[p]
+      if (p !== at && !(isTokenChar(ch) || (ch !== undefined && CURRENCY_RE.test(ch)))) continue
+      if (p !== at && p > 0 && isTokenChar(text[p - 1]) && !CURRENCY_RE.test(text[p - 1] ?? "")) continue
+      if (out.length === 0 || out[out.length - 1]! < p) out.push(p)
+      else if (!out.includes(p)) out.push(p)
+    }
+  }
+  return out.sort((a, b) => a - b)
+}
 
 // ---------------------------------------------------------------------------
 // Quotations
@@ -551,13 +590,21 @@ export const findCommitments = (
     }
   }
   for (const { builtin, regex } of patterns) {
-    if (builtin !== undefined && ((builtin.digit && profile.digits === 0) || !builtin.needs.every((bit) => (profile.groups & bit) !== 0))) {
+    if (builtin === undefined) {
+      for (const m of text.matchAll(regex)) {
+        if (quoted(m.index)) continue
+        hits.push({ kind: "pattern", start: m.index, end: m.index + Math.max(1, m[0].length) })
+        break
+      }
       continue
     }
-    for (const m of text.matchAll(regex)) {
-      if (quoted(m.index) || (builtin !== undefined && isNegatedBefore(text, m.index))) continue
-      if (builtin?.unconditional === true && CONDITIONAL_BEFORE_RE.test(text.slice(Math.max(0, m.index - 200), m.index))) continue
-      hits.push({ kind: "pattern", start: m.index, end: m.index + Math.max(1, m[0].length) })
+    if ((builtin.digit && profile.digits === 0) || !builtin.needs.every((bit) => (profile.groups & bit) !== 0)) continue
+    for (const at of anchoredStarts(text, profile, builtin.anchors, builtin.back)) {
+      builtin.sticky.lastIndex = at
+      const m = builtin.sticky.exec(text)
+      if (m === null || quoted(at) || isNegatedBefore(text, at)) continue
+      if (builtin.unconditional === true && CONDITIONAL_BEFORE_RE.test(text.slice(Math.max(0, at - 200), at))) continue
+      hits.push({ kind: "pattern", start: at, end: at + Math.max(1, m[0].length) })
       break
     }
   }

@@ -6,6 +6,7 @@
  */
 import type { NormalizedText } from "./guardrailsNormalize.ts"
 import { originalSpan } from "./guardrailsNormalize.ts"
+import { profileText, startsOf, type TextProfile, triggerGroup } from "./guardrailsTriggers.ts"
 import type { Hit } from "./guardrailsTypes.ts"
 
 // ---------------------------------------------------------------------------
@@ -133,7 +134,7 @@ const findLinks = (normalized: NormalizedText, allowedHosts: ReadonlyArray<strin
 const CREDENTIAL_NOUN_RE = new RegExp(
   [
     // English
-    String.raw`password|passcode|passphrase|pin(?:\s+(?:code|number))?|cvv2?|cvc2?|cv2|csc|security\s+code|card\s+(?:number|no|details|verification\s+(?:code|value))|(?:credit|debit|bank)\s+card(?:\s+(?:number|details))?|login\s+(?:details|credentials)|credentials|one-time\s+(?:code|password|passcode)|otp|2fa\s+code|verification\s+code|social\s+security\s+number|ssn`,
+    String.raw`password|passcode|passphrase|pin(?:\s+(?:code|number))?|cvv2?|cvc2?|cv2|csc|security\s+code|card\s+(?:number|no|details|verification\s+(?:code|value))|(?:credit|debit|bank)\s+card(?:\s+(?:number|details))?|login\s+(?:details|credentials)|credentials|one-time\s+(?:code|password|passcode)|otp|(?:two-factor|2fa|authentication|authenticator|sign-in|login)\s+code|verification\s+code|social\s+security\s+number|ssn`,
     // German
     String.raw`passwort|kennwort|pin-?(?:code|nummer)|geheimzahl|(?:kredit)?kartennummer|(?:kredit)?kartendaten|karten-?pr[üu]fnummer|pr[üu]fnummer|pr[üu]fziffer|sicherheitscode|zugangsdaten|anmeldedaten|login-?daten|best[äa]tigungscode|einmalcode`,
     // French
@@ -150,9 +151,23 @@ const CREDENTIAL_NOUN_RE = new RegExp(
   "giu"
 )
 
-/** Every credential noun contains one of these (a cheap test before `CREDENTIAL_NOUN_RE`). */
-const CREDENTIAL_HINT_RE =
-  /pass|pin|cvv|cvc|cv2|csc|code|card|credential|otp|ssn|social|kenn|geheim|karte|carte|pr[üu]f|zugang|anmelde|login|crypto|identifiant|coordonn|contrase|clave|tarjeta|c[óo]dig|codic|credenzial|carta|senha|cart[ãa]o|credenci|wachtw|kaart|beveilig|verificat|inlog/i
+/** `CREDENTIAL_NOUN_RE`, sticky: a noun at a given offset. */
+const CREDENTIAL_NOUN_AT_RE = new RegExp(CREDENTIAL_NOUN_RE.source, "iuy")
+
+/** A word every credential noun starts with (its first word's stem), as trigger words. */
+const CREDENTIAL_WORDS = triggerGroup([
+  "pass", "pin", "cvv", "cvc", "cv2", "csc", "security", "card", "credit", "debit", "bank", "login", "credential", "one-time",
+  "otp", "two-factor", "authentication", "authenticator", "sign-in", "verification", "social", "ssn",
+  "passwort", "kennwort", "geheimzahl", "kartennummer", "kreditkarten", "kartendaten", "karten", "prüf", "pruf", "sicherheitscode",
+  "zugangsdaten", "anmeldedaten", "bestätigungscode", "bestatigungscode", "einmalcode",
+  "mot", "code", "numéro", "numero", "cryptogramme", "identifiants", "coordonnées", "coordonnees",
+  "contraseña", "contrasena", "clave", "número", "código", "codigo", "credenciales", "datos",
+  "codice", "credenziali", "dati",
+  "senha", "palavra", "credenciais", "dados",
+  "wachtwoord", "pincode", "kaartnummer", "creditcardnummer", "beveiligingscode", "verificatiecode", "inloggegevens", "kaartgegevens"
+])
+/** Words of links without `:`, a dot or a bracket: none. Words of script and data URIs. */
+const LINK_WORDS = triggerGroup(["www", "href", "javascript", "vbscript", "livescript", "data", "file"])
 
 /** Verbs that ask for what follows them, in the seven languages (lower case, whole words). */
 const REQUEST_VERBS: ReadonlySet<string> = new Set([
@@ -257,47 +272,58 @@ const inSet = (set: ReadonlySet<string>, word: string): boolean => set.has(word)
 /** A credential request for the noun at `[start, end)`: the span from its verb to the noun, or `undefined`. */
 const credentialRequest = (text: string, start: number, end: number): readonly [number, number] | undefined => {
   if (TOPIC_AFTER_RE.test(text.slice(end, end + 20))) return undefined
-  const from = clauseStart(text, start)
-  const words = [...text.slice(from, start).matchAll(WORD_RE)].map((m) => ({
-    word: m[0].toLowerCase().replace("’", "'").replace(ELISION_RE, ""),
-    at: from + m.index
-  }))
   // The rest of the clause must not negate it either ("Deel uw wachtwoord nooit", "Geben Sie Ihr Passwort nicht weiter").
-  const rest = /^[^.!?;\n]{0,60}/.exec(text.slice(end))?.[0] ?? ""
-  const next = [...rest.matchAll(WORD_RE)].slice(0, 5).map((m) => m[0].toLowerCase())
+  const rest = (/^[^.!?;\n]{0,60}/.exec(text.slice(end))?.[0] ?? "").toLowerCase()
+  const next = (rest.match(WORD_RE) ?? []).slice(0, 5)
   if (next.some(isNegation)) return undefined
+  const from = clauseStart(text, start)
+  const clause = text.slice(from, start).toLowerCase().replaceAll("’", "'")
+  const words = (clause.match(WORD_RE) ?? []).map((w) => w.replace(ELISION_RE, ""))
+  const word = (i: number): string => words[i] ?? ""
   for (let i = words.length - 1, seen = 0; i >= 0 && seen < 10; i--, seen++) {
-    const { at, word } = words[i]!
-    if (isNegation(word) || inSet(NOT_A_REQUEST, word)) return undefined
-    if (!inSet(REQUEST_VERBS, word)) continue
-    const before = words[i - 1]?.word ?? ""
-    const before2 = words[i - 2]?.word ?? ""
-    if (FIRST_PERSON_VERBS.has(word)) {
+    const w = word(i)
+    if (isNegation(w) || inSet(NOT_A_REQUEST, w)) return undefined
+    if (!inSet(REQUEST_VERBS, w)) continue
+    const before = word(i - 1)
+    const before2 = word(i - 2)
+    if (FIRST_PERSON_VERBS.has(w)) {
       if (!FIRST_PERSON.has(before) && !(AUXILIARIES.has(before) && FIRST_PERSON.has(before2))) continue
     } else {
-      if (AMBIGUOUS_VERBS.has(word) && !OBJECTS.has(words[i + 1]?.word ?? "")) continue
-      const subject = SUBJECTS.has(before) ? before2 : AUXILIARIES.has(before) && SUBJECTS.has(before2) ? (words[i - 3]?.word ?? "") : undefined
+      if (AMBIGUOUS_VERBS.has(w) && !OBJECTS.has(word(i + 1))) continue
+      const subject = SUBJECTS.has(before) ? before2 : AUXILIARIES.has(before) && SUBJECTS.has(before2) ? word(i - 3) : undefined
       if (subject !== undefined && !ASKING.has(subject)) continue
     }
     // The clause before the verb must not negate it ("we will never ask you to send …").
-    if (words.slice(Math.max(0, i - 6), i).some((w) => isNegation(w.word))) return undefined
-    return [at, end]
+    for (let j = Math.max(0, i - 6); j < i; j++) if (isNegation(word(j))) return undefined
+    // The verb's place: its last occurrence among the words read (the search went backwards).
+    const at = clause.lastIndexOf(w.length > 0 ? w : " ")
+    return [from + Math.max(0, at), end]
   }
   // German and Dutch: the verb after the credential, in the same clause.
-  for (const word of next) {
-    if (inSet(NOT_A_REQUEST, word)) return undefined
-    if (VERB_AFTER.has(word)) {
-      if (words.some((w) => isNegation(w.word) || inSet(NOT_A_REQUEST, w.word))) return undefined
+  for (const w of next) {
+    if (inSet(NOT_A_REQUEST, w)) return undefined
+    if (VERB_AFTER.has(w)) {
+      if (words.some((v) => isNegation(v) || inSet(NOT_A_REQUEST, v))) return undefined
       return [start, end]
     }
   }
   return undefined
 }
 
-const findCredentialRequests = (text: string, hits: Array<Hit>): void => {
-  for (const noun of text.matchAll(CREDENTIAL_NOUN_RE)) {
-    const span = credentialRequest(text, noun.index, noun.index + noun[0].length)
+/** The credential nouns at the words where their trigger words start (`starts`), or anywhere when not known. */
+const findCredentialRequests = (text: string, hits: Array<Hit>, starts: ReadonlyArray<number> | undefined): void => {
+  const check = (start: number, end: number): void => {
+    const span = credentialRequest(text, start, end)
     if (span !== undefined) hits.push({ kind: "credential_request", start: span[0], end: span[1] })
+  }
+  if (starts === undefined) {
+    for (const noun of text.matchAll(CREDENTIAL_NOUN_RE)) check(noun.index, noun.index + noun[0].length)
+    return
+  }
+  for (const at of starts) {
+    CREDENTIAL_NOUN_AT_RE.lastIndex = at
+    const noun = CREDENTIAL_NOUN_AT_RE.exec(text)
+    if (noun !== null) check(at, at + noun[0].length)
   }
 }
 
@@ -305,15 +331,24 @@ const findCredentialRequests = (text: string, hits: Array<Hit>): void => {
 // The policy
 // ---------------------------------------------------------------------------
 
-/** Link and credential-request hits in a normalized text; `emails` are spans whose domains are not links. */
+/**
+ * Link and credential-request hits in a normalized text; `emails` are spans whose domains are
+ * not links; `profile` (of the text) lets a reply without link characters or credential words
+ * skip the checks.
+ */
 export const findUnsafeLinks = (
   normalized: NormalizedText,
   allowedHosts: ReadonlyArray<string>,
-  emails: ReadonlyArray<{ readonly start: number; readonly end: number }> = []
+  emails: ReadonlyArray<{ readonly start: number; readonly end: number }> = [],
+  profile: TextProfile = profileText(normalized.text)
 ): ReadonlyArray<Hit> => {
   const text = normalized.text
   const hits: Array<Hit> = []
-  if (MAYBE_LINK_RE.test(text)) findLinks(normalized, allowedHosts, emails.map((e) => [e.start, e.end] as const), hits)
-  if (CREDENTIAL_HINT_RE.test(text)) findCredentialRequests(text, hits)
+  const maybeLink = profile.colon || profile.dotted || profile.bracket || (profile.groups & LINK_WORDS) !== 0
+  if (maybeLink && MAYBE_LINK_RE.test(text)) findLinks(normalized, allowedHosts, emails.map((e) => [e.start, e.end] as const), hits)
+  if ((profile.groups & CREDENTIAL_WORDS) !== 0) {
+    // "2FA code" starts with a digit, not a trigger word: that one text is read whole.
+    findCredentialRequests(text, hits, /2fa/i.test(text) ? undefined : startsOf(profile, CREDENTIAL_WORDS))
+  }
   return hits
 }

@@ -13,6 +13,7 @@
 import * as ibantools from "ibantools"
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js/max"
 import { normalizeText } from "./guardrailsNormalize.ts"
+import { type TextProfile, triggerGroup } from "./guardrailsTriggers.ts"
 import { allPiiKinds, type PiiCandidate, type PiiKind } from "./guardrailsTypes.ts"
 
 // ---------------------------------------------------------------------------
@@ -296,10 +297,16 @@ const detectPlainEmails = (text: string, out: Array<Candidate>): void => {
  * needs at least two labels joined by `.`, ` dot `, `[dot]` or `(dot)` and a TLD of 2–24
  * letters.
  */
+/** The words an obfuscated address may use for its `@`, as trigger words (`guardrailsTriggers.ts`). */
+const AT_WORDS = triggerGroup([
+  "at", "arobase", "arobas", "arroba", "chiocciola", "klammeraffe", "affe", "apenstaartje", "snabel", "małpa", "malpa", "kukac",
+  "zavináč", "zavinac"
+])
+
 /** "at" and "dot" in the languages people obfuscate addresses in (bracketed: `(arobase)`, `[punkt]`). */
-const AT_WORDS = "at|@|arobase|arobas|arroba|chiocciola|klammeraffe|affe|apenstaartje|snabel-?a|ma[lł]pa|kukac|zavin[aá][cč]"
+const AT_WORD_RE_SOURCE = "at|@|arobase|arobas|arroba|chiocciola|klammeraffe|affe|apenstaartje|snabel-?a|ma[lł]pa|kukac|zavin[aá][cč]"
 const DOT_WORDS = String.raw`dot|\.|punkt|point|punto|ponto|punt|kropka|pont|te[cč]ka|nokta|piste`
-const BRACKETED_AT = String.raw`\s*[([{<]\s*(?:${AT_WORDS})\s*[)\]}>]\s*`
+const BRACKETED_AT = String.raw`\s*[([{<]\s*(?:${AT_WORD_RE_SOURCE})\s*[)\]}>]\s*`
 const AT_ANCHOR_RE = new RegExp(String.raw`${BRACKETED_AT}|\s+at\s+`, "giu")
 /** With a plain `@` as well, for an address whose dots only are obfuscated (`r.ahmed@example[dot]com`). */
 const AT_OR_PLAIN_ANCHOR_RE = new RegExp(String.raw`${BRACKETED_AT}|\s+at\s+|@`, "giu")
@@ -307,7 +314,7 @@ const BRACKETED_DOT = String.raw`\s*[([{<]\s*(?:${DOT_WORDS})\s*[)\]}>]\s*`
 const DOT_SEP = String.raw`(?:${BRACKETED_DOT}|\s+dot\s+|\.)`
 const BRACKETED_DOT_RE = new RegExp(BRACKETED_DOT.replace(/^\\s\*/, ""), "iu")
 /** Whether a text may hold an obfuscated address (a cheap test before `detectObfuscatedEmails`). */
-const OBFUSCATED_HINT_RE = new RegExp(String.raw`\bat\b|[([{<]\s*(?:${AT_WORDS})\s*[)\]}>]`, "iu")
+const OBFUSCATED_HINT_RE = new RegExp(String.raw`\bat\b|[([{<]\s*(?:${AT_WORD_RE_SOURCE})\s*[)\]}>]`, "iu")
 const LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?`
 const DOMAIN_AT_RE = new RegExp(String.raw`${LABEL}(?:${DOT_SEP}${LABEL})+(?![\p{L}\p{N}-]|\.[\p{L}\p{N}])`, "iuy")
 const LOCAL_BEFORE_RE = /(?<![\p{L}\p{N}._%+'-])[\p{L}\p{N}][\p{L}\p{N}._%+'-]*(?:\s+dot\s+[\p{L}\p{N}][\p{L}\p{N}._%+'-]*)*$/iu
@@ -845,11 +852,14 @@ const countDigits = (text: string): number => {
 export const detectPiiNormalized = (
   text: string,
   kinds: ReadonlyArray<PiiKind> = allPiiKinds,
-  options: PiiOptions = defaultPiiOptions
+  options: PiiOptions = defaultPiiOptions,
+  profile?: TextProfile
 ): ReadonlyArray<PiiCandidate> => {
   if (kinds.length === 0) return []
   const accepted: Array<PiiCandidate> = []
-  const digits = countDigits(text)
+  const digits = profile?.digits ?? countDigits(text)
+  // Without digits, only an email can be there: it needs an `@`, a `%40` or an "at" word.
+  if (digits === 0 && profile !== undefined && !profile.at && (profile.groups & AT_WORDS) === 0) return []
   for (const { applies, detect } of DETECTORS) {
     if (!applies(text, digits)) continue
     for (const c of detect(text, options)) {

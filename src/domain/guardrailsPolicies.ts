@@ -6,6 +6,7 @@
  * `guardrailsCommitments.ts`.
  */
 import { phraseKey } from "./guardrailsNormalize.ts"
+import { profileText, type TextProfile, triggerGroup } from "./guardrailsTriggers.ts"
 import type { Hit, PiiCandidate } from "./guardrailsTypes.ts"
 import { type PiiOptions, phoneValue } from "./guardrailsPii.ts"
 
@@ -109,9 +110,15 @@ export const defaultCustomerIdPattern =
  */
 export const idShapeOf = (id: string): RegExp | undefined => idShapeOfCached(id)?.regex
 
-const shapes = new Map<string, { readonly regex: RegExp; readonly prefix: string } | null>()
+interface IdShape {
+  readonly regex: RegExp
+  /** Finds the shape's prefix (`cust-`, `C-`), case-insensitively. */
+  readonly test: RegExp
+}
 
-const idShapeOfCached = (id: string): { readonly regex: RegExp; readonly prefix: string } | undefined => {
+const shapes = new Map<string, IdShape | null>()
+
+const idShapeOfCached = (id: string): IdShape | undefined => {
   const hit = shapes.get(id)
   if (hit !== undefined) return hit ?? undefined
   const shape = buildIdShape(id)
@@ -120,7 +127,7 @@ const idShapeOfCached = (id: string): { readonly regex: RegExp; readonly prefix:
   return shape
 }
 
-const buildIdShape = (id: string): { readonly regex: RegExp; readonly prefix: string } | undefined => {
+const buildIdShape = (id: string): IdShape | undefined => {
   const m = /^([A-Za-z]{1,12}[-_#:.])([A-Za-z0-9]{3,40})$/.exec(id)
   if (m === null) return undefined
   const prefix = escapeRegExp(m[1] ?? "")
@@ -128,7 +135,7 @@ const buildIdShape = (id: string): { readonly regex: RegExp; readonly prefix: st
   const min = Math.max(1, rest.length - 2)
   const max = rest.length + 2
   const body = /^\d+$/.test(rest) ? `\\d{${min},${max}}` : `(?=[A-Za-z]*\\d)[A-Za-z0-9]{${min},${max}}`
-  return { regex: new RegExp(`(?<![\\w-])${prefix}${body}(?![\\w-])`, "giu"), prefix: (m[1] ?? "").toLowerCase() }
+  return { regex: new RegExp(`(?<![\\w-])${prefix}${body}(?![\\w-])`, "giu"), test: new RegExp(prefix, "i") }
 }
 
 /** A customer id pattern, with a prefilter for the default one (`undefined`: always run). */
@@ -146,6 +153,9 @@ export const customerIdPattern = (source: string): CompiledCustomerIdPattern => 
 })
 
 const ID_CUE_HINT_RE = /(?:customer|account|client|member|user)(?:\s+|-)?(?:id|number|no|#)/i
+/** Words of customer ids and of their cues (trigger words, `guardrailsTriggers.ts`). */
+const ID_WORDS = triggerGroup(["cust", "cus", "customer", "acct", "acc", "account", "client", "member", "usr", "user"])
+const ID_NUMBER_WORDS = triggerGroup(["id", "ids", "number", "no", "nr"])
 
 /** An id after a cue ("customer id: X", "account #X", "customer number X"); X needs a digit, `-` or `_`. */
 const ID_CUE_RE =
@@ -195,7 +205,8 @@ export const findForeignCustomerData = (
   pii: ReadonlyArray<PiiCandidate>,
   context: CustomerContext,
   customerId: CompiledCustomerIdPattern,
-  options: PiiOptions
+  options: PiiOptions,
+  profile: TextProfile = profileText(text)
 ): ReadonlyArray<Hit> => {
   let cached: OwnData | undefined
   const own = (): OwnData => (cached ??= ownDataOf(context, options))
@@ -209,9 +220,12 @@ export const findForeignCustomerData = (
   }
   const ownId = context.customerId ?? (typeof context.customer?.["customer_id"] === "string" ? context.customer["customer_id"] : undefined)
   const shape = ownId === undefined ? undefined : idShapeOfCached(ownId)
-  const candidates = (customerId.hint === undefined || customerId.hint.test(text)) ||
-    ID_CUE_HINT_RE.test(text) || (shape !== undefined && text.toLowerCase().includes(shape.prefix))
-  if (!candidates || own().ids.size === 0) return hits
+  const idWords = (profile.groups & ID_WORDS) !== 0
+  // The default pattern needs one of its words; a cue needs one and a number word or `#`; an id of the own one's shape needs a digit.
+  const byPattern = customerId.hint === undefined || (idWords && customerId.hint.test(text))
+  const byCue = idWords && ((profile.groups & ID_NUMBER_WORDS) !== 0 || text.includes("#")) && ID_CUE_HINT_RE.test(text)
+  const byShape = shape !== undefined && profile.digits > 0 && shape.test.test(text)
+  if (!(byPattern || byCue || byShape) || own().ids.size === 0) return hits
   const inPii = (start: number): boolean => pii.some((m) => m.start <= start && start < m.end)
   const check = (id: string, start: number): void => {
     const token = id.replace(/[.,;:]+$/, "")
@@ -220,13 +234,13 @@ export const findForeignCustomerData = (
     if (text[start - 1] === "." || /^\.[a-z]/i.test(text.slice(start + token.length, start + token.length + 2))) return
     if (!own().ids.has(token.toLowerCase()) && !inPii(start)) hits.push({ kind: "customer_id", start, end: start + token.length })
   }
-  if (customerId.hint === undefined || customerId.hint.test(text)) {
+  if (byPattern) {
     for (const m of text.matchAll(customerId.regex)) check(m[0], m.index)
   }
-  if (shape !== undefined && text.toLowerCase().includes(shape.prefix)) {
+  if (byShape) {
     for (const m of text.matchAll(shape.regex)) check(m[0], m.index)
   }
-  if (ID_CUE_HINT_RE.test(text)) {
+  if (byCue) {
     for (const m of text.matchAll(ID_CUE_RE)) {
       const id = m[1] ?? ""
       if (/[\d_-]/.test(id)) check(id, m.index + m[0].length - id.length)

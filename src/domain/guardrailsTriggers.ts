@@ -10,7 +10,11 @@
  *
  * A check that uses a group must still match the text itself: a trigger is a necessary
  * condition, never a finding.
+ *
+ * The same pass computes the text's phrase key (`guardrailsNormalize.ts`) and runs a phrase
+ * automaton over it (`scanText`), so a reply is read once for phrases and triggers.
  */
+import { keyMapping, type PhraseAutomaton, PHRASE_COLUMNS } from "./guardrailsNormalize.ts"
 
 /** What one pass found in a text. */
 export interface TextProfile {
@@ -30,6 +34,16 @@ export interface TextProfile {
   readonly dotted: boolean
   /** A character of a script without spaces between words (U+2E80 and above). */
   readonly cjk: boolean
+  /** Where trigger words start: offset, then the bits of the groups of the stems starting there, for each word with any. */
+  readonly starts: ReadonlyArray<number>
+}
+
+/** The offsets in `profile.starts` of words with a stem of group `bit`. */
+export const startsOf = (profile: TextProfile, bit: number): ReadonlyArray<number> => {
+  const out: Array<number> = []
+  const starts = profile.starts
+  for (let i = 0; i < starts.length; i += 2) if ((starts[i + 1]! & bit) !== 0) out.push(starts[i]!)
+  return out
 }
 
 interface Group {
@@ -39,6 +53,8 @@ interface Group {
 
 const groups: Array<Group> = []
 let index: Map<number, Array<readonly [string, number]>> | undefined
+/** For words starting with three ASCII letters (or fewer, then the word's end): whether any stem starts so. */
+const asciiBuckets = new Uint8Array(27 * 27 * 27)
 let anywhere: Array<readonly [string, number]> = []
 
 /**
@@ -56,7 +72,8 @@ export const triggerGroup = (stems: ReadonlyArray<string>): number => {
 
 const lower = (c: number): number => (c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0xde && c !== 0xd7) ? c + 32 : c
 const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && c < 0x2000)
-const prefixHash = (a: number, b: number, c: number): number => (a * 65536 + b) * 65536 + c
+/** A small integer for three characters (collisions are told apart by comparing the stems). */
+const prefixHash = (a: number, b: number, c: number): number => ((a & 1023) << 20) | ((b & 1023) << 10) | (c & 1023)
 /** A character as it counts in a word's prefix: lower case when a letter, 0 otherwise (the word ended). */
 const wordChar = (c: number): number => (isLetter(c) ? lower(c) : 0)
 /** The bucket of a word (or stem) starting with `a`, `b`, `c`: its first three letters, 0 after its end. */
@@ -75,6 +92,8 @@ const build = (): Map<number, Array<readonly [string, number]>> => {
         continue
       }
       const h = bucket(stem.charCodeAt(0), stem.charCodeAt(1), stem.charCodeAt(2))
+      const a = asciiBucket(stem.charCodeAt(0), stem.charCodeAt(1), stem.charCodeAt(2))
+      if (a >= 0) asciiBuckets[a] = 1
       const list = map.get(h)
       if (list === undefined) map.set(h, [[stem, bit]])
       else list.push([stem, bit])
@@ -91,9 +110,70 @@ const startsWithLower = (text: string, i: number, stem: string): boolean => {
   return true
 }
 
-/** The profile of a normalized text (one pass). */
-export const profileText = (text: string): TextProfile => {
+/** The index in `asciiBuckets` of a word starting with `a`, `b`, `c` (`-1` when `a` or the letters after it are not ASCII). */
+const asciiBucket = (a: number, b: number, c: number): number => {
+  const x = (a | 32) - 96
+  if (x < 1 || x > 26) return -1
+  let y = (b | 32) - 96
+  if (y < 1 || y > 26) {
+    if (isLetter(b)) return -1
+    y = 0
+  }
+  let z = y === 0 ? 0 : (c | 32) - 96
+  if (z < 1 || z > 26) {
+    if (z !== 0 && isLetter(c)) return -1
+    z = 0
+  }
+  return (x * 27 + y) * 27 + z
+}
+
+/** The bits of the groups whose stems start the word at `i` of `text` (`c`: its first character). */
+const wordTriggers = (map: Map<number, Array<readonly [string, number]>>, text: string, i: number, c: number): number => {
+  const b = text.charCodeAt(i + 1)
+  const d = text.charCodeAt(i + 2)
+  const a = asciiBucket(c, b, d)
+  if (a >= 0 && asciiBuckets[a] === 0) return 0
+  const list = map.get(bucket(c, b, d))
+  if (list === undefined) return 0
+  let bits = 0
+  for (let j = 0; j < list.length; j++) {
+    const entry = list[j]!
+    if ((bits & entry[1]) === 0 && startsWithLower(text, i, entry[0])) bits |= entry[1]
+  }
+  return bits
+}
+
+/** What one pass over a text found: its profile and the tags of the phrase keys in it. */
+export interface ScannedText {
+  readonly profile: TextProfile
+  /** The or of the tags of `automaton`'s keys found in the text's phrase key. */
+  readonly phrases: number
+  /**
+   * Whether the text is its own normalization: printable ASCII and line breaks only, without
+   * the characters normalization resolves (`&`, `*`, `_`, `` ` ``, `~`, `%20` …).
+   */
+  readonly plain: boolean
+}
+
+/** The ASCII characters normalization never changes (`guardrailsNormalize.ts`). */
+const PLAIN: Uint8Array = Uint8Array.from({ length: 128 }, (_, c) =>
+  c === 10 || c === 13 || (c >= 0x20 && c <= 0x7d && c !== 0x26 && c !== 0x2a && c !== 0x5f && c !== 0x60) ? 1 : 0)
+
+const { asciiKeys, boundary, drop, percent, percentCodes, rn } = keyMapping
+const htmlTag = keyMapping.htmlTag
+
+/**
+ * One pass over a normalized text: its profile (digits, characters, trigger groups) and the
+ * phrase keys of `automaton` found in its phrase key (computed on the fly, like `phraseKey`).
+ */
+export const scanText = (text: string, automaton?: PhraseAutomaton): ScannedText => {
   const map = (index ??= build())
+  const table = automaton?.table
+  const outputs = automaton?.outputs
+  const other = automaton !== undefined && automaton.otherKeys.length > 0
+  let otherKey = ""
+  let state = 0
+  let found = 0
   let digits = 0
   let mask = 0
   let at = false
@@ -103,48 +183,143 @@ export const profileText = (text: string): TextProfile => {
   let dotted = false
   let cjk = false
   let prevLetter = false
+  let lastBoundary = true
+  let plain = true
+  const starts: Array<number> = []
   const n = text.length
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i)
     if (c < 128) {
-      if (c >= 48 && c <= 57) {
-        digits++
-        prevLetter = false
+      if (PLAIN[c] === 0) plain = false
+      const k = asciiKeys[c]!
+      if (k >= 0) {
+        // A letter or a digit.
+        if (table !== undefined) {
+          state = table[state * PHRASE_COLUMNS + k]!
+          found |= outputs![state]!
+        }
+        if (other) otherKey += String.fromCharCode(k)
+        lastBoundary = false
+        if (c <= 57) {
+          digits++
+          prevLetter = false
+        } else {
+          if (!prevLetter) {
+            const bits = wordTriggers(map, text, i, c)
+            if (bits !== 0) {
+              mask |= bits
+              starts.push(i, bits)
+            }
+          }
+          prevLetter = true
+        }
         continue
       }
-      if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) {
+      if (k === rn) {
+        // `m`: key `rn`.
+        if (table !== undefined) {
+          state = table[state * PHRASE_COLUMNS + 114]!
+          found |= outputs![state]!
+          state = table[state * PHRASE_COLUMNS + 110]!
+          found |= outputs![state]!
+        }
+        if (other) otherKey += "rn"
+        lastBoundary = false
         if (!prevLetter) {
-          const list = map.get(bucket(c, text.charCodeAt(i + 1), text.charCodeAt(i + 2)))
-          if (list !== undefined) {
-            for (const [stem, bit] of list) if ((mask & bit) === 0 && startsWithLower(text, i, stem)) mask |= bit
+          const bits = wordTriggers(map, text, i, c)
+          if (bits !== 0) {
+            mask |= bits
+            starts.push(i, bits)
           }
         }
         prevLetter = true
         continue
       }
       prevLetter = false
-      if (c === 64) at = true
-      else if (c === 37) at ||= text.charCodeAt(i + 1) === 52 && text.charCodeAt(i + 2) === 48
-      else if (c === 58) colon = true
-      else if (c === 40 || c === 91 || c === 123 || c === 60) bracket = true
-      else if (c === 34 || c === 39) quote = true
-      else if (c === 46 && !dotted && i > 0) {
-        const b = text.charCodeAt(i - 1)
-        const a = text.charCodeAt(i + 1)
-        dotted = ((b >= 48 && b <= 57) || isLetter(b)) && isLetter(a)
+      if (k === drop) {
+        if (c === 64) at = true
+        else if (c === 58) colon = true
+        else if (c === 34 || c === 39) quote = true
+        else if (c === 40 || c === 91 || c === 123) bracket = true
+        else if (c === 60) {
+          bracket = true
+          htmlTag.lastIndex = i
+          const tag = htmlTag.exec(text)
+          if (tag !== null) i += tag[0].length - 1
+        }
+        continue
       }
+      if (k === percent) {
+        if (text.charCodeAt(i + 1) === 50 /* 2 */) {
+          const d = text.charCodeAt(i + 2) | 32
+          if (d === 48 || d === 100 || d === 101) plain = false
+        }
+        at ||= text.charCodeAt(i + 1) === 52 && text.charCodeAt(i + 2) === 48
+        for (const p of percentCodes) {
+          if (table !== undefined) {
+            state = table[state * PHRASE_COLUMNS + p]!
+            found |= outputs![state]!
+          }
+        }
+        if (other) otherKey += "percent"
+        lastBoundary = false
+        continue
+      }
+      // A sentence end (`.`, `!`, `?`, `;`).
+      if (c === 46 && !dotted && i > 0) {
+        const b = text.charCodeAt(i - 1)
+        dotted = ((b >= 48 && b <= 57) || isLetter(b)) && isLetter(text.charCodeAt(i + 1))
+      }
+      if (!lastBoundary) {
+        const next = text.charCodeAt(i + 1)
+        if (Number.isNaN(next) || next === 32 || next === 10 || next === 13) {
+          if (table !== undefined) {
+            state = table[state * PHRASE_COLUMNS + boundary]!
+            found |= outputs![state]!
+          }
+          if (other) otherKey += "#"
+          lastBoundary = true
+        }
+      }
+      continue
+    }
+    plain = false
+    if (c >= 0xd800 && c <= 0xdfff) {
+      prevLetter = false
       continue
     }
     if (c >= 0x2e80) cjk = true
     const letter = isLetter(c)
     if (letter && !prevLetter) {
-      const list = map.get(bucket(c, text.charCodeAt(i + 1), text.charCodeAt(i + 2)))
-      if (list !== undefined) {
-        for (const [stem, bit] of list) if ((mask & bit) === 0 && startsWithLower(text, i, stem)) mask |= bit
+      const bits = wordTriggers(map, text, i, c)
+      if (bits !== 0) {
+        mask |= bits
+        starts.push(i, bits)
       }
     }
     prevLetter = letter
+    const units = keyMapping.foldNonAscii(text[i]!)
+    for (let j = 0; j < units.length; j++) {
+      const u = units.charCodeAt(j)
+      if (table !== undefined) {
+        state = table[state * PHRASE_COLUMNS + (u < PHRASE_COLUMNS ? u : PHRASE_COLUMNS - 1)]!
+        found |= outputs![state]!
+      }
+    }
+    if (other) otherKey += units
+    if (units.length > 0) lastBoundary = false
   }
-  if (cjk) for (const [stem, bit] of anywhere) if ((mask & bit) === 0 && text.includes(stem)) mask |= bit
-  return { digits, groups: mask, at, colon, bracket, quote, dotted, cjk }
+  if (cjk) {
+    for (const [stem, bit] of anywhere) {
+      for (let at = text.indexOf(stem); at >= 0; at = text.indexOf(stem, at + 1)) {
+        mask |= bit
+        starts.push(at, bit)
+      }
+    }
+  }
+  if (other) for (const [needle, tag] of automaton.otherKeys) if (otherKey.includes(needle)) found |= tag
+  return { profile: { digits, groups: mask, at, colon, bracket, quote, dotted, cjk, starts }, phrases: found, plain }
 }
+
+/** The profile of a normalized text (one pass). */
+export const profileText = (text: string): TextProfile => scanText(text).profile
