@@ -13,6 +13,8 @@ import {
   phraseKey,
   stripInvisible
 } from "../src/domain/guardrails.ts"
+import { phraseAutomaton } from "../src/domain/guardrailsNormalize.ts"
+import { scanText } from "../src/domain/guardrailsTriggers.ts"
 
 const norm = (text: string): string => normalizeText(text).text
 
@@ -135,6 +137,24 @@ describe("normalization: properties", () => {
     fc.assert(fc.property(anyText, (text) => cleanForModel(cleanForModel(text)) === cleanForModel(text)), { numRuns: 500 })
     fc.assert(fc.property(fc.string({ unit: fc.constantFrom(..." !\"#$%&'()*+,-./0189:;<=>?@AZaz[\\]^_`{|}~\n") }), (text) =>
       cleanForModel(text) === text))
+  })
+
+  it("the one-pass scan: a text it calls plain is its own normalization", () => {
+    const ascii = fc.string({ unit: fc.constantFrom(..." !\"#$%&'()*+,-./0189:;<=>?@AZaz[\\]^_`{|}~\n\t") })
+    fc.assert(fc.property(fc.oneof(anyText, ascii), (text) => !scanText(text).plain || norm(text) === text), { numRuns: 1000 })
+  })
+
+  it("the one-pass scan finds exactly the keys the phrase key holds", () => {
+    const words = ["guaranteed approval", "I am not a lawyer", "100% refund", "no further checks", "la", "e\u0301t\u00E9", "rn", "l1", "a.b", "<b>x</b>"]
+    const needles = [...new Set(words.map((w) => phraseKey(norm(w)).key.replaceAll("#", "")).filter((k) => k.length > 0))]
+    const automaton = phraseAutomaton(needles.map((key, i) => ({ key, tag: 2 ** i })))
+    const pieces = fc.array(fc.constantFrom(...words, ...tricky, "<em>", "</em>", ". ", "m", "M"), { maxLength: 30 }).map((p) => p.join(""))
+    fc.assert(fc.property(fc.oneof(pieces, anyText), (raw) => {
+      const text = norm(raw)
+      const key = phraseKey(text).key
+      const expected = needles.reduce((found, needle, i) => (key.includes(needle) ? found | 2 ** i : found), 0)
+      return scanText(text, automaton).phrases === expected && automaton.scan(text) === expected
+    }), { numRuns: 1000 })
   })
 
   it("a card hidden with any separators and invisible characters is found, and its span is in the original", () => {
