@@ -209,9 +209,21 @@ const COMMITMENT = 2
 
 const phraseKeys = (set: PhraseSet, tag: number) => set.keys.flat().map((key) => ({ key, tag }))
 
+/**
+ * Compiled rules by content: rules read again from the same configuration (a new object with
+ * the same values, e.g. each time a layer is built) reuse the compiled expressions and automaton.
+ */
+const compiledByContent = new Map<string, CompiledRules>()
+
 const compile = (rules: GuardrailRules): CompiledRules => {
   const hit = compiled.get(rules)
   if (hit !== undefined) return hit
+  const content = JSON.stringify(rules)
+  const same = compiledByContent.get(content)
+  if (same !== undefined) {
+    compiled.set(rules, same)
+    return same
+  }
   const problems = guardrailRuleProblems(rules)
   if (problems.length > 0) throw new Error(`invalid guardrail rules: ${problems.join("; ")}`)
   const forbidden = phraseSet(rules.forbiddenPhrases)
@@ -226,6 +238,8 @@ const compile = (rules: GuardrailRules): CompiledRules => {
     pii: { defaultRegion: rules.defaultRegion, phoneRegions: rules.phoneRegions }
   }
   compiled.set(rules, value)
+  if (compiledByContent.size >= 16) compiledByContent.clear()
+  compiledByContent.set(content, value)
   return value
 }
 
