@@ -380,7 +380,11 @@ interface BuiltinPattern {
   readonly unconditional?: boolean
   readonly anchors: number
   readonly back: number
+  /** Before its anchor, a match starts with one of these words, or (`"amount"`) with an amount. */
+  readonly leads?: ReadonlySet<string> | "amount"
 }
+
+const leads = (...words: ReadonlyArray<string>): ReadonlySet<string> => new Set(words)
 
 const builtinPatterns: ReadonlyArray<BuiltinPattern> = [
   // A refund, credit or compensation with an amount, either order, in one clause.
@@ -389,34 +393,76 @@ const builtinPatterns: ReadonlyArray<BuiltinPattern> = [
     needs: [REFUND_WORDS],
     digit: true,
     anchors: REFUND_WORDS,
-    back: 3
+    back: 3,
+    leads: leads("un")
   },
-  { source: String.raw`${GIVEN_AMOUNT}${CLAUSE_GAP(40)}${REFUND}${NOT_NEGATED_AFTER}`, needs: [REFUND_WORDS], digit: true, anchors: REFUND_WORDS, back: 70 },
+  {
+    source: String.raw`${GIVEN_AMOUNT}${CLAUSE_GAP(40)}${REFUND}${NOT_NEGATED_AFTER}`,
+    needs: [REFUND_WORDS],
+    digit: true,
+    anchors: REFUND_WORDS,
+    back: 70,
+    leads: "amount"
+  },
   // A percentage refund ("a 100 % refund", "remboursement à 100 %"), not "refunds of up to 100%".
   {
     source: String.raw`${PERCENT}(?:\s+[\p{L}-]+){0,2}\s+${REFUND}|${REFUND}\s+(?:of|de|du|von|van|del|di|do|da|à|a)?\s*${PERCENT}`,
     needs: [REFUND_WORDS],
     digit: true,
     anchors: REFUND_WORDS,
-    back: 30
+    back: 30,
+    leads: "amount"
   },
   // A refund promised without an amount.
-  { source: REFUND_PROMISE, needs: [REFUND_WORDS], digit: false, unconditional: true, anchors: REFUND_WORDS, back: 40 },
+  {
+    source: REFUND_PROMISE,
+    needs: [REFUND_WORDS],
+    digit: false,
+    unconditional: true,
+    anchors: REFUND_WORDS,
+    back: 40,
+    leads: leads("you'll", "you", "you're", "we'll", "we", "i'll", "i", "sie", "wir", "vous", "nous", "le", "te", "será", "serán", "sera", "la", "ti", "sarà", "vamos", "iremos", "wij", "u")
+  },
   // A full refund.
-  { source: String.raw`${FULL_REFUND}${NOT_NEGATED_AFTER}`, needs: [REFUND_WORDS, FULL_WORDS], digit: false, anchors: REFUND_WORDS | FULL_WORDS, back: 3 },
+  { source: String.raw`${FULL_REFUND}${NOT_NEGATED_AFTER}`, needs: [REFUND_WORDS, FULL_WORDS], digit: false, anchors: REFUND_WORDS | FULL_WORDS, back: 0 },
   // An approved refund or credit (either order).
-  { source: String.raw`${REFUND}${APPROVAL_GAP(40)}${APPROVED}${NOT_NEGATED_AFTER}`, needs: [REFUND_WORDS, APPROVED_WORDS], digit: false, anchors: REFUND_WORDS, back: 3 },
-  { source: String.raw`${APPROVE_FIRST_PERSON}${APPROVAL_GAP(25)}${REFUND}`, needs: [REFUND_WORDS, APPROVE_WORDS], digit: false, anchors: APPROVE_WORDS, back: 12 },
+  { source: String.raw`${REFUND}${APPROVAL_GAP(40)}${APPROVED}${NOT_NEGATED_AFTER}`, needs: [REFUND_WORDS, APPROVED_WORDS], digit: false, anchors: REFUND_WORDS, back: 3, leads: leads("un") },
+  { source: String.raw`${APPROVE_FIRST_PERSON}${APPROVAL_GAP(25)}${REFUND}`, needs: [REFUND_WORDS, APPROVE_WORDS], digit: false, anchors: APPROVE_WORDS, back: 12, leads: leads("i", "i've", "we", "we've", "wir", "ich", "nous", "je", "le", "les", "lhe", "wij", "ik") },
   // A guarantee or a promise.
-  { source: String.raw`${GUARANTEE}${NOT_NEGATED_AFTER}`, needs: [GUARANTEE_WORDS], digit: false, anchors: GUARANTEE_WORDS, back: 15 },
+  { source: String.raw`${GUARANTEE}${NOT_NEGATED_AFTER}`, needs: [GUARANTEE_WORDS], digit: false, anchors: GUARANTEE_WORDS, back: 15, leads: leads("we", "i", "you", "le", "lhe") },
   // Legally binding language.
   { source: BINDING, needs: [BINDING_WORDS], digit: false, anchors: BINDING_WORDS, back: 0 },
   // Liability, responsibility, fault, negligence; costs taken on; debts owed.
-  { source: LIABILITY, needs: [LIABILITY_WORDS], digit: false, anchors: LIABILITY_WORDS, back: 50 },
+  {
+    source: LIABILITY,
+    needs: [LIABILITY_WORDS],
+    digit: false,
+    anchors: LIABILITY_WORDS,
+    back: 50,
+    leads: leads(
+      "we", "we're", "we'll", "i", "i'm", "the", "our", "it", "it's", "this", "that", "that's", "was", "is",
+      "wir", "sind", "unser", "unsere", "unserem", "kommen", "übernehmen", "tragen", "ersetzen", "anerkennen",
+      "nous", "c'est", "c'était", "c'etait", "est", "était", "etait", "notre", "prendrons", "prenons", "acceptons", "reconnaissons", "assumons", "accepte", "reconnais", "assume",
+      "es", "fue", "ha", "somos", "nuestra", "asumimos", "aceptamos", "reconocemos", "asumo", "acepto", "reconozco", "cubriremos", "asumiremos", "pagaremos", "le",
+      "è", "e", "era", "siamo", "nostra", "mi", "assumiamo", "accettiamo", "riconosciamo", "copriremo", "pagheremo", "rimborseremo",
+      "é", "foi", "fomos", "nossa", "assumimos", "aceitamos", "reconhecemos", "cobriremos", "arcaremos", "lhe",
+      "het", "dit", "wij", "ik", "onze", "ponosimy", "nasza"
+    )
+  },
   // A company paying out an amount.
-  { source: String.raw`${PAY_FIRST_PERSON}${NOT_AN_INVOICE}${GIVEN_AMOUNT}`, needs: [PAY_WORDS], digit: true, anchors: PAY_WORDS, back: 12 },
+  { source: String.raw`${PAY_FIRST_PERSON}${NOT_AN_INVOICE}${GIVEN_AMOUNT}`, needs: [PAY_WORDS], digit: true, anchors: PAY_WORDS, back: 12, leads: leads("we", "we'll", "i", "i'll", "wir", "vous", "le", "lhe", "wij") },
   // No further checks or verification.
-  { source: NO_FURTHER_CHECKS, needs: [CHECK_WORDS], digit: false, anchors: CHECK_WORDS, back: 35 },
+  {
+    source: NO_FURTHER_CHECKS,
+    needs: [CHECK_WORDS],
+    digit: false,
+    anchors: CHECK_WORDS,
+    back: 35,
+    leads: leads(
+      "no", "there", "there's", "with", "without", "skip", "skipped", "waive", "waived", "bypass", "bypassed", "ohne", "keine", "sans", "aucune",
+      "sin", "senza", "nessun", "nessuna", "nessuno", "sem", "não", "nao", "zonder", "geen", "bez"
+    )
+  },
   // Waived fees or rights; indemnity.
   {
     source: String.raw`${L}waive[sd]?${R}${GAP}{0,30}${L}(?:fees?|charges?|rights?|claims?|penalt(?:y|ies))${R}`,
@@ -511,20 +557,41 @@ export const commitmentPattern = (source: string): CommitmentPattern => {
 }
 
 const TOKEN_CHAR_RE = /[\p{L}\p{N}]/u
-const CURRENCY_RE = /\p{Sc}/u
-const isTokenChar = (ch: string | undefined): boolean => ch !== undefined && TOKEN_CHAR_RE.test(ch)
+/** Whether the character at `i` is a letter or a digit (ASCII without a regular expression). */
+const isTokenCharAt = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i)
+  if (c < 128) return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122)
+  return TOKEN_CHAR_RE.test(text[i] ?? "")
+}
 
-/** Where a built-in pattern may match: word, number and currency starts at most `back` before each anchor word. */
-const anchoredStarts = (text: string, profile: TextProfile, anchors: number, back: number): ReadonlyArray<number> => {
+const LEAD_WORD_RE = /[\p{L}'’]+/uy
+const AMOUNT_START_RE = /[\p{Sc}\d]|[A-Z]{1,3}(?:\p{Sc}|\s?\d)/uy
+
+/**
+ * Where a built-in pattern may match: its anchor words, and before each (at most `back`
+ * characters) the starts of its lead words or of amounts.
+ */
+const anchoredStarts = (text: string, profile: TextProfile, pattern: BuiltinPattern): ReadonlyArray<number> => {
   const out: Array<number> = []
-  for (const at of startsOf(profile, anchors)) {
-    for (let p = Math.max(0, at - back); p <= at; p++) {
-      const ch = text[p]
-      if (p !== at && !(isTokenChar(ch) || (ch !== undefined && CURRENCY_RE.test(ch)))) continue
-      if (p !== at && p > 0 && isTokenChar(text[p - 1]) && !CURRENCY_RE.test(text[p - 1] ?? "")) continue
-      if (out.length === 0 || out[out.length - 1]! < p) out.push(p)
-      else if (!out.includes(p)) out.push(p)
+  for (const at of startsOf(profile, pattern.anchors)) {
+    const lead = pattern.leads
+    if (lead !== undefined) {
+      for (let p = Math.max(0, at - pattern.back); p < at; p++) {
+        if (p > 0 && isTokenCharAt(text, p - 1)) continue
+        const c = text.charCodeAt(p)
+        if (c === 32 || c === 44 || c === 10) continue
+        if (lead === "amount") {
+          AMOUNT_START_RE.lastIndex = p
+          if (!AMOUNT_START_RE.test(text)) continue
+        } else {
+          LEAD_WORD_RE.lastIndex = p
+          const word = LEAD_WORD_RE.exec(text)?.[0]
+          if (word === undefined || !lead.has(word.toLowerCase().replace("’", "'"))) continue
+        }
+        if (!out.includes(p)) out.push(p)
+      }
     }
+    if (!out.includes(at)) out.push(at)
   }
   return out.sort((a, b) => a - b)
 }
@@ -599,7 +666,7 @@ export const findCommitments = (
       continue
     }
     if ((builtin.digit && profile.digits === 0) || !builtin.needs.every((bit) => (profile.groups & bit) !== 0)) continue
-    for (const at of anchoredStarts(text, profile, builtin.anchors, builtin.back)) {
+    for (const at of anchoredStarts(text, profile, builtin)) {
       builtin.sticky.lastIndex = at
       const m = builtin.sticky.exec(text)
       if (m === null || quoted(at) || isNegatedBefore(text, at)) continue

@@ -260,7 +260,8 @@ const clauseStart = (text: string, at: number): number => {
   return start
 }
 
-const WORD_RE = /[\p{L}\p{N}'’-]+/gu
+/** A word: letters and digits, with inner apostrophes and hyphens (`don't`, `indiquez-nous`); quotes around it are not part of it. */
+const WORD_RE = /[\p{L}\p{N}](?:[\p{L}\p{N}'-]*[\p{L}\p{N}])?/gu
 /** French and Italian elisions before a verb (`d'indiquer`, `l'inserire`): the verb is what follows. */
 const ELISION_RE = /^(?:d|l|qu|j|m|t|s|c)'/
 
@@ -272,13 +273,15 @@ const inSet = (set: ReadonlySet<string>, word: string): boolean => set.has(word)
 /** A credential request for the noun at `[start, end)`: the span from its verb to the noun, or `undefined`. */
 const credentialRequest = (text: string, start: number, end: number): readonly [number, number] | undefined => {
   if (TOPIC_AFTER_RE.test(text.slice(end, end + 20))) return undefined
-  // The rest of the clause must not negate it either ("Deel uw wachtwoord nooit", "Geben Sie Ihr Passwort nicht weiter").
-  const rest = (/^[^.!?;\n]{0,60}/.exec(text.slice(end))?.[0] ?? "").toLowerCase()
-  const next = (rest.match(WORD_RE) ?? []).slice(0, 5)
-  if (next.some(isNegation)) return undefined
+  // The words after it in the clause: a negation there ("Deel uw wachtwoord nooit", "Geben Sie Ihr
+  // Passwort nicht weiter") makes it no request either; a verb there may ask for it (German, Dutch).
+  let after: ReadonlyArray<string> | undefined
+  const next = (): ReadonlyArray<string> =>
+    (after ??= ((/^[^.!?;\n]{0,60}/.exec(text.slice(end, end + 60))?.[0] ?? "").toLowerCase().match(WORD_RE) ?? []).slice(0, 5))
   const from = clauseStart(text, start)
-  const clause = text.slice(from, start).toLowerCase().replaceAll("’", "'")
-  const words = (clause.match(WORD_RE) ?? []).map((w) => w.replace(ELISION_RE, ""))
+  const clause = text.slice(from, start).toLowerCase()
+  const words = clause.match(WORD_RE) ?? []
+  if (clause.includes("'")) for (let i = 0; i < words.length; i++) words[i] = words[i]!.replace(ELISION_RE, "")
   const word = (i: number): string => words[i] ?? ""
   for (let i = words.length - 1, seen = 0; i >= 0 && seen < 10; i--, seen++) {
     const w = word(i)
@@ -293,14 +296,16 @@ const credentialRequest = (text: string, start: number, end: number): readonly [
       const subject = SUBJECTS.has(before) ? before2 : AUXILIARIES.has(before) && SUBJECTS.has(before2) ? word(i - 3) : undefined
       if (subject !== undefined && !ASKING.has(subject)) continue
     }
-    // The clause before the verb must not negate it ("we will never ask you to send …").
+    // The clause before the verb must not negate it ("we will never ask you to send …"), nor the words after the credential.
     for (let j = Math.max(0, i - 6); j < i; j++) if (isNegation(word(j))) return undefined
+    if (next().some(isNegation)) return undefined
     // The verb's place: its last occurrence among the words read (the search went backwards).
     const at = clause.lastIndexOf(w.length > 0 ? w : " ")
     return [from + Math.max(0, at), end]
   }
   // German and Dutch: the verb after the credential, in the same clause.
-  for (const w of next) {
+  if (next().some(isNegation)) return undefined
+  for (const w of next()) {
     if (inSet(NOT_A_REQUEST, w)) return undefined
     if (VERB_AFTER.has(w)) {
       if (words.some((v) => isNegation(v) || inSet(NOT_A_REQUEST, v))) return undefined

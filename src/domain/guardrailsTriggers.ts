@@ -14,7 +14,7 @@
  * The same pass computes the text's phrase key (`guardrailsNormalize.ts`) and runs a phrase
  * automaton over it (`scanText`), so a reply is read once for phrases and triggers.
  */
-import { keyMapping, type PhraseAutomaton, PHRASE_COLUMNS } from "./guardrailsNormalize.ts"
+import { keyMapping, type PhraseAutomaton, PHRASE_COLUMNS, phraseKey } from "./guardrailsNormalize.ts"
 
 /** What one pass found in a text. */
 export interface TextProfile {
@@ -52,9 +52,14 @@ interface Group {
 }
 
 const groups: Array<Group> = []
-let index: Map<number, Array<readonly [string, number]>> | undefined
+/** A stem in its bucket: the stem, its group's bit, its fourth character (`-1`: any, for shorter stems). */
+type Entry = readonly [string, number, number]
+
+let index: Map<number, Array<Entry>> | undefined
 /** For words starting with three ASCII letters (or fewer, then the word's end): whether any stem starts so. */
 const asciiBuckets = new Uint8Array(27 * 27 * 27)
+/** The same for the first two letters (`asciiBuckets` divided by 27): the first, cheaper test. */
+const asciiPairs = new Uint8Array(27 * 27)
 let anywhere: Array<readonly [string, number]> = []
 
 /**
@@ -82,8 +87,8 @@ const bucket = (a: number, b: number, c: number): number => {
   return prefixHash(lower(a), second, second === 0 ? 0 : wordChar(c))
 }
 
-const build = (): Map<number, Array<readonly [string, number]>> => {
-  const map = new Map<number, Array<readonly [string, number]>>()
+const build = (): Map<number, Array<Entry>> => {
+  const map = new Map<number, Array<Entry>>()
   const far: Array<readonly [string, number]> = []
   for (const { bit, stems } of groups) {
     for (const stem of stems) {
@@ -93,20 +98,24 @@ const build = (): Map<number, Array<readonly [string, number]>> => {
       }
       const h = bucket(stem.charCodeAt(0), stem.charCodeAt(1), stem.charCodeAt(2))
       const a = asciiBucket(stem.charCodeAt(0), stem.charCodeAt(1), stem.charCodeAt(2))
-      if (a >= 0) asciiBuckets[a] = 1
+      if (a >= 0) {
+        asciiBuckets[a] = 1
+        asciiPairs[Math.floor(a / 27)] = 1
+      }
+      const entry: Entry = [stem, bit, stem.length > 3 ? stem.charCodeAt(3) : -1]
       const list = map.get(h)
-      if (list === undefined) map.set(h, [[stem, bit]])
-      else list.push([stem, bit])
+      if (list === undefined) map.set(h, [entry])
+      else list.push(entry)
     }
   }
   anywhere = far
   return map
 }
 
-/** Whether `text` at `i` starts with `stem` (lower case), ignoring the case of `text`. */
-const startsWithLower = (text: string, i: number, stem: string): boolean => {
+/** Whether `text` at `i` starts with `stem` (lower case) from its `from`th character on, ignoring the case of `text`. */
+const startsWithLower = (text: string, i: number, stem: string, from: number): boolean => {
   if (i + stem.length > text.length) return false
-  for (let j = 0; j < stem.length; j++) if (lower(text.charCodeAt(i + j)) !== stem.charCodeAt(j)) return false
+  for (let j = from; j < stem.length; j++) if (lower(text.charCodeAt(i + j)) !== stem.charCodeAt(j)) return false
   return true
 }
 
@@ -128,17 +137,21 @@ const asciiBucket = (a: number, b: number, c: number): number => {
 }
 
 /** The bits of the groups whose stems start the word at `i` of `text` (`c`: its first character). */
-const wordTriggers = (map: Map<number, Array<readonly [string, number]>>, text: string, i: number, c: number): number => {
+const wordTriggers = (map: Map<number, Array<Entry>>, text: string, i: number, c: number): number => {
   const b = text.charCodeAt(i + 1)
   const d = text.charCodeAt(i + 2)
   const a = asciiBucket(c, b, d)
   if (a >= 0 && asciiBuckets[a] === 0) return 0
   const list = map.get(bucket(c, b, d))
   if (list === undefined) return 0
+  // A bucket's stems share their first three characters (the bucket); the fourth tells most apart.
+  const fourth = lower(text.charCodeAt(i + 3))
+  const from = a < 0 ? 0 : !isLetter(b) ? 1 : !isLetter(d) ? 2 : 3
   let bits = 0
   for (let j = 0; j < list.length; j++) {
     const entry = list[j]!
-    if ((bits & entry[1]) === 0 && startsWithLower(text, i, entry[0])) bits |= entry[1]
+    if ((bits & entry[1]) !== 0 || (entry[2] !== -1 && entry[2] !== fourth)) continue
+    if (startsWithLower(text, i, entry[0], from)) bits |= entry[1]
   }
   return bits
 }
@@ -155,12 +168,41 @@ export interface ScannedText {
   readonly plain: boolean
 }
 
-/** The ASCII characters normalization never changes (`guardrailsNormalize.ts`). */
-const PLAIN: Uint8Array = Uint8Array.from({ length: 128 }, (_, c) =>
-  c === 10 || c === 13 || (c >= 0x20 && c <= 0x7d && c !== 0x26 && c !== 0x2a && c !== 0x5f && c !== 0x60) ? 1 : 0)
-
-const { asciiKeys, boundary, drop, percent, percentCodes, rn } = keyMapping
+const { asciiKeys, boundary, percentCodes, rn, sentenceEnd } = keyMapping
 const htmlTag = keyMapping.htmlTag
+
+/** What an ASCII character is to the scan: a key letter, a digit, `m`, a separator, a noted character, `%`, a sentence end. */
+const LETTER = 0
+const DIGIT = 1
+const EM = 2
+const SEPARATOR = 3
+const NOTED = 4
+const PERCENT_SIGN = 5
+const STOP = 6
+/** Or-ed into a class: normalization would change the character (`&`, `*`, `_`, `` ` ``, `~`, controls …). */
+const NOT_PLAIN = 8
+const CLASSES: Uint8Array = Uint8Array.from({ length: 128 }, (_, c) => {
+  const key = asciiKeys[c]!
+  const kind = c >= 48 && c <= 57
+    ? DIGIT
+    : key >= 0
+    ? LETTER
+    : key === rn
+    ? EM
+    : key === sentenceEnd
+    ? STOP
+    : c === 37
+    ? PERCENT_SIGN
+    : c === 64 || c === 58 || c === 34 || c === 39 || c === 40 || c === 91 || c === 123 || c === 60
+    ? NOTED
+    : SEPARATOR
+  const plain = c === 10 || c === 13 || (c >= 0x20 && c <= 0x7d && c !== 0x26 && c !== 0x2a && c !== 0x5f && c !== 0x60)
+  return kind | (plain ? 0 : NOT_PLAIN)
+})
+
+/** The automaton of no keys: one state that stays. */
+const NO_TABLE = new Int32Array(PHRASE_COLUMNS)
+const NO_OUTPUTS = new Int32Array(1)
 
 /**
  * One pass over a normalized text: its profile (digits, characters, trigger groups) and the
@@ -168,10 +210,8 @@ const htmlTag = keyMapping.htmlTag
  */
 export const scanText = (text: string, automaton?: PhraseAutomaton): ScannedText => {
   const map = (index ??= build())
-  const table = automaton?.table
-  const outputs = automaton?.outputs
-  const other = automaton !== undefined && automaton.otherKeys.length > 0
-  let otherKey = ""
+  const table = automaton?.table ?? NO_TABLE
+  const outputs = automaton?.outputs ?? NO_OUTPUTS
   let state = 0
   let found = 0
   let digits = 0
@@ -190,98 +230,103 @@ export const scanText = (text: string, automaton?: PhraseAutomaton): ScannedText
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i)
     if (c < 128) {
-      if (PLAIN[c] === 0) plain = false
-      const k = asciiKeys[c]!
-      if (k >= 0) {
-        // A letter or a digit.
-        if (table !== undefined) {
-          state = table[state * PHRASE_COLUMNS + k]!
-          found |= outputs![state]!
-        }
-        if (other) otherKey += String.fromCharCode(k)
-        lastBoundary = false
-        if (c <= 57) {
-          digits++
-          prevLetter = false
-        } else {
+      let kind = CLASSES[c]!
+      if (kind >= NOT_PLAIN) {
+        plain = false
+        kind -= NOT_PLAIN
+      }
+      switch (kind) {
+        case LETTER: {
+          state = table[state * PHRASE_COLUMNS + asciiKeys[c]!]!
+          found |= outputs[state]!
+          lastBoundary = false
           if (!prevLetter) {
+            prevLetter = true
+            // Most words start with two letters no stem starts with: one table look-up says so.
+            const b = text.charCodeAt(i + 1)
+            const y = b >= 65 && b <= 122 && (CLASSES[b]! & 7) !== DIGIT ? ((CLASSES[b]! & 7) <= EM ? (b | 32) - 96 : 0) : b >= 128 ? -1 : 0
+            if (y >= 0 && asciiPairs[((c | 32) - 96) * 27 + y] === 0) continue
             const bits = wordTriggers(map, text, i, c)
             if (bits !== 0) {
               mask |= bits
               starts.push(i, bits)
             }
           }
-          prevLetter = true
+          continue
         }
-        continue
-      }
-      if (k === rn) {
-        // `m`: key `rn`.
-        if (table !== undefined) {
+        case SEPARATOR:
+          prevLetter = false
+          continue
+        case DIGIT:
+          state = table[state * PHRASE_COLUMNS + asciiKeys[c]!]!
+          found |= outputs[state]!
+          lastBoundary = false
+          prevLetter = false
+          digits++
+          continue
+        case EM: {
+          // `m`: key `rn`.
           state = table[state * PHRASE_COLUMNS + 114]!
-          found |= outputs![state]!
+          found |= outputs[state]!
           state = table[state * PHRASE_COLUMNS + 110]!
-          found |= outputs![state]!
-        }
-        if (other) otherKey += "rn"
-        lastBoundary = false
-        if (!prevLetter) {
-          const bits = wordTriggers(map, text, i, c)
-          if (bits !== 0) {
-            mask |= bits
-            starts.push(i, bits)
+          found |= outputs[state]!
+          lastBoundary = false
+          if (!prevLetter) {
+            prevLetter = true
+            const bits = wordTriggers(map, text, i, c)
+            if (bits !== 0) {
+              mask |= bits
+              starts.push(i, bits)
+            }
           }
+          continue
         }
-        prevLetter = true
-        continue
-      }
-      prevLetter = false
-      if (k === drop) {
-        if (c === 64) at = true
-        else if (c === 58) colon = true
-        else if (c === 34 || c === 39) quote = true
-        else if (c === 40 || c === 91 || c === 123) bracket = true
-        else if (c === 60) {
-          bracket = true
-          htmlTag.lastIndex = i
-          const tag = htmlTag.exec(text)
-          if (tag !== null) i += tag[0].length - 1
-        }
-        continue
-      }
-      if (k === percent) {
-        if (text.charCodeAt(i + 1) === 50 /* 2 */) {
-          const d = text.charCodeAt(i + 2) | 32
-          if (d === 48 || d === 100 || d === 101) plain = false
-        }
-        at ||= text.charCodeAt(i + 1) === 52 && text.charCodeAt(i + 2) === 48
-        for (const p of percentCodes) {
-          if (table !== undefined) {
+        case NOTED:
+          prevLetter = false
+          if (c === 64) at = true
+          else if (c === 58) colon = true
+          else if (c === 34 || c === 39) quote = true
+          else {
+            bracket = true
+            if (c === 60) {
+              htmlTag.lastIndex = i
+              const tag = htmlTag.exec(text)
+              if (tag !== null) i += tag[0].length - 1
+            }
+          }
+          continue
+        case PERCENT_SIGN: {
+          prevLetter = false
+          if (text.charCodeAt(i + 1) === 50 /* 2 */) {
+            const d = text.charCodeAt(i + 2) | 32
+            if (d === 48 || d === 100 || d === 101) plain = false
+          }
+          at ||= text.charCodeAt(i + 1) === 52 && text.charCodeAt(i + 2) === 48
+          for (const p of percentCodes) {
             state = table[state * PHRASE_COLUMNS + p]!
-            found |= outputs![state]!
+            found |= outputs[state]!
           }
+          lastBoundary = false
+          continue
         }
-        if (other) otherKey += "percent"
-        lastBoundary = false
-        continue
-      }
-      // A sentence end (`.`, `!`, `?`, `;`).
-      if (c === 46 && !dotted && i > 0) {
-        const b = text.charCodeAt(i - 1)
-        dotted = ((b >= 48 && b <= 57) || isLetter(b)) && isLetter(text.charCodeAt(i + 1))
-      }
-      if (!lastBoundary) {
-        const next = text.charCodeAt(i + 1)
-        if (Number.isNaN(next) || next === 32 || next === 10 || next === 13) {
-          if (table !== undefined) {
-            state = table[state * PHRASE_COLUMNS + boundary]!
-            found |= outputs![state]!
+        default: {
+          // A sentence end (`.`, `!`, `?`, `;`).
+          prevLetter = false
+          if (c === 46 && !dotted && i > 0) {
+            const b = text.charCodeAt(i - 1)
+            dotted = ((b >= 48 && b <= 57) || isLetter(b)) && isLetter(text.charCodeAt(i + 1))
           }
-          if (other) otherKey += "#"
-          lastBoundary = true
+          if (!lastBoundary) {
+            const next = text.charCodeAt(i + 1)
+            if (Number.isNaN(next) || next === 32 || next === 10 || next === 13) {
+              state = table[state * PHRASE_COLUMNS + boundary]!
+              found |= outputs[state]!
+              lastBoundary = true
+            }
+          }
+          continue
         }
       }
-      continue
     }
     plain = false
     if (c >= 0xd800 && c <= 0xdfff) {
@@ -301,12 +346,9 @@ export const scanText = (text: string, automaton?: PhraseAutomaton): ScannedText
     const units = keyMapping.foldNonAscii(text[i]!)
     for (let j = 0; j < units.length; j++) {
       const u = units.charCodeAt(j)
-      if (table !== undefined) {
-        state = table[state * PHRASE_COLUMNS + (u < PHRASE_COLUMNS ? u : PHRASE_COLUMNS - 1)]!
-        found |= outputs![state]!
-      }
+      state = table[state * PHRASE_COLUMNS + (u < PHRASE_COLUMNS ? u : PHRASE_COLUMNS - 1)]!
+      found |= outputs[state]!
     }
-    if (other) otherKey += units
     if (units.length > 0) lastBoundary = false
   }
   if (cjk) {
@@ -317,7 +359,11 @@ export const scanText = (text: string, automaton?: PhraseAutomaton): ScannedText
       }
     }
   }
-  if (other) for (const [needle, tag] of automaton.otherKeys) if (otherKey.includes(needle)) found |= tag
+  // Keys beyond ASCII (configured phrases in other scripts): on the key string.
+  if (automaton !== undefined && automaton.otherKeys.length > 0) {
+    const key = phraseKey(text).key
+    for (const [needle, tag] of automaton.otherKeys) if (key.includes(needle)) found |= tag
+  }
   return { profile: { digits, groups: mask, at, colon, bracket, quote, dotted, cjk, starts }, phrases: found, plain }
 }
 
