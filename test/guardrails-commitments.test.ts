@@ -6,7 +6,7 @@
  * are written for these tests (not taken from the corpora).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { evaluateGuardrails, type GuardrailPolicy } from "../src/domain/guardrails.ts"
+import { defaultCommitmentPatterns, evaluateGuardrails, type GuardrailPolicy } from "../src/domain/guardrails.ts"
 
 const violations = (text: string): ReadonlyArray<GuardrailPolicy> => evaluateGuardrails(text).violations
 const blocks = (policy: GuardrailPolicy, texts: ReadonlyArray<string>) => {
@@ -17,6 +17,15 @@ const passes = (policy: GuardrailPolicy, texts: ReadonlyArray<string>) => {
   const flagged = texts.filter((t) => violations(t).includes(policy))
   assert.deepStrictEqual(flagged, [], `expected no ${policy}`)
 }
+
+describe("the built-in commitment patterns", () => {
+  it("compile, as configured patterns must, and none matches the empty string", () => {
+    for (const source of defaultCommitmentPatterns) {
+      assert.isFalse(new RegExp(source, "giu").test(""), source.slice(0, 80))
+      assert.isFalse(new RegExp(source, "iuy").test(""), source.slice(0, 80))
+    }
+  })
+})
 
 describe("commitment: amounts in any currency format", () => {
   it("symbol or code before or after, grouped by spaces, NBSP, thin spaces, dots, commas or apostrophes, decimal comma", () => {

@@ -133,10 +133,11 @@ export const guardrailLimits = {
 
 /**
  * What is wrong with a commitment or customer id pattern (`undefined`: nothing). The built-in
- * commitment patterns are exempt from the length limit.
+ * commitment patterns are built and tested with the code: nothing is wrong with them.
  */
 export const patternProblem = (source: string): string | undefined => {
-  if (source.length > guardrailLimits.maxPatternLength && !isBuiltinCommitmentPattern(source)) {
+  if (isBuiltinCommitmentPattern(source)) return undefined
+  if (source.length > guardrailLimits.maxPatternLength) {
     return `at most ${guardrailLimits.maxPatternLength} characters, got ${source.length}`
   }
   try {

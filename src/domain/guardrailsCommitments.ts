@@ -546,14 +546,15 @@ export const compilePattern = (source: string): RegExp => new RegExp(source, "gi
  * A commitment pattern; `builtin` for the defaults (their prefilter, anchors and negation, and
  * the pattern as a sticky expression tried at its anchors), `undefined` when configured by hand.
  */
-export interface CommitmentPattern {
-  readonly regex: RegExp
-  readonly builtin: (BuiltinPattern & { readonly sticky: RegExp }) | undefined
-}
+export type CommitmentPattern =
+  | { readonly regex: RegExp; readonly builtin: undefined }
+  | { readonly regex: undefined; readonly builtin: BuiltinPattern & { readonly sticky: RegExp } }
 
 export const commitmentPattern = (source: string): CommitmentPattern => {
   const builtin = builtinBySource.get(source)
-  return { regex: compilePattern(source), builtin: builtin === undefined ? undefined : { ...builtin, sticky: new RegExp(source, "iuy") } }
+  return builtin === undefined
+    ? { regex: compilePattern(source), builtin: undefined }
+    : { regex: undefined, builtin: { ...builtin, sticky: new RegExp(source, "iuy") } }
 }
 
 const TOKEN_CHAR_RE = /[\p{L}\p{N}]/u
@@ -658,6 +659,7 @@ export const findCommitments = (
   }
   for (const { builtin, regex } of patterns) {
     if (builtin === undefined) {
+      if (regex === undefined) continue
       for (const m of text.matchAll(regex)) {
         if (quoted(m.index)) continue
         hits.push({ kind: "pattern", start: m.index, end: m.index + Math.max(1, m[0].length) })
