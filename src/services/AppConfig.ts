@@ -169,7 +169,7 @@ const singleRegion = (raw: string) => {
  * - `GUARDRAILS_FORBIDDEN_PHRASES`, `GUARDRAILS_COMMITMENT_PHRASES`: `|`-separated phrases;
  * - `GUARDRAILS_COMMITMENT_PATTERNS`: a JSON array of regular expressions;
  * - `GUARDRAILS_DEFAULT_REGION`: the region of national phone formats without a cue (US);
- * - `GUARDRAILS_PHONE_REGIONS`: comma-separated further regions, after a phone cue;
+ * - `GUARDRAILS_PHONE_REGIONS`: comma-separated further regions, after a phone cue or in a national shape;
  * - `GUARDRAILS_ALLOWED_LINK_HOSTS`: comma-separated hosts links may point to (and their
  *   sub-domains); `none`: no host, every link is blocked;
  * - `GUARDRAILS_CUSTOMER_ID_PATTERN`: the regular expression of a customer id.
