@@ -8,7 +8,8 @@
  * from its first record to its last: CPU µs per ticket (`process.cpuUsage`: this process, i.e.
  * the agent plus kafkajs; the tickets were written before) and tickets/s, the garbage
  * collections of the round (count and pause time, minor and major) and the peak RSS so far
- * (this process, which also wrote the tickets). Later rounds show the agent with a warm JIT.
+ * (this process, which also wrote the tickets), and for billing the guardrails' time per reply
+ * (the check timed inside the agent). Later rounds show the agent with a warm JIT.
  * V8 options go on the command line, before the file: `node --max-old-space-size=128
  * --max-semi-space-size=8 --heap-growing-percent=60 bench/agent.bench.ts` is the image's setting.
  *
@@ -31,6 +32,7 @@ import { CustomersLive, GuardrailsLive, KafkaLive, LlmLive } from "../src/progra
 import { layerObservers, makeAgentMetrics } from "../src/programs/Observability.ts"
 import { layerLogging } from "../src/services/Logging.ts"
 import { layerTracingFromConfig } from "../src/services/observability/Tracing.ts"
+import { Guardrails } from "../src/services/Guardrails.ts"
 import { CurrentRuntimeObserver, type RuntimeObserver } from "../src/streams/Agent.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
 import { bootstrapServers, chargedTwiceTicket, createTopics, kafkaClient, runId } from "../test/agent-process.ts"
@@ -76,6 +78,33 @@ interface Round {
   readonly cpuUs: number
   readonly rate: number
   readonly commits: number
+  /** Wall time of the guardrails' check per reply (µs; billing only). */
+  readonly guardrailsUs: number
+}
+
+/**
+ * The agent's guardrails, timed: each check's time (the check is synchronous, so this is its
+ * CPU, plus the few nanoseconds of the timer) and how many there were.
+ */
+const timedGuardrails = () => {
+  const stats = { us: 0, count: 0 }
+  const layer = Layer.effect(
+    Guardrails,
+    Effect.map(Effect.service(Guardrails), (inner) =>
+      Guardrails.of({
+        rules: inner.rules,
+        check: (text, context) =>
+          Effect.suspend(() => {
+            const started = performance.now()
+            return Effect.map(inner.check(text, context), (verdict) => {
+              stats.us += 1000 * (performance.now() - started)
+              stats.count++
+              return verdict
+            })
+          })
+      }))
+  ).pipe(Layer.provide(GuardrailsLive))
+  return { stats, layer }
 }
 
 /** Garbage collections seen since the last `take()`: count and pause milliseconds, minor and major. */
@@ -103,6 +132,7 @@ const gcStats = (() => {
 
 const round = (topic: string, groupId: string) => {
   const metrics = makeAgentMetrics(which)
+  const guardrails = timedGuardrails()
   const run = which === "triage"
     ? runAgent(triageAgent({ inputTopic: topic, confidenceThreshold: 0.7, groupId }), { concurrency })
     : runAgent({ ...specialistAgent(specialistByName("billing")!, { groupId }), topics: [topic] }, { concurrency })
@@ -137,9 +167,10 @@ const round = (topic: string, groupId: string) => {
     const cpu = process.cpuUsage(cpu0)
     const seconds = (performance.now() - started) / 1000
     yield* Fiber.interrupt(fiber)
-    return { cpuUs: (cpu.user + cpu.system) / tickets, rate: tickets / seconds, commits } satisfies Round
+    const guardrailsUs = guardrails.stats.count === 0 ? 0 : guardrails.stats.us / guardrails.stats.count
+    return { cpuUs: (cpu.user + cpu.system) / tickets, rate: tickets / seconds, commits, guardrailsUs } satisfies Round
   }).pipe(
-    Effect.provide(Layer.mergeAll(KafkaLive, LlmLive, GuardrailsLive, CustomersLive)),
+    Effect.provide(Layer.mergeAll(KafkaLive, LlmLive, guardrails.layer, CustomersLive)),
     Effect.provideService(CurrentRuntimeObserver, observer),
     Effect.provide(layerObservers(metrics)),
     Effect.provide(layerTracingFromConfig(which)),
@@ -178,7 +209,8 @@ const main = async () => {
       `round ${r}: ${result.cpuUs.toFixed(1)} µs CPU per ticket, ${result.rate.toFixed(0)} tickets/s, ${result.commits} commits; ` +
         `GC pauses ${((1000 * (gc.minor.ms + gc.major.ms)) / tickets).toFixed(1)} µs per ticket ` +
         `(${gc.minor.count} minor ${gc.minor.ms.toFixed(0)} ms, ${gc.major.count} major ${gc.major.ms.toFixed(0)} ms); ` +
-        `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`
+        `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB` +
+        (which === "billing" ? `; guardrails ${result.guardrailsUs.toFixed(2)} µs per reply` : "")
     )
   }
 }

@@ -1,101 +1,58 @@
 /**
- * Measures the PII detector on a labelled corpus and prints precision and recall per kind and
- * overall (micro-averaged), then the texts it got wrong (ids and kinds only, never the text).
+ * Measures the guardrails on labelled corpora and prints precision and recall per PII kind and
+ * per policy, for each file and for all files together, with the targets of issue 16
+ * (precision >= 0.98, recall >= 0.97 for each kind and policy) and PASS/FAIL; then the texts
+ * each got wrong (ids and labels only, never the text).
  *
- *   node scripts/eval-guardrails.ts [--file test/fixtures/guardrails/corpus.jsonl]
+ *   node scripts/eval-guardrails.ts [--file F]... [--dir D]
  *
- * Exit code 1 when overall recall < 0.98 or overall precision < 0.95; 2 when the corpus cannot
- * be read or parsed (the message names the line).
+ * Default: every `*.jsonl` of test/fixtures/guardrails/. Line shapes: `{"id","text","pii":[…]}`
+ * (PII) and `{"id","text","policies":[…],"customer"?:{…}}` (policies); a line of another shape
+ * is ignored with a message naming the file and line (stderr; the first three of a file, then a
+ * count). Rules come from the environment
+ * like the agents' (`GUARDRAILS_*`).
+ *
+ * Exit code 0 when every kind and policy meets the targets, 1 when one does not, 2 when a file
+ * cannot be read or the configuration is invalid.
  */
-import { readFileSync } from "node:fs"
+import { Effect } from "effect"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
-import {
-  allPiiKinds,
-  parsePiiCorpus,
-  type PiiCorpusEntry,
-  type PiiCorpusReport,
-  type PiiScore,
-  scorePiiCorpus
-} from "../src/domain/guardrails.ts"
+import { type CorpusFile, ignoredMessages, readCorpusFiles, renderReport } from "../src/eval/GuardrailsEval.ts"
+import { GuardrailsConfig } from "../src/services/AppConfig.ts"
 
-export const minRecall = 0.98
-export const minPrecision = 0.95
-
-const defaultCorpus = fileURLToPath(new URL("../test/fixtures/guardrails/corpus.jsonl", import.meta.url))
-const usage = "usage: node scripts/eval-guardrails.ts [--file corpus.jsonl]"
-
-/** `parsePiiCorpus`, line by line, so that every error names its line. */
-const parseCorpus = (jsonl: string): ReadonlyArray<PiiCorpusEntry> =>
-  jsonl.split("\n").flatMap((line, index) => {
-    try {
-      return [...parsePiiCorpus(line)]
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      throw new Error(`line ${index + 1}: ${message.replace(/^corpus line \d+: /, "")}`)
-    }
-  })
-
-const row = (label: string, score: PiiScore): string =>
-  [
-    label.padEnd(14),
-    String(score.truePositives).padStart(5),
-    String(score.falsePositives).padStart(5),
-    String(score.falseNegatives).padStart(5),
-    score.precision.toFixed(3).padStart(10),
-    score.recall.toFixed(3).padStart(8)
-  ].join(" ")
-
-/** The report as a readable table. */
-export const renderReport = (source: string, report: PiiCorpusReport): string => {
-  const pass = report.overall.recall >= minRecall && report.overall.precision >= minPrecision
-  const header = ["kind".padEnd(14), "TP".padStart(5), "FP".padStart(5), "FN".padStart(5), "precision".padStart(10), "recall".padStart(8)]
-    .join(" ")
-  const lines = [
-    `PII detection on ${source} (${report.entries} texts)`,
-    "",
-    header,
-    "-".repeat(header.length),
-    ...allPiiKinds.map((kind) => row(kind, report.perKind[kind])),
-    "-".repeat(header.length),
-    row("overall", report.overall),
-    ""
-  ]
-  if (report.mistakes.length > 0) {
-    lines.push(`mistakes (${report.mistakes.length}):`)
-    for (const m of report.mistakes) {
-      const parts = [
-        ...(m.missed.length > 0 ? [`missed ${m.missed.join(", ")}`] : []),
-        ...(m.spurious.length > 0 ? [`spurious ${m.spurious.join(", ")}`] : [])
-      ]
-      lines.push(`  ${m.id}: ${parts.join("; ")}`)
-    }
-    lines.push("")
-  }
-  lines.push(
-    `thresholds: overall recall >= ${minRecall}, overall precision >= ${minPrecision}: ${pass ? "PASS" : "FAIL"}`
-  )
-  return lines.join("\n")
-}
+const defaultDir = fileURLToPath(new URL("../test/fixtures/guardrails/", import.meta.url))
+const usage = "usage: node scripts/eval-guardrails.ts [--file corpus.jsonl]... [--dir directory]"
 
 const main = (): number => {
-  let file: string | undefined
+  let files: ReadonlyArray<string>
   try {
-    file = parseArgs({ options: { file: { type: "string" } }, strict: true, allowPositionals: false }).values.file
+    const { values } = parseArgs({
+      options: { file: { type: "string", multiple: true }, dir: { type: "string" } },
+      strict: true,
+      allowPositionals: false
+    })
+    files = [...(values.file ?? []), ...(values.dir === undefined ? [] : [values.dir])]
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`)
     return 2
   }
-  const path = file ?? defaultCorpus
-  let report: PiiCorpusReport
-  try {
-    report = scorePiiCorpus(parseCorpus(readFileSync(path, "utf8")))
-  } catch (error) {
-    console.error(`${path}: ${error instanceof Error ? error.message : String(error)}`)
+  const rules = Effect.runSync(Effect.result(GuardrailsConfig))
+  if (rules._tag === "Failure") {
+    console.error(`invalid guardrails configuration: ${rules.failure.message}`)
     return 2
   }
-  console.log(renderReport(file ?? "test/fixtures/guardrails/corpus.jsonl", report))
-  return report.overall.recall >= minRecall && report.overall.precision >= minPrecision ? 0 : 1
+  let corpora: ReadonlyArray<CorpusFile>
+  try {
+    corpora = readCorpusFiles(files.length === 0 ? [defaultDir] : files)
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error))
+    return 2
+  }
+  for (const file of corpora) for (const message of ignoredMessages(file)) console.error(message)
+  const report = renderReport(corpora, rules.success)
+  console.log(report.text)
+  return report.pass ? 0 : 1
 }
 
 if (import.meta.main) {

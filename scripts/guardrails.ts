@@ -8,7 +8,7 @@
  *   {"id": ..., "allowed": true|false, "violations": [policy, ...], "text": <as it would be published>}
  * or, for a malformed line, `{"line": N, "error": "..."}` (N counts from 1); the other lines are
  * still checked and the exit code is then 1. Rules come from the environment like the agents'
- * (`GUARDRAILS_MAX_LENGTH`, `GUARDRAILS_FORBIDDEN_PHRASES`). Usage, configuration or read
+ * (the `GUARDRAILS_*` variables of the README). Usage, configuration or read
  * problems: a message on stderr and exit code 2. Nothing but result lines goes to stdout.
  */
 import { Effect } from "effect"

@@ -175,7 +175,7 @@ describe.skipIf(!runnable)("end to end on a real broker, agents as processes, kc
       const expectHuman: Record<string, { reason: string; escalatedBy: string }> = {
         [id("unknown")]: { reason: "unknown_type", escalatedBy: "triage" },
         [id("ambiguous")]: { reason: "low_confidence", escalatedBy: "triage" },
-        [id("guardrail")]: { reason: "guardrail:forbidden_phrase", escalatedBy: "billing" }
+        [id("guardrail")]: { reason: "guardrail:forbidden_phrase,commitment", escalatedBy: "billing" }
       }
       const expectDlq: Record<string, string> = {
         [id("bad-json")]: "invalid_json",

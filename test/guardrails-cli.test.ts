@@ -86,7 +86,7 @@ describe("scripts/guardrails.ts", () => {
         {
           id: "phrase",
           allowed: false,
-          violations: ["forbidden_phrase"],
+          violations: ["forbidden_phrase", "commitment"],
           text: "Good news: guaranteed approval for your request!"
         },
         {
@@ -178,7 +178,7 @@ describe("scripts/eval-guardrails.ts", () => {
     return row!.trim().split(/\s+/)
   }
 
-  it.live("on the labelled corpus: a row per kind and overall, thresholds met, exit code 0", () =>
+  it.live("on the labelled corpora: a row per kind and overall for each file and all together, targets met, exit code 0", () =>
     Effect.gen(function*() {
       const result = yield* run("scripts/eval-guardrails.ts", [])
       assert.strictEqual(result.code, 0, result.stdout + result.stderr)
@@ -187,13 +187,13 @@ describe("scripts/eval-guardrails.ts", () => {
         for (const n of [tp, fp, fn]) assert.match(n ?? "", /^\d+$/)
         for (const ratio of [precision, recall]) assert.match(ratio ?? "", /^[01]\.\d{3}$/)
       }
-      const [, , , , precision, recall] = rowOf(result.stdout, "overall")
-      assert.isAtLeast(Number(recall), 0.98)
-      assert.isAtLeast(Number(precision), 0.95)
-      assert.include(result.stdout, "PASS")
+      assert.include(result.stdout, "PII detection, corpus.jsonl")
+      assert.include(result.stdout, "PII detection, people.jsonl")
+      assert.match(result.stdout, /PII detection, all \d+ files together/)
+      assert.include(result.stdout, "precision >= 0.98, recall >= 0.97: PASS")
     }))
 
-  it.live("a corpus the detector does badly on: figures reflect it and exit code 1", () =>
+  it.live("a corpus the detector does badly on: figures reflect it, FAIL per kind and exit code 1", () =>
     Effect.gen(function*() {
       const corpus = fixture("weak.jsonl", [
         JSON.stringify({ id: "w1", text: "Write to jane.doe@example.com today.", pii: ["email"] }),
@@ -202,23 +202,72 @@ describe("scripts/eval-guardrails.ts", () => {
       ])
       const result = yield* run("scripts/eval-guardrails.ts", ["--file", corpus])
       assert.strictEqual(result.code, 1)
-      assert.deepStrictEqual(rowOf(result.stdout, "email"), ["email", "1", "0", "1", "1.000", "0.500"])
-      assert.deepStrictEqual(rowOf(result.stdout, "payment_card"), ["payment_card", "0", "1", "0", "0.000", "1.000"])
+      assert.deepStrictEqual(rowOf(result.stdout, "email"), ["email", "1", "0", "1", "1.000", "0.500", "FAIL"])
+      assert.deepStrictEqual(rowOf(result.stdout, "payment_card"), ["payment_card", "0", "1", "0", "0.000", "1.000", "FAIL"])
+      assert.deepStrictEqual(rowOf(result.stdout, "ssn"), ["ssn", "0", "0", "0", "1.000", "1.000", "n/a"])
       assert.deepStrictEqual(rowOf(result.stdout, "overall"), ["overall", "1", "1", "1", "0.500", "0.500"])
       assert.include(result.stdout, "w2: missed email")
       assert.include(result.stdout, "w3: spurious payment_card")
-      assert.include(result.stdout, "FAIL")
+      assert.include(result.stdout, "recall >= 0.97: FAIL")
     }))
 
-  it.live("a malformed corpus: the message names the line, exit code 2", () =>
+  it.live("policy lines are scored per policy, with the line's customer", () =>
     Effect.gen(function*() {
-      const corpus = fixture("broken.jsonl", [
-        JSON.stringify({ id: "ok", text: "hi", pii: [] }),
-        JSON.stringify({ id: "bad", text: "hi", pii: ["passport"] })
+      const customer = { customer_id: "cust-1", email: "jane@example.com" }
+      const corpus = fixture("policies.jsonl", [
+        JSON.stringify({ id: "c1", text: "Your refund of $2,400 has been approved.", policies: ["commitment"], customer }),
+        JSON.stringify({ id: "c2", text: "See [billing.example.com](https://evil.example.net/x).", policies: ["unsafe_link"], customer }),
+        JSON.stringify({ id: "c3", text: "Customer cust-77 asked the same.", policies: ["foreign_customer_data"], customer }),
+        JSON.stringify({ id: "c4", text: "Thanks, we are looking into it.", policies: [], customer })
       ])
       const result = yield* run("scripts/eval-guardrails.ts", ["--file", corpus])
+      assert.strictEqual(result.code, 0, result.stdout + result.stderr)
+      assert.include(result.stdout, "Reply policies, policies.jsonl (4 texts)")
+      for (const policy of ["commitment", "unsafe_link", "foreign_customer_data"]) {
+        assert.deepStrictEqual(rowOf(result.stdout, policy), [policy, "1", "0", "0", "1.000", "1.000", "PASS"])
+      }
+    }))
+
+  it.live("a policy file is scored on the pii_* policies only when it labels them (the PII files measure PII)", () =>
+    Effect.gen(function*() {
+      const customer = { customer_id: "cust-1", email: "jane@example.com" }
+      const unlabelled = fixture("own-email.jsonl", [
+        JSON.stringify({ id: "o1", text: "We'll write to jane@example.com.", policies: [], customer })
+      ])
+      const result = yield* run("scripts/eval-guardrails.ts", ["--file", unlabelled])
+      assert.strictEqual(result.code, 0, result.stdout + result.stderr)
+      assert.isFalse(result.stdout.split("\n").some((l) => l.startsWith("pii_email ")))
+      assert.include(result.stdout, "not scored here (no line labels them): pii_payment_card, pii_ssn, pii_email")
+      const labelled = fixture("pii-policies.jsonl", [
+        JSON.stringify({ id: "l1", text: "We'll write to jane@example.com.", policies: ["pii_email"], customer }),
+        JSON.stringify({ id: "l2", text: "Call +1 415 692 1847.", policies: [], customer })
+      ])
+      const scored = yield* run("scripts/eval-guardrails.ts", ["--file", labelled])
+      assert.deepStrictEqual(rowOf(scored.stdout, "pii_email"), ["pii_email", "1", "0", "0", "1.000", "1.000", "PASS"])
+      assert.isFalse(scored.stdout.split("\n").some((l) => l.startsWith("pii_phone ")))
+    }))
+
+  it.live("lines of an unknown shape are ignored with a message naming the file and line; the others are scored", () =>
+    Effect.gen(function*() {
+      const corpus = fixture("broken.jsonl", [
+        JSON.stringify({ id: "ok", text: "Write to jane.doe@example.com", pii: ["email"] }),
+        JSON.stringify({ id: "bad", text: "hi", pii: ["passport"] }),
+        "not json",
+        JSON.stringify({ id: "x", body: "an attack ticket" })
+      ])
+      const result = yield* run("scripts/eval-guardrails.ts", ["--file", corpus])
+      assert.strictEqual(result.code, 0, result.stdout + result.stderr)
+      assert.include(result.stderr, "broken.jsonl line 2: ignored")
+      assert.include(result.stderr, "broken.jsonl line 3: ignored (invalid JSON")
+      assert.include(result.stderr, "broken.jsonl line 4: ignored")
+      assert.deepStrictEqual(rowOf(result.stdout, "email"), ["email", "1", "0", "0", "1.000", "1.000", "PASS"])
+    }))
+
+  it.live("a file that cannot be read: exit code 2", () =>
+    Effect.gen(function*() {
+      const result = yield* run("scripts/eval-guardrails.ts", ["--file", join(dir, "missing.jsonl")])
       assert.strictEqual(result.code, 2)
       assert.strictEqual(result.stdout, "")
-      assert.include(result.stderr, "line 2")
+      assert.include(result.stderr, "missing.jsonl")
     }))
 })

@@ -175,13 +175,19 @@ export const replyCase = (c: EvalCase, judge: boolean) =>
     }
     const llm = yield* Llm
     const guardrails = yield* Guardrails
+    const ticket = triagedOfCase(c, spec)
     const [duration, result] = yield* llm.draft({
       agent: spec.name,
       instructions: spec.instructions,
-      ticket: triagedOfCase(c, spec),
+      ticket,
       temperature: specialistTemperature
     }).pipe(
-      Effect.flatMap((draft) => Effect.map(guardrails.check(draft.text), (verdict) => ({ draft, verdict }))),
+      Effect.flatMap((draft) =>
+        Effect.map(
+          guardrails.check(draft.text, { customerId: ticket.customer_id, customer: ticket.customer }),
+          (verdict) => ({ draft, verdict })
+        )
+      ),
       Effect.result,
       Effect.timed
     )

@@ -4,7 +4,7 @@
  */
 import type { DiffRow } from "./Baseline.ts"
 import { TicketTypes } from "../domain/events.ts"
-import { allPiiKinds, type GuardrailPolicy, piiPolicy } from "../domain/guardrails.ts"
+import { allGuardrailPolicies, type GuardrailPolicy } from "../domain/guardrails.ts"
 import { topicForTriage } from "../domain/topics.ts"
 import { specialists } from "../programs/SpecialistAgent.ts"
 import { judgeCriteria, type JudgeCriterion } from "./Judge.ts"
@@ -312,7 +312,7 @@ export const triageReport = (outcomes: ReadonlyArray<TriageOutcome>, threshold: 
 // ---------------------------------------------------------------------------
 
 /** Every guardrail policy, in report order. */
-export const guardrailPolicies: ReadonlyArray<GuardrailPolicy> = ["forbidden_phrase", ...allPiiKinds.map(piiPolicy)]
+export const guardrailPolicies: ReadonlyArray<GuardrailPolicy> = allGuardrailPolicies
 
 export interface LengthSummary extends LatencySummary {
   readonly min: number

@@ -1,7 +1,8 @@
 /**
  * Specialist agents, all from one definition: consume `ticket.triaged.<type>`, draft a reply
- * with the LLM, pass it through the guardrails, produce `ticket.resolved`. A blocked reply, or a
- * failure to draft one, sends the ticket to the human queue with the reason.
+ * with the LLM, pass it through the guardrails (with the ticket's own customer id and enriched
+ * record, so another customer's data is recognised), produce `ticket.resolved`. A blocked
+ * reply, or a failure to draft one, sends the ticket to the human queue with the reason.
  */
 import { Effect } from "effect"
 import type { TicketResolved, TicketTriaged, TicketType } from "../domain/events.ts"
@@ -100,7 +101,7 @@ export const specialistAgent = (spec: SpecialistSpec, options: { readonly groupI
           llm.draft({ agent: spec.name, instructions: spec.instructions, ticket, temperature: 0.3 })
         )
         const verdict = yield* childSpan("guardrails", {}, (attribute) =>
-          Effect.map(guardrails.check(draft.text), (v) => {
+          Effect.map(guardrails.check(draft.text, { customerId: ticket.customer_id, customer: ticket.customer }), (v) => {
             attribute("guardrails.allowed", v.allowed)
             attribute("guardrails.violations", v.violations.join(","))
             return v

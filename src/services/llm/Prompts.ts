@@ -1,14 +1,16 @@
 /**
  * What the providers send and how they read what comes back, kept pure.
  *
- * The ticket is data, never instructions: it goes between `<ticket>` and `</ticket>`, with
- * `&`, `<` and `>` (and angle-bracket look-alikes) written as entities, so no ticket can close
- * the delimiter or open a new one. The system prompt says so, and says to ignore what the
+ * The ticket is data, never instructions: it goes between `<ticket>` and `</ticket>`, cleaned of
+ * invisible characters (Unicode tags, bidi controls, zero-width characters) and NFKC-normalized,
+ * with `&`, `<` and `>` (and angle-bracket look-alikes) written as entities, so no ticket can
+ * close the delimiter or open a new one, or carry text the model reads but people do not see. The system prompt says so, and says to ignore what the
  * ticket asks of the model. Whatever the model answers, a classification can only take the
  * schema's values.
  */
 import { Option, Predicate, Schema } from "effect"
 import { Priorities, type TicketCreated, type TicketTriaged, TicketTypes } from "../../domain/events.ts"
+import { cleanForModel, confusableSkeletons } from "../../domain/guardrailsNormalize.ts"
 import { normalizeClassification, parseClassificationReply, TriageResult, triageUserMessage } from "../../domain/triage.ts"
 
 // ---------------------------------------------------------------------------
@@ -31,18 +33,38 @@ export const draftMaxTokens = 512
 export const ticketOpen = "<ticket>"
 export const ticketClose = "</ticket>"
 
-/** Characters that read as `<` or `>`: ASCII, full-width, small, CJK and mathematical brackets. */
-const openLookAlikes = /[<\uFF1C\uFE64\u2039\u2329\u3008\u27E8\u276E\u02C2]/g
-const closeLookAlikes = /[>\uFF1E\uFE65\u203A\u232A\u3009\u27E9\u276F\u02C3]/g
+/**
+ * Characters that read as `<` or `>`: ASCII, full-width, small, CJK and mathematical brackets
+ * and ornaments, and every character whose Unicode confusable skeleton is `<` or `>` (`ᐸ`, `ᐳ`,
+ * `‹`, `›`, `˂`, `˃`, `❮`, `❯`, `ᚲ` …) or, for symbols, the angle-bracket ornaments `❬`/`❭`
+ * (`⟨`, `〈`). Letters whose skeleton is an ornament (Japanese `く`) are text, not brackets.
+ */
+const lookAlikes = (ascii: string, ornament: string, listed: string): RegExp => {
+  const chars = new Set([ascii, ornament, ...listed])
+  for (const [cp, skeleton] of confusableSkeletons) {
+    const ch = String.fromCodePoint(cp)
+    if (skeleton === ascii || (skeleton === ornament && !/\p{L}/u.test(ch))) chars.add(ch)
+  }
+  const escaped = [...chars].map((c) => (/[\\\]^-]/.test(c) ? `\\${c}` : c)).join("")
+  return new RegExp(`[${escaped}]`, "gu")
+}
+const openLookAlikes = lookAlikes("<", "\u276C", "\uFF1C\uFE64\u2039\u2329\u3008\u27E8\u276E\u02C2\u2770\u29FC\u2991")
+const closeLookAlikes = lookAlikes(">", "\u276D", "\uFF1E\uFE65\u203A\u232A\u3009\u27E9\u276F\u02C3\u2771\u29FD\u2992")
 
 /**
- * The ticket's text, safe to put between the delimiters: `&` → `&amp;`, every `<` (or
- * look-alike) → `&lt;`, every `>` (or look-alike) → `&gt;`. No tag of any kind survives.
+ * The ticket's text, safe to put between the delimiters: first cleaned as for any model input
+ * (`cleanForModel`: tag characters, bidi controls, zero-width and other invisible characters
+ * removed, then NFKC), then `&` → `&amp;`, every `<` (or look-alike) → `&lt;`, every `>` (or
+ * look-alike) → `&gt;`. No tag of any kind survives, and nothing invisible reaches the model.
  */
 export const escapeTicketText = (text: string): string =>
-  text.replace(/&/g, "&amp;").replace(openLookAlikes, "&lt;").replace(closeLookAlikes, "&gt;")
+  cleanForModel(text).replace(/&/g, "&amp;").replace(openLookAlikes, "&lt;").replace(closeLookAlikes, "&gt;")
 
-/** The inverse of `escapeTicketText` for ASCII text (look-alikes come back as `<` / `>`). */
+/**
+ * The inverse of `escapeTicketText` for printable ASCII text (which cleaning leaves alone):
+ * `&lt;`, `&gt;`, `&amp;` back to `<`, `>`, `&`. Look-alikes come back as `<` / `>`, and removed
+ * invisible characters do not come back.
+ */
 export const unescapeTicketText = (text: string): string =>
   text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&")
 
