@@ -636,11 +636,11 @@ const chaosGuardrails = (faults: Faults, limits: Limits): Guardrails["Service"] 
   const real = makeGuardrails()
   const texts = hostileTexts(limits)
   const verdicts: ReadonlyArray<GuardrailVerdict> = [
-    { allowed: true, violations: [], text: "", truncated: false },
-    { allowed: true, violations: [], text: "x".repeat(2 * limits.maxBytes), truncated: false },
-    { allowed: false, violations: [], text: "blocked, for no stated reason", truncated: false },
-    { allowed: false, violations: ["forbidden_phrase", "forbidden_phrase", "pii_email"], text: "", truncated: true },
-    { allowed: true, violations: ["pii_payment_card"], text: oddPieces.join(""), truncated: true }
+    { allowed: true, violations: [], text: "", truncated: false, findings: [] },
+    { allowed: true, violations: [], text: "x".repeat(2 * limits.maxBytes), truncated: false, findings: [] },
+    { allowed: false, violations: [], text: "blocked, for no stated reason", truncated: false, findings: [] },
+    { allowed: false, violations: ["forbidden_phrase", "forbidden_phrase", "pii_email"], text: "", truncated: true, findings: [] },
+    { allowed: true, violations: ["pii_payment_card"], text: oddPieces.join(""), truncated: true, findings: [{ policy: "pii_payment_card", kind: "payment_card", start: -3, end: 1e9 }] }
   ]
   return Guardrails.of({
     rules: real.rules,
