@@ -205,6 +205,26 @@ const isolatedRight = (text: string, end: number, joiners: string): boolean => {
   return !(joiners.includes(next) && isWordChar(text[end + 1]))
 }
 
+/**
+ * Scripts written without spaces between words (Han, kana, Hangul as typed in chat, Thai): a
+ * number right after or before one of their letters (`カード番号は4111…です`) stands apart from it.
+ */
+const UNSPACED_SCRIPT_RE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u
+const isUnspacedScript = (ch: string | undefined): boolean =>
+  ch !== undefined && ch.charCodeAt(0) >= 0x0e00 && UNSPACED_SCRIPT_RE.test(ch)
+
+/** `isolatedLeft`, or glued to a letter of a script without spaces. */
+const apartLeft = (text: string, start: number, joiners: string): boolean =>
+  isolatedLeft(text, start, joiners) || isUnspacedScript(text[start - 1])
+
+/**
+ * `isolatedRight`, or glued to a letter of a script without spaces, or (`latin`, for validated
+ * numbers only) to a Latin word (`…8110thx`).
+ */
+const apartRight = (text: string, end: number, joiners: string, latin: boolean): boolean =>
+  isolatedRight(text, end, joiners) || isUnspacedScript(text[end]) ||
+  (latin && /^[A-Za-z]{2,}(?![\p{N}_])/u.test(text.slice(end, end + 24)))
+
 const isolated = (text: string, start: number, end: number, joiners: string): boolean =>
   isolatedLeft(text, start, joiners) && isolatedRight(text, end, joiners)
 
@@ -382,7 +402,8 @@ const detectEmails = (text: string): Array<Candidate> => {
  * that country is read, the next character must not continue the run, and `isValidIban` must
  * hold (mod-97, BBAN format). Inside a URL path (`/refund/DE05…/submit`) it counts too.
  */
-const IBAN_START_RE = /(?<![\p{L}\p{N}_])[A-Za-z]{2}\d{2}/gu
+const IBAN_START_RE =
+  /(?<![\p{N}_])(?<!(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])\p{L})[A-Za-z]{2}\d{2}/gu
 const ALNUM_RE = /[A-Za-z0-9]/
 
 const detectIbans = (text: string): Array<Candidate> => {
@@ -395,8 +416,11 @@ const detectIbans = (text: string): Array<Candidate> => {
     let i = m.index + 4
     while (collected.length < length && i < text.length) {
       const ch = text[i]
-      if (ch === " " || ch === "-") {
-        const sep = text.startsWith(" - ", i) ? 3 : 1
+      if (ch === " " || ch === "-" || ch === "\n" || ch === "\r") {
+        // One separator: ` `, `-`, ` - `, or one line break with spaces around it (an IBAN split
+        // over lines, or its BBAN on the next line).
+        const brk = /^ *\r?\n */.exec(text.slice(i, i + 12))
+        const sep = brk !== null ? brk[0].length : text.startsWith(" - ", i) ? 3 : 1
         if (ALNUM_RE.test(text[i + sep] ?? "")) {
           i += sep
           continue
@@ -407,8 +431,8 @@ const detectIbans = (text: string): Array<Candidate> => {
       collected += ch.toUpperCase()
       i++
     }
-    if (collected.length !== length || isWordChar(text[i])) continue
-    if (!isolated(text, m.index, i, "-.")) continue
+    if (collected.length !== length || (isWordChar(text[i]) && !isUnspacedScript(text[i]))) continue
+    if (!apartLeft(text, m.index, "-.") || !apartRight(text, i, "-.", false)) continue
     if (!isValidIban(collected)) continue
     out.push({ kind: "iban", start: m.index, end: i, value: collected })
   }
@@ -516,8 +540,8 @@ const detectCards = (text: string): Array<Candidate> => {
     if (digits.length < 13 || digits.length > 19) return false
     const lengths = groups.map((g) => g.end - g.start)
     if (mixed ? !(foursWithLast(lengths) || digitByDigit(lengths)) : !cardGrouping(lengths, groups[1]?.sep)) return false
-    if (!isolatedRight(text, last.end, CARD_JOINERS)) return false
-    if (!isolatedLeft(text, first.start, CARD_JOINERS) && !gluedCue(text, first.start, CARD_CUE_WORD_RE)) return false
+    if (!apartRight(text, last.end, CARD_JOINERS, true)) return false
+    if (!apartLeft(text, first.start, CARD_JOINERS) && !gluedCue(text, first.start, CARD_CUE_WORD_RE)) return false
     if (!isPaymentCardNumber(digits) || hasIdLabel(text, first.start)) return false
     out.push({ kind: "payment_card", start: first.start, end: last.end, value: digits })
     return true
@@ -596,8 +620,8 @@ const detectSsns = (text: string): Array<Candidate> => {
     const sep = m[1] ?? ""
     const digits = digitsOf(m[0])
     if (!isValidSsn(digits) && !isValidItin(digits)) continue
-    const left = isolatedLeft(text, start, "-./") || gluedCue(text, start, SSN_CUE_WORD_RE)
-    if (!left || !isolatedRight(text, end, "-./") || (text[start - 1] === ":" && isDigit(text[start - 2])) || (text[end] === ":" && isDigit(text[end + 1]))) continue
+    const left = apartLeft(text, start, "-./") || gluedCue(text, start, SSN_CUE_WORD_RE)
+    if (!left || !apartRight(text, end, "-./", sep.trim() === "-") || (text[start - 1] === ":" && isDigit(text[start - 2])) || (text[end] === ":" && isDigit(text[end + 1]))) continue
     // A spaced `ddd dd dddd` must not continue a longer space-grouped digit run.
     if (sep.trim() === "" && (isDigitAfterSpace(text, end) || isDigitBeforeSpace(text, start))) continue
     const cue = hasSsnCue(text, start, end)
