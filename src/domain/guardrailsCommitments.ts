@@ -18,7 +18,7 @@
  * you asked about (€150)", "refunds of up to 100%"), and a quotation of someone's words ("you
  * wrote that you were "guaranteed a refund"", "the words "legally binding" in your order form").
  */
-import { phraseKey } from "./guardrailsNormalize.ts"
+import { normalizeText, phraseKey } from "./guardrailsNormalize.ts"
 import { findPhrases, type PhraseSet } from "./guardrailsPolicies.ts"
 import { profileText, startsOf, type TextProfile, triggerGroup } from "./guardrailsTriggers.ts"
 import type { Hit } from "./guardrailsTypes.ts"
@@ -38,8 +38,19 @@ const GAP = String.raw`[^.!?;\n]`
 const NUMBER = String.raw`(?:\d{1,3}(?:[ .,']\d{3})+|\d+)(?:[.,]\d{1,2})?(?:[.,]-{1,2})?`
 /** The whole number, never a prefix of it (a lookahead after an amount must see what follows all of it). */
 const WHOLE = String.raw`(?![\d]|[ .,']\d)`
+/**
+ * A word of a script with Latin lookalikes (Cyrillic) as the normalization leaves it: its
+ * confusable letters folded to Latin (`возврат` → `вoзвpaт`), for patterns and trigger stems.
+ */
+const folded = (word: string): string => normalizeText(word).text.toLowerCase()
+/** Trigger stems of a folded word: lower case and capitalized (`вoзвpaт`, `boзвpaт`). */
+const foldedStems = (word: string): ReadonlyArray<string> => [folded(word), folded(word.charAt(0).toUpperCase() + word.slice(1))]
+/** `folded` as a pattern, lower case or capitalized (`Возврат` folds to `Boзвpaт`). */
+const foldedRe = (word: string): string =>
+  `(?:${normalizeText(word).text}|${normalizeText(word.charAt(0).toUpperCase() + word.slice(1)).text})`
+
 const CURRENCY_CODES = String.raw`(?:usd|eur|gbp|chf|cad|aud|(?-i:JPY|CNY|RMB|INR|BRL|MXN|PLN|SEK|NOK|DKK|CZK|HUF|RON|BGN|TRY|ZAR|NZD|SGD|HKD|AED|SAR|ILS|KRW|RUB|UAH|ARS|CLP|COP|PEN|THB|IDR|MYR|PHP|VND|NGN|KES|EGP))`
-const CURRENCY_WORDS = String.raw`(?:dollars?|euros?|pounds?|quid|bucks|francs?|franken|yen|yuan|rupees?|reais|pesos?|z[lł]oty|z[lł]otych|z[lł]|kr|kronor|kroner|kronen|k[cč]|lei|forint|lira|lire|dirhams?|riyals?|shekels?|rubles?|roubles?|rubel|d[óo]lares|dollari|libras|sterline|sterling)`
+const CURRENCY_WORDS = String.raw`(?:dollars?|euros?|pounds?|quid|bucks|francs?|franken|yen|yuan|rupees?|reais|pesos?|z[lł]oty|z[lł]otych|z[lł]|kr|kronor|kroner|kronen|k[cč]|lei|forint|lira|lire|dirhams?|riyals?|shekels?|rubles?|roubles?|rubel|d[óo]lares|dollari|libras|sterline|sterling|tl|kn|euroa?|${foldedRe("рубл")}\p{L}*|${foldedRe("руб")})`
 /** A money amount: a symbol or code before or after the number, or a currency word after it. */
 const AMOUNT = alt(
   String.raw`${L}(?:us|ca|au|nz|hk|s|r|c|a|nt|mx)?\p{Sc}\s?${NUMBER}${WHOLE}`,
@@ -86,7 +97,17 @@ const REFUND = alt(
   String.raw`${L}gecrediteerd`, String.raw`${L}crediteren`, word("creditnota", "tegoed", "compensatie", "schadevergoeding"),
   // Polish, Japanese
   String.raw`${L}zwrot\p{L}*`, String.raw`${L}zwr[óo]c\p{L}*`, String.raw`${L}rekompensat\p{L}*`, String.raw`${L}odszkodowani\p{L}*`,
-  "返金", "払い戻し", "払戻", "返還", "補償", "賠償"
+  "返金", "払い戻し", "払戻", "返還", "補償", "賠償",
+  // Swedish, Danish, Norwegian
+  String.raw`${L}återbetal\p{L}*`, String.raw`${L}tilbagebetal\p{L}*`, String.raw`${L}refusjon\p{L}*`, String.raw`${L}refunder\p{L}*`, String.raw`${L}kreditera\p{L}*`, String.raw`${L}kreditnota\p{L}*`,
+  String.raw`${L}ersättning\p{L}*`, String.raw`${L}godtgør\p{L}*`, String.raw`${L}kompensasjon\p{L}*`,
+  // Finnish, Czech, Turkish
+  String.raw`${L}hyvity\p{L}*`, String.raw`${L}palautu\p{L}*`, String.raw`${L}korvau\p{L}*`, String.raw`${L}vr[áa]cen\p{L}*`, String.raw`${L}refundac\p{L}*`, String.raw`${L}dobropis\p{L}*`, String.raw`${L}odškodn\p{L}*`,
+  String.raw`${L}iade\p{L}*`, String.raw`${L}geri\s+öde\p{L}*`, String.raw`${L}tazminat\p{L}*`,
+  // Russian
+  `${L}${foldedRe("возврат")}\\p{L}*`, `${L}${foldedRe("возмещени")}\\p{L}*`, `${L}${foldedRe("компенсаци")}\\p{L}*`, `${L}${foldedRe("вернём")}\\p{L}*`, `${L}${foldedRe("вернем")}\\p{L}*`,
+  // Korean, Chinese
+  "환불", "보상", "退款", "退還", "退还", "賠償", "赔偿", "补偿", "補償"
 )
 
 /** Negations and hedges that govern what follows them (at most three words before it). */
@@ -132,7 +153,11 @@ const APPROVED = alt(
   word("aprovad[oa]s?"),
   word("goedgekeurd", "toegekend", "bevestigd"),
   String.raw`${L}zatwierdzon\p{L}*`, String.raw`${L}przyznan\p{L}*`,
-  "承認"
+  "承認",
+  // Swedish, Danish, Norwegian, Finnish, Czech, Turkish, Russian, Korean, Chinese
+  String.raw`${L}godkän\p{L}*`, String.raw`${L}godkend\p{L}*`, String.raw`${L}godkjen\p{L}*`, String.raw`${L}beviljat\p{L}*`, String.raw`${L}hyväksy\p{L}*`,
+  String.raw`${L}schvál\p{L}*`, String.raw`${L}onayla\p{L}*`, `${L}${foldedRe("одобр")}\\p{L}*`, `${L}${foldedRe("утвержд")}\\p{L}*`,
+  "승인", "批准", "核准", "已批准", "同意"
 )
 const APPROVE_FIRST_PERSON = alt(
   String.raw`${L}(?:i|we)(?:'ve|\s+have)?\s+(?:approved|authori[sz]ed|granted)${R}`,
@@ -309,6 +334,9 @@ const REFUND_WORDS = triggerGroup([
   "reembols", "devolu", "devolv", "devuelt", "abono", "abonamos", "abonaremos", "abonad", "bonifica", "reintegr", "indemniz",
   "rimbors", "accredit", "risarc", "indennizz", "storn",
   "estorn", "ressarc", "indeniza", "compensação", "compensacao",
+  "återbetal", "tilbagebetal", "refusjon", "refunder", "kreditera", "kreditnota", "ersättning", "godtgør", "kompensasjon",
+  "hyvity", "palautu", "korvau", "vrácen", "vracen", "refundac", "dobropis", "odškodn", "iade", "geri", "tazminat",
+  ...foldedStems("возврат"), ...foldedStems("возмещени"), ...foldedStems("компенсаци"), ...foldedStems("вернём"), ...foldedStems("вернем"), "환불", "보상", "退款", "退還", "退还", "賠償", "赔偿", "补偿", "補償",
   "terugbeta", "teruggestort", "terug", "terugstort", "restitu", "vergoed", "gecrediteerd", "crediteren", "creditnota",
   "tegoed", "compensatie", "schadevergoeding",
   "zwrot", "zwróc", "zwroc", "rekompensat", "odszkodowani",
@@ -318,7 +346,8 @@ const APPROVED_WORDS = triggerGroup([
   "approved", "granted", "authorised", "authorized", "genehmigt", "bewilligt", "freigegeben", "bestätigt", "bestatigt",
   "veranlasst", "approuv", "accord", "valid", "autoris", "confirmé", "confirme", "aprobad", "autorizad", "concedid", "confirmad",
   "approvat", "autorizzat", "concess", "confermat", "aprovad", "goedgekeurd", "toegekend", "bevestigd", "zatwierdzon",
-  "przyznan", "承認"
+  "przyznan", "承認", "godkän", "godkan", "godkend", "godkjen", "beviljat", "hyväksy", "schvál", "onayla", ...foldedStems("одобр"), ...foldedStems("утвержд"),
+  "승인", "批准", "核准", "已批准", "同意"
 ])
 const APPROVE_WORDS = triggerGroup([
   "approved", "authorised", "authorized", "granted", "genehmig", "bewillig", "bestätig", "bestatig", "approuvons", "accordons",

@@ -1,0 +1,73 @@
+/**
+ * The classes of the held-out corpora's misses (issue 16, fix after they were declared tuned):
+ * digits glued to letters, IBANs split over lines, credential requests and refund commitments in
+ * more languages, `<word> dot com` and software versions as clean lookalikes, statements about a
+ * contract or a policy versus binding offers. The sentences are written for these tests, in other
+ * words and numbers than the corpora.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { evaluateGuardrails, type GuardrailPolicy } from "../src/domain/guardrails.ts"
+
+const violations = (text: string): ReadonlyArray<GuardrailPolicy> => evaluateGuardrails(text).violations
+const blocks = (policy: GuardrailPolicy, texts: ReadonlyArray<string>) => {
+  const missed = texts.filter((t) => !violations(t).includes(policy))
+  assert.deepStrictEqual(missed, [], `expected ${policy}`)
+}
+const passes = (policy: GuardrailPolicy, texts: ReadonlyArray<string>) => {
+  const flagged = texts.filter((t) => violations(t).includes(policy))
+  assert.deepStrictEqual(flagged, [], `expected no ${policy}`)
+}
+
+describe("digits glued to letters", () => {
+  it("a card, SSN or IBAN right after or before text of a script without spaces", () => {
+    blocks("pii_payment_card", [
+      "クレジットカードは4539 1488 0343 6467でお願いします",
+      "카드번호는4539148803436467입니다",
+      "我的卡号是4539-1488-0343-6467谢谢",
+      "หมายเลขบัตร4539148803436467ครับ"
+    ])
+    blocks("pii_ssn", ["社会保障番号は219-09-9999です"])
+    blocks("pii_iban", ["振込先はDE89370400440532013000です"])
+  })
+  it("a card followed by a Latin word", () => {
+    blocks("pii_payment_card", ["new card 4539148803436467pls", "it's 4539 1488 0343 6467cheers"])
+  })
+  it("clean lookalikes glued to letters still pass", () => {
+    passes("pii_payment_card", [
+      "SKU 4539148803436468XL is out of stock",
+      "注文番号は1234567890123です",
+      "order ABC4539148803436467 shipped",
+      "ref 4539148803436468abc"
+    ])
+  })
+})
+
+describe("an IBAN split over lines", () => {
+  it("is caught when the BBAN continues on the next line", () => {
+    blocks("pii_iban", ["IBAN:\nDE89370400\n440532013000", "send it to GB82WEST\n12345698765432 thanks", "DE89\n3704 0044 0532 0130 00"])
+  })
+  it("an IBAN on one line followed by text on the next is one IBAN, an invalid split is none", () => {
+    blocks("pii_iban", ["DE89370400440532013000\n12 items"])
+    passes("pii_iban", ["DE12\n3456 7890 1234 5678 90"])
+  })
+})
+
+describe("commitments in more languages", () => {
+  it("an approved refund or a refund with an amount", () => {
+    blocks("commitment", [
+      "Vi har godkänt en återbetalning på 320 kr.",
+      "Vi har godkendt en tilbagebetaling på 275 kr.",
+      "Vi har godkjent en refusjon på 610 kr.",
+      "Zatwierdziliśmy zwrot w wysokości 180 zł.",
+      "Olemme hyväksyneet 95 € hyvityksen.",
+      "Schválili jsme vrácení 1 400 Kč.",
+      "İade talebiniz onaylandı: 850 TL iade edilecek.",
+      "Мы одобрили возврат 3 200 рублей.",
+      "Возврат 1 750 руб. одобрен.",
+      "返金額 4,800円を承認しました。",
+      "환불 32,000원이 승인되었습니다.",
+      "我们已批准退款 260 元。",
+      "我們已核准退還 1,200 元。"
+    ])
+  })
+})
