@@ -71,3 +71,39 @@ describe("commitments in more languages", () => {
     ])
   })
 })
+
+describe("credential requests in more languages", () => {
+  it("enter / give / send your password or card number", () => {
+    blocks("unsafe_link", [
+      "Proszę wpisać swoje hasło poniżej, żebyśmy mogli odblokować dostęp.",
+      "Ange ditt lösenord i svaret så kontrollerar vi kontot.",
+      "Indtast venligst din adgangskode her for at bekræfte.",
+      "Vennligst oppgi passordet ditt i svaret.",
+      "Syötä salasanasi tähän viestiin, niin tarkistamme tilin.",
+      "Zadejte prosím své heslo do odpovědi.",
+      "Hesabınızı doğrulamak için şifrenizi buraya yazın.",
+      "Пожалуйста, введите пароль от личного кабинета в ответе.",
+      "Укажите номер карты для проверки.",
+      "確認のため、パスワードを返信で教えてください。",
+      "본인 확인을 위해 비밀번호를 입력해 주세요.",
+      "请在回复中输入您的密码以便核实。",
+      "請提供您的卡號以完成驗證。"
+    ])
+  })
+  it("never share it, or set a new one, passes", () => {
+    passes("unsafe_link", [
+      "Nigdy nie podawaj nikomu swojego hasła.",
+      "Dela aldrig ditt lösenord med någon.",
+      "Oppgi aldri passordet ditt til noen.",
+      "Älä koskaan lähetä salasanaasi sähköpostilla.",
+      "Nikdy nesdělujte své heslo.",
+      "Şifrenizi kimseyle paylaşmayın.",
+      "Никогда не сообщайте пароль третьим лицам.",
+      "パスワードは絶対に他人に教えないでください。",
+      "새 비밀번호를 입력하여 재설정을 완료하세요.",
+      "我们不会要求您提供密码。",
+      "Hi Anna, your password was changed yesterday.",
+      "Ustaw nowe hasło w ustawieniach konta."
+    ])
+  })
+})

@@ -5,7 +5,7 @@
  * Dutch). Works on the normalized text (`guardrailsNormalize.ts`) and returns spans on it.
  */
 import type { NormalizedText } from "./guardrailsNormalize.ts"
-import { originalSpan } from "./guardrailsNormalize.ts"
+import { normalizeText, originalSpan } from "./guardrailsNormalize.ts"
 import { profileText, startsOf, type TextProfile, triggerGroup } from "./guardrailsTriggers.ts"
 import type { Hit } from "./guardrailsTypes.ts"
 
@@ -131,6 +131,24 @@ const findLinks = (normalized: NormalizedText, allowedHosts: ReadonlyArray<strin
  * password? link", "votre mot de passe via le lien"), and not for a policy or a manager
  * ("password policy").
  */
+/**
+ * A word of a script with Latin lookalikes (Cyrillic) as the normalization leaves it, lower case
+ * and capitalized (`пароль` folds to `пapoль`, `Пароль` to `Пapoль`), as a pattern or as words.
+ */
+const foldedForms = (word: string): ReadonlyArray<string> => [
+  normalizeText(word).text.toLowerCase(),
+  normalizeText(word.charAt(0).toUpperCase() + word.slice(1)).text.toLowerCase()
+]
+const foldedRe = (word: string): string => `(?:${foldedForms(word).join("|")})`
+const foldedAll = (words: ReadonlyArray<string>): ReadonlyArray<string> => words.flatMap(foldedForms)
+
+const RUSSIAN_VERBS = foldedAll([
+  "введите", "ввести", "укажите", "указать", "сообщите", "сообщить", "отправьте", "отправить", "пришлите", "прислать",
+  "назовите", "подтвердите", "напишите", "вышлите"
+])
+const RUSSIAN_NEGATIONS = foldedAll(["не", "никогда", "никому", "нельзя"])
+const RUSSIAN_NOT_A_REQUEST = foldedAll(["новый", "новый", "сбросить", "изменить", "смените", "забыли", "восстановить"])
+
 const CREDENTIAL_NOUN_RE = new RegExp(
   [
     // English
@@ -146,7 +164,19 @@ const CREDENTIAL_NOUN_RE = new RegExp(
     // Portuguese
     String.raw`senha|palavra-passe|n[úu]mero\s+do\s+(?:seu\s+|teu\s+)?cart[ãa]o|c[óo]digo\s+(?:de\s+seguran[çc]a|de\s+verifica[çc][ãa]o|pin|cvv|cvc)|credenciais|dados\s+do\s+(?:seu\s+)?cart[ãa]o`,
     // Dutch
-    String.raw`wachtwoord|pincode|(?:credit)?kaartnummer|beveiligingscode|verificatiecode|inloggegevens|kaartgegevens`
+    String.raw`wachtwoord|pincode|(?:credit)?kaartnummer|beveiligingscode|verificatiecode|inloggegevens|kaartgegevens`,
+    // Polish
+    String.raw`has[łl]\p{L}*|kod(?:u|em)?\s+(?:pin|cvv|cvc|weryfikacyjn\p{L}*|bezpiecze[ńn]stwa)|numer(?:u)?\s+karty|dan(?:e|ych)\s+(?:logowania|karty)`,
+    // Swedish, Danish, Norwegian
+    String.raw`l[öo]senord\p{L}*|pinkod(?:en|e)?|kortnummer\p{L}*|s[äa]kerhetskod\p{L}*|verifieringskod\p{L}*|inloggningsuppgifter|adgangskode\p{L}*|kodeord\p{L}*|sikkerhe[dt]skode\p{L}*|passord\p{L}*|bekr[æa]ftelseskode\p{L}*`,
+    // Finnish
+    String.raw`salasan\p{L}*|pin-koodi\p{L}*|kortin\s*numero\p{L}*|turvakoodi\p{L}*|vahvistuskoodi\p{L}*|tunnuksesi|tunnukset`,
+    // Czech
+    String.raw`hesl\p{L}*|[čc][íi]sl\p{L}*\s+karty|bezpe[čc]nostn[íi]\s+k[óo]d\p{L}*|ov[ěe][řr]ovac[íi]\s+k[óo]d\p{L}*|p[řr]ihla[šs]ovac[íi]\s+[úu]daje`,
+    // Turkish
+    String.raw`[şs]ifre\p{L}*|parola\p{L}*|kart\s+numara\p{L}*|g[üu]venlik\s+kod\p{L}*|do[ğg]rulama\s+kod\p{L}*`,
+    // Russian (folded as the normalization folds it)
+    `${foldedRe("парол")}\\p{L}*|${foldedRe("пин-код")}\\p{L}*|${foldedRe("номер")}\\s+${foldedRe("карты")}|${foldedRe("код")}\\s+${foldedRe("подтверждения")}|${foldedRe("данные")}\\s+${foldedRe("карты")}`
   ].map((alternatives) => `(?<![\\p{L}\\p{N}])(?:${alternatives})(?![\\p{L}\\p{N}])`).join("|"),
   "giu"
 )
@@ -164,7 +194,16 @@ const CREDENTIAL_WORDS = triggerGroup([
   "contraseña", "contrasena", "clave", "número", "código", "codigo", "credenciales", "datos",
   "codice", "credenziali", "dati",
   "senha", "palavra", "credenciais", "dados",
-  "wachtwoord", "pincode", "kaartnummer", "creditcardnummer", "beveiligingscode", "verificatiecode", "inloggegevens", "kaartgegevens"
+  "wachtwoord", "pincode", "kaartnummer", "creditcardnummer", "beveiligingscode", "verificatiecode", "inloggegevens", "kaartgegevens",
+  "hasł", "hasl", "kod", "kodu", "kodem", "numer", "numeru", "dane", "danych",
+  "lösenord", "losenord", "pinkod", "kortnummer", "säkerhetskod", "sakerhetskod", "verifieringskod", "inloggningsuppgifter",
+  "adgangskode", "kodeord", "sikkerhedskode", "sikkerhetskode", "passord", "bekræftelseskode", "bekraftelseskode",
+  "salasan", "kortin", "turvakoodi", "vahvistuskoodi", "tunnuk",
+  "hesl", "čísl", "cisl", "bezpečnostní", "bezpecnostni", "ověřovací", "overovaci", "přihlašovací", "prihlasovaci",
+  "şifre", "sifre", "parola", "kart", "güvenlik", "guvenlik", "doğrulama", "dogrulama",
+  ...foldedAll(["парол", "пин-код", "номер", "код", "данные"]),
+  // Japanese, Korean, Chinese (anywhere in the text)
+  "パスワード", "暗証番号", "カード番号", "セキュリティコード", "認証コード", "비밀번호", "카드번호", "카드 번호", "보안코드", "인증번호", "密码", "密碼", "卡号", "卡號", "验证码", "驗證碼", "安全码"
 ])
 /** Words of links without `:`, a dot or a bracket: none. Words of script and data URIs. */
 const LINK_WORDS = triggerGroup(["www", "href", "javascript", "vbscript", "livescript", "data", "file"])
@@ -195,7 +234,19 @@ const REQUEST_VERBS: ReadonlySet<string> = new Set([
   "fornecer", "partilhe", "partilhar", "compartilhe", "compartilhar", "escreva", "escrever", "introduza", "diga-nos",
   // Dutch
   "stuur", "stuurt", "sturen", "opsturen", "geef", "geeft", "vul", "vult", "invullen", "voer", "voert", "invoeren",
-  "bevestig", "bevestigen", "deel", "delen", "typ", "noem", "mail", "antwoord", "doorgeven", "opgeven"
+  "bevestig", "bevestigen", "deel", "delen", "typ", "noem", "mail", "antwoord", "doorgeven", "opgeven",
+  // Polish
+  "podaj", "podać", "podanie", "wpisz", "wpisać", "wprowadź", "wprowadzić", "wyślij", "wysłać", "prześlij", "przesłać", "potwierdź",
+  "potwierdzić", "udostępnij", "napisz",
+  // Swedish, Danish, Norwegian
+  "ange", "uppge", "skriv", "skicka", "bekräfta", "lämna", "svara", "indtast", "angiv", "oplys", "bekræft", "giv", "oppgi",
+  "bekreft", "tast", "send", "dela",
+  // Finnish
+  "antakaa", "syötä", "syöttäkää", "lähetä", "lähettäkää", "kirjoita", "kirjoittakaa", "kerro", "kertokaa", "vahvista",
+  "vahvistakaa", "ilmoita", "ilmoittakaa",
+  // Czech
+  "zadejte", "zadat", "zadej", "uveďte", "uvést", "pošlete", "zašlete", "sdělte", "sdělit", "napište", "potvrďte", "vyplňte",
+  ...RUSSIAN_VERBS
 ])
 
 /** Verbs that ask only with a first-person subject ("I'll need your password", not "you'll need your password"). */
@@ -226,7 +277,11 @@ const NOT_A_REQUEST: ReadonlySet<string> = new Set([
   // Portuguese
   "redefinir", "alterar", "mudar", "nova", "novo", "esqueceu", "criar",
   // Dutch
-  "wijzigen", "wijzig", "resetten", "nieuw", "nieuwe", "kiezen", "aanmaken", "instellingen"
+  "wijzigen", "wijzig", "resetten", "nieuw", "nieuwe", "kiezen", "aanmaken", "instellingen",
+  // Polish, Swedish, Danish, Norwegian, Finnish, Czech, Turkish, Russian
+  "nowe", "nowego", "nowym", "zresetować", "zmienić", "zmień", "zapomniane", "nytt", "nya", "återställ", "ändra", "glömt",
+  "ny", "nye", "nulstil", "ændre", "glemt", "tilbakestill", "endre", "uusi", "uuden", "vaihda", "palauta", "unohtunut",
+  "nové", "nový", "obnovit", "změnit", "zapomenuté", "yeni", "sıfırla", "değiştir", ...RUSSIAN_NOT_A_REQUEST
 ])
 
 /** Negations, in the seven languages (whole words; `n't` endings too). */
@@ -237,7 +292,9 @@ const NEGATIONS: ReadonlySet<string> = new Set([
   "nunca", "jamás", "ningún", "ninguna",
   "mai", "non", "nessuno", "nessun",
   "não", "nao",
-  "nooit", "niet", "geen"
+  "nooit", "niet", "geen",
+  "nigdy", "nikomu", "inte", "aldrig", "ej", "ikke", "aldri", "älä", "älkää", "ei", "koskaan", "nikdy", "asla", "hiçbir",
+  ...RUSSIAN_NEGATIONS
 ])
 
 /** After the credential: it is a topic, not the thing asked for ("password policy", "card number field"). */
@@ -246,7 +303,13 @@ const TOPIC_AFTER_RE = /^[\s-]*(?:policy|policies|manager|reset|requirements?|ru
 /** German and Dutch verbs at the end of the clause ("Ihr Passwort hier eingeben", "uw wachtwoord doorgeven"). */
 const VERB_AFTER: ReadonlySet<string> = new Set([
   "eingeben", "mitteilen", "nennen", "angeben", "senden", "schicken", "zusenden", "übermitteln", "bestätigen",
-  "durchgeben", "invullen", "doorgeven", "opgeven", "sturen", "opsturen", "bevestigen", "delen"
+  "durchgeben", "invullen", "doorgeven", "opgeven", "sturen", "opsturen", "bevestigen", "delen",
+  // Turkish (verb at the end)
+  // (folded as the normalization folds them: dotless `ı` to `i`)
+  ...foldedAll([
+    "girin", "giriniz", "gönderin", "gönderiniz", "paylaşın", "paylaşınız", "yazın", "yazınız", "bildirin", "bildiriniz", "iletin",
+    "iletiniz", "onaylayın", "onaylayınız", "söyleyin"
+  ])
 ])
 
 /** The clause a position is in: from the last sentence or clause end before it (`.`, `!`, `?`, `;`, `:` and a space, a line break). */
@@ -315,6 +378,34 @@ const credentialRequest = (text: string, start: number, end: number): readonly [
   return undefined
 }
 
+/*
+ * Credential requests in Japanese, Korean and Chinese, written without spaces between words: the
+ * credential, then within its sentence a verb asking for it (入力してください, 教えて, 입력해 주세요,
+ * 알려 주세요), or in Chinese the verb before it (请输入密码, 請提供卡號). Not for a new or reset one
+ * (新しいパスワード, 새 비밀번호, 新密码, 再設定, 재설정, 重置) and not when negated (ないでください,
+ * 絶対に, 마세요, 절대, 不要, 请勿, 切勿, 不会).
+ */
+const CJK_CREDENTIAL = String.raw`パスワード|暗証番号|カード番号|セキュリティコード|認証コード|確認コード|비밀번호|카드\s?번호|보안\s?코드|인증\s?번호|密码|密碼|卡号|卡號|银行卡号|銀行卡號|验证码|驗證碼|安全码|安全碼`
+const CJK_REQUEST_RE = new RegExp(
+  String.raw`(?:${CJK_CREDENTIAL})[^。．！？!?\n]{0,24}?(?:入力|教え|お知らせ|送信|送って|ご記入|記入|ご提供|返信|입력|알려|보내|회신|적어|제공)` +
+    String.raw`|(?:请|請|麻烦|麻煩)?(?:输入|輸入|提供|告诉|告訴|发送|發送|回复|回覆|填写|填寫)(?:您的|你的|一下)?[^。！？!?\n]{0,8}?(?:${CJK_CREDENTIAL})`,
+  "gu"
+)
+const CJK_NOT_A_REQUEST_RE =
+  /新しい|再設定|リセット|変更|忘れ|새\s?비밀번호|재설정|변경|新密码|新密碼|重置|重设|重設|修改|忘记|忘記|ないで|しないで|絶対|決して|마세요|절대|않|不要|请勿|請勿|切勿|绝不|絕不|不会|不會|从不|從不|永远不|永遠不/u
+const CJK_RE = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/u
+
+const findCjkCredentialRequests = (text: string, hits: Array<Hit>): void => {
+  for (const m of text.matchAll(CJK_REQUEST_RE)) {
+    // The sentence around it: from its last sentence end before it to the next one after it.
+    const before = text.slice(Math.max(0, m.index - 40), m.index)
+    const sentenceStart = Math.max(before.lastIndexOf("。"), before.lastIndexOf("\n"), before.lastIndexOf("!"), before.lastIndexOf("?"))
+    const tail = /^[^。．！？!?\n]{0,30}/u.exec(text.slice(m.index + m[0].length))?.[0] ?? ""
+    if (CJK_NOT_A_REQUEST_RE.test(before.slice(sentenceStart + 1) + m[0] + tail)) continue
+    hits.push({ kind: "credential_request", start: m.index, end: m.index + m[0].length })
+  }
+}
+
 /** The credential nouns at the words where their trigger words start (`starts`), or anywhere when not known. */
 const findCredentialRequests = (text: string, hits: Array<Hit>, starts: ReadonlyArray<number> | undefined): void => {
   const check = (start: number, end: number): void => {
@@ -354,6 +445,7 @@ export const findUnsafeLinks = (
   if ((profile.groups & CREDENTIAL_WORDS) !== 0) {
     // "2FA code" starts with a digit, not a trigger word: that one text is read whole.
     findCredentialRequests(text, hits, /2fa/i.test(text) ? undefined : startsOf(profile, CREDENTIAL_WORDS))
+    if (CJK_RE.test(text)) findCjkCredentialRequests(text, hits)
   }
   return hits
 }
