@@ -107,3 +107,22 @@ describe("credential requests in more languages", () => {
     ])
   })
 })
+
+describe("lookalikes in prose", () => {
+  it("`<site> dot com` in prose is no email; `name at host dot com` is", () => {
+    passes("pii_email", [
+      "I bought the charger at target dot com in March",
+      "we met Tomasz at Contoso dot com's stand at the fair",
+      "got it at bestbuy dot com, receipt attached"
+    ])
+    blocks("pii_email", ["reach me: tomasz dot nowak at example dot org", "write to ingrid at example dot no please"])
+  })
+  it("a dotted software version is no phone; a dotted phone number is", () => {
+    passes("pii_phone", [
+      "Firefox 124.0.2.4711 crashes on the invoice page",
+      "running version 10.0.19045.3570 of the client",
+      "Edge v121.0.2277.83 shows a blank page"
+    ])
+    blocks("pii_phone", ["call me at 1.415.555.0132 tomorrow"])
+  })
+})

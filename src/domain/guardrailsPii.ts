@@ -347,6 +347,9 @@ const PROSE_WORDS = new Set([
   "site", "website", "link", "portal", "account", "support", "help", "directly", "mail", "email", "e-mail", "is", "are"
 ])
 
+/** A determiner before a bare local part makes it a noun of prose ("the charger at shop dot com"). */
+const DETERMINER_BEFORE_RE = /(?<![\p{L}\p{N}])(?:the|a|an|my|your|our|their|his|her|this|that|some)\s+$/iu
+
 const DOT_SEP_RE = new RegExp(String.raw`${BRACKETED_DOT}|\s+dot\s+`, "giu")
 const canonicalDomain = (domain: string): string => domain.replace(DOT_SEP_RE, ".").toLowerCase()
 
@@ -372,10 +375,15 @@ const detectObfuscatedEmails = (text: string, out: Array<Candidate>, plainAt: bo
     if (!/\p{L}/u.test(localCanonical) || VERSION_RE.test(localCanonical)) continue
     const start = anchor.index - localText.length
     if (bare) {
+      // Prose: "<site> dot com's booth" (a possessive), "bought it at <site> dot com" (a pronoun or
+      // a word of prose as the local part).
+      if (/^['’]s(?![\p{L}\p{N}])/u.test(text.slice(domainStart + domain[0].length, domainStart + domain[0].length + 3))) continue
       const plainWord = !/[._+\d]/.test(localText) && !/\sdot\s/i.test(localText)
+      const prose = plainWord &&
+        (PROSE_WORDS.has(localCanonical.toLowerCase()) || DETERMINER_BEFORE_RE.test(text.slice(Math.max(0, start - 12), start)))
       const strong = /\bAT\b/.test(anchor[0]) ||
         !plainWord ||
-        /\sdot\s/i.test(domain[0]) ||
+        (/\sdot\s/i.test(domain[0]) && !prose) ||
         (!PROSE_WORDS.has(localCanonical.toLowerCase()) && EMAIL_CUE_RE.test(text.slice(Math.max(0, start - 45), start)))
       if (!strong) continue
     }
@@ -693,6 +701,19 @@ const WEAK_CUE_RE = cueRe(WEAK_PHONE_CUE)
 
 const DATE_TIME_RE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{1,2}:\d{2})/
 const IP_OR_VERSION_RE = /^\d{1,3}(?:\.\d{1,3}){2,}$/
+/**
+ * A software version of four or more dotted parts (`122.0.6261.112`, `10.0.19045.3570`): an inner
+ * part of one digit or of four or more, which a dotted phone number never has (`1.800.555.1234`,
+ * `06.12.34.56.78`), after a product name or `version` / `v` / `build`.
+ */
+const DOTTED_VERSION_RE = /^\d{1,4}(?:\.\d{1,6}){3,}$/
+const VERSION_BEFORE_RE = /(?:(?<![\p{L}\p{N}])(?:version|ver\.?|v|build|release|firmware|update)|(?<![\p{L}\p{N}])\p{Lu}[\p{L}\p{N}+-]*)[\s:]*$/u
+const isSoftwareVersion = (text: string, start: number, raw: string): boolean => {
+  if (!DOTTED_VERSION_RE.test(raw)) return false
+  const parts = raw.split(".")
+  if (!parts.slice(1, -1).some((p) => p.length === 1 || p.length >= 4)) return false
+  return VERSION_BEFORE_RE.test(text.slice(Math.max(0, start - 30), start))
+}
 /** International numbers written without `+` in messaging links and query parameters. */
 const PHONE_LINK_RE =
   /(?:\bwa\.me\/|\bwhatsapp\.com\/send\/?\?(?:[^\s#]*&)?phone=|\bt\.me\/|[?&](?:phone|tel|mobile|msisdn|whatsapp|number)=)(?:\+|%2B)?(\d{8,15})(?![\p{L}\p{N}])/giu
@@ -787,7 +808,7 @@ const detectPhones = (text: string, options: PiiOptions, international: boolean)
       continue
     }
     if (digits.length > 15) continue
-    if (DATE_TIME_RE.test(raw) || IP_OR_VERSION_RE.test(raw)) continue
+    if (DATE_TIME_RE.test(raw) || IP_OR_VERSION_RE.test(raw) || (cue === undefined && isSoftwareVersion(text, start, raw))) continue
     if (hasIdLabel(text, start) || text[start - 1] === "#") continue
     const formatted = /[ .\-/()]/.test(raw)
     const defaultRegion = regionOf(options.defaultRegion)
