@@ -126,3 +126,28 @@ describe("lookalikes in prose", () => {
     blocks("pii_phone", ["call me at 1.415.555.0132 tomorrow"])
   })
 })
+
+describe("binding terms, policy references and binding offers", () => {
+  it("a statement about a contract's terms or a reference to a policy passes", () => {
+    passes("commitment", [
+      "Your renewal quote becomes legally binding after both parties have signed it.",
+      "The master agreement is legally binding once it has been signed by your director.",
+      "The 30-day satisfaction guarantee under our policy only covers annual plans.",
+      "The price-match guarantee in the terms applies to orders placed online."
+    ])
+  })
+  it("a binding offer or discount with an amount or a percentage is a commitment", () => {
+    blocks("commitment", [
+      "The discount is binding: 25% off every invoice until June, whatever happens.",
+      "This price is binding — €19 a month for the next two years.",
+      "This agreement is legally binding and we owe you €300."
+    ])
+  })
+})
+
+describe("an SSN after a last-four mention of it", () => {
+  it("the cue still governs the full number", () => {
+    blocks("pii_ssn", ["the last four of my social are 4417, the whole number is 219099999"])
+    passes("pii_ssn", ["my social worker said order 4417 ships with tracking 219099999 next week and more words here"])
+  })
+})

@@ -171,8 +171,13 @@ const APPROVE_FIRST_PERSON = alt(
 )
 
 /** A guarantee or a promise (verbs, participles; the English noun too). */
+/**
+ * After the noun "guarantee": a reference to a policy, what it applies to ("the money-back
+ * guarantee in our terms applies to new plans only"), not a guarantee given.
+ */
+const NOT_A_GIVEN_GUARANTEE = String.raw`(?!\s+(?:(?:in|under|from|of)\s+(?:our|the|these|your)\s+(?:\p{L}+\s+)?(?:terms|policy|policies|conditions|contract|agreement|t&cs?)\s+)?(?:only\s+)?(?:applies|apply|covers|is\s+limited|does\s+not\s+apply|doesn't\s+apply|excludes|is\s+described|is\s+explained))`
 const GUARANTEE = alt(
-  String.raw`${L}guarantee(?:[ds]|ing)?${R}`,
+  String.raw`${L}guarantee(?:[ds]|ing)?${R}${NOT_A_GIVEN_GUARANTEE}`,
   String.raw`${L}(?:we|i)\s+(?:do\s+)?promise${R}`,
   word(String.raw`you\s+have\s+(?:my|our)\s+(?:personal\s+)?word`),
   word(String.raw`garantier(?:en|e|t|te|ten)`, String.raw`versprech(?:en|e)`, "versprochen", String.raw`sichern\s+(?:Ihnen\s+)?zu`, String.raw`zugesichert`),
@@ -186,8 +191,16 @@ const GUARANTEE = alt(
 )
 
 /** Legally binding language. */
+/**
+ * After "legally binding": a condition on signing makes it a statement about a contract's terms
+ * ("the order form is legally binding once countersigned"), not a commitment by us.
+ */
+const NOT_A_BINDING_TERM = String.raw`(?!\s+(?:only\s+)?(?:once|when|after|upon|as\s+soon\s+as|if)\s+(?:it\s+(?:is|has\s+been)\s+|both\s+parties\s+have\s+)?(?:\p{L}+\s+){0,2}(?:counter)?sign)`
 const BINDING = alt(
-  word(String.raw`legally\s+(?:binding|obligated|responsible|liable)`, String.raw`binding\s+(?:agreement|commitment|offer|promise|contract|confirmation|undertaking)`),
+  String.raw`${L}legally[\s-]+binding${R}${NOT_A_BINDING_TERM}`,
+  word(String.raw`legally\s+(?:obligated|responsible|liable)`, String.raw`binding\s+(?:agreement|commitment|offer|promise|contract|confirmation|undertaking)`),
+  // A binding offer or discount with an amount or a percentage ("This offer is binding: 40% off …").
+  String.raw`(?<=(?:offer|discount|price|deal|rate|quote|terms)\s+(?:is|are|will\s+be|remains?|stays?)\s+)binding${R}(?=[^.!?\n]{0,50}?(?:${PERCENT}|${AMOUNT}))`,
   String.raw`${L}rechts(?:verbindlich|kr[äa]ftig)\p{L}*`, String.raw`${L}(?:rechtlich|juristisch)\s+(?:verbindlich|bindend)\p{L}*`,
   String.raw`${L}verbindliche[nrs]?\s+(?:zusage|zusicherung|vereinbarung|erkl[äa]rung|angebot)`,
   String.raw`${L}(?:juridiquement|l[ée]galement)\s+(?:contraignant|engageant)\p{L}*`, word(String.raw`engagement\s+(?:ferme|contraignant)`, String.raw`offre\s+ferme`),
@@ -520,7 +533,7 @@ export const isBuiltinCommitmentPattern = (source: string): boolean => builtinBy
 
 /** Commitment phrases matched like forbidden phrases (on phrase keys). */
 export const defaultCommitmentPhrases: ReadonlyArray<string> = [
-  "legally binding",
+  // "legally binding" is a pattern (BINDING): a condition on signing after it is a contract's terms.
   "binding agreement",
   "binding commitment",
   "we accept liability",

@@ -587,14 +587,15 @@ const detectCards = (text: string): Array<Candidate> => {
 /*
  * SSN / ITIN cue: "SSN", "S.S.N.", "SS#", "social", "social security", "soc sec", "ITIN",
  * "TIN", "taxpayer id…", "tax id" at most 30 characters before the number with no digit in
- * between, or "(social)" / "(ssn)" right after it.
+ * between (or with only a last-four mention between: "last 4 of my social is 1234, the full one
+ * is …"), or "(social)" / "(ssn)" right after it.
  */
 const SSN_CUE_RE =
-  /(?:\bssns?\b|\bs\.\s?s\.\s?n\b\.?|\bss\s?#|\bsocial\b|\bsoc\.?\s*sec\b|\bitins?\b|\btins?\b|\btaxpayer\b|\btax[\s-]*id\b|sozialversicherungsnummer)[^\d]{0,30}$/i
+  /(?:\bssns?\b|\bs\.\s?s\.\s?n\b\.?|\bss\s?#|\bsocial\b|\bsoc\.?\s*sec\b|\bitins?\b|\btins?\b|\btaxpayer\b|\btax[\s-]*id\b|sozialversicherungsnummer)(?:[^\d]{0,30}|[^\d]{0,12}(?<!\d)\d{4}(?!\d)[^\d]{0,40})$/i
 const SSN_CUE_AFTER_RE = /^\s*[([]?\s*(?:ssn|social(?:\s+security)?|itin)\b/i
 
 const hasSsnCue = (text: string, start: number, end: number): boolean =>
-  SSN_CUE_RE.test(text.slice(Math.max(0, start - 50), start)) || SSN_CUE_AFTER_RE.test(text.slice(end, end + 25))
+  SSN_CUE_RE.test(text.slice(Math.max(0, start - 80), start)) || SSN_CUE_AFTER_RE.test(text.slice(end, end + 25))
 
 /*
  * SSN: three groups 3-2-4 with the same separator twice. With a dash (`123-45-6789`,
