@@ -157,7 +157,7 @@ const APPROVED = alt(
   // Swedish, Danish, Norwegian, Finnish, Czech, Turkish, Russian, Korean, Chinese
   String.raw`${L}godkän\p{L}*`, String.raw`${L}godkend\p{L}*`, String.raw`${L}godkjen\p{L}*`, String.raw`${L}beviljat\p{L}*`, String.raw`${L}hyväksy\p{L}*`,
   String.raw`${L}schvál\p{L}*`, String.raw`${L}onayla\p{L}*`, `${L}${foldedRe("одобр")}\\p{L}*`, `${L}${foldedRe("утвержд")}\\p{L}*`,
-  "승인", "批准", "核准", "已批准", "同意"
+  "승인", "批准", "核准", "已批准"
 )
 const APPROVE_FIRST_PERSON = alt(
   String.raw`${L}(?:i|we)(?:'ve|\s+have)?\s+(?:approved|authori[sz]ed|granted)${R}`,
@@ -360,7 +360,7 @@ const APPROVED_WORDS = triggerGroup([
   "veranlasst", "approuv", "accord", "valid", "autoris", "confirmé", "confirme", "aprobad", "autorizad", "concedid", "confirmad",
   "approvat", "autorizzat", "concess", "confermat", "aprovad", "goedgekeurd", "toegekend", "bevestigd", "zatwierdzon",
   "przyznan", "承認", "godkän", "godkan", "godkend", "godkjen", "beviljat", "hyväksy", "schvál", "onayla", ...foldedStems("одобр"), ...foldedStems("утвержд"),
-  "승인", "批准", "核准", "已批准", "同意"
+  "승인", "批准", "核准", "已批准"
 ])
 const APPROVE_WORDS = triggerGroup([
   "approved", "authorised", "authorized", "granted", "genehmig", "bewillig", "bestätig", "bestatig", "approuvons", "accordons",
