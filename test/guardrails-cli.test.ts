@@ -5,12 +5,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll } from "vitest"
 import { allPiiKinds, defaultGuardrailRules } from "../src/domain/guardrails.ts"
+import { maxCorpusFileBytes } from "../src/eval/GuardrailsEval.ts"
 
 const root = fileURLToPath(new URL("../", import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), "guardrails-cli-"))
@@ -261,6 +262,19 @@ describe("scripts/eval-guardrails.ts", () => {
       assert.include(result.stderr, "broken.jsonl line 3: ignored (invalid JSON")
       assert.include(result.stderr, "broken.jsonl line 4: ignored")
       assert.deepStrictEqual(rowOf(result.stdout, "email"), ["email", "1", "0", "0", "1.000", "1.000", "PASS"])
+    }))
+
+  it.live("a file over the corpus size limit: exit code 2, naming the file and the limit, nothing scored", () =>
+    Effect.gen(function*() {
+      const huge = join(dir, "huge.jsonl")
+      // Sparse: its size is over the limit without writing 32 MiB.
+      writeFileSync(huge, "")
+      truncateSync(huge, maxCorpusFileBytes + 1)
+      const result = yield* run("scripts/eval-guardrails.ts", ["--file", huge])
+      assert.strictEqual(result.code, 2)
+      assert.strictEqual(result.stdout, "")
+      assert.include(result.stderr, "huge.jsonl")
+      assert.include(result.stderr, `larger than the limit of ${maxCorpusFileBytes} bytes`)
     }))
 
   it.live("a file that cannot be read: exit code 2", () =>

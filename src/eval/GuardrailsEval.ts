@@ -53,13 +53,25 @@ export const parseCorpusFile = (name: string, jsonl: string): CorpusFile => {
   return { name, pii, policies, ignored }
 }
 
-/** The `.jsonl` files of `paths` (files as given, directories: their `*.jsonl`, sorted), read. */
+/** The largest corpus file read (bytes): a labelled corpus is a few hundred kilobytes. */
+export const maxCorpusFileBytes = 32 * 1024 * 1024
+
+/**
+ * The `.jsonl` files of `paths` (files as given, directories: their `*.jsonl`, sorted), read.
+ * Throws, naming the file, for a file that cannot be read or is over `maxCorpusFileBytes`.
+ */
 export const readCorpusFiles = (paths: ReadonlyArray<string>): ReadonlyArray<CorpusFile> =>
   paths.flatMap((path) => {
     const files = statSync(path).isDirectory()
       ? readdirSync(path).filter((f) => f.endsWith(".jsonl")).sort().map((f) => join(path, f))
       : [path]
-    return files.map((file) => parseCorpusFile(basename(file), readFileSync(file, "utf8")))
+    return files.map((file) => {
+      const size = statSync(file).size
+      if (size > maxCorpusFileBytes) {
+        throw new Error(`${file}: ${size} bytes, larger than the limit of ${maxCorpusFileBytes} bytes for a corpus file`)
+      }
+      return parseCorpusFile(basename(file), readFileSync(file, "utf8"))
+    })
   })
 
 /** The scores of some corpus entries. */
