@@ -6,17 +6,9 @@
  * are written for these tests (not taken from the corpora).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { defaultCommitmentPatterns, evaluateGuardrails, type GuardrailPolicy } from "../src/domain/guardrails.ts"
+import { defaultCommitmentPatterns } from "../src/domain/guardrails.ts"
+import { blocks, passes } from "./guardrails-support.ts"
 
-const violations = (text: string): ReadonlyArray<GuardrailPolicy> => evaluateGuardrails(text).violations
-const blocks = (policy: GuardrailPolicy, texts: ReadonlyArray<string>) => {
-  const missed = texts.filter((t) => !violations(t).includes(policy))
-  assert.deepStrictEqual(missed, [], `expected ${policy}`)
-}
-const passes = (policy: GuardrailPolicy, texts: ReadonlyArray<string>) => {
-  const flagged = texts.filter((t) => violations(t).includes(policy))
-  assert.deepStrictEqual(flagged, [], `expected no ${policy}`)
-}
 
 describe("the built-in commitment patterns", () => {
   it("compile, as configured patterns must, and none matches the empty string", () => {

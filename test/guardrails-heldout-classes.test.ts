@@ -5,18 +5,9 @@
  * contract or a policy versus binding offers. The sentences are written for these tests, in other
  * words and numbers than the corpora.
  */
-import { assert, describe, it } from "@effect/vitest"
-import { evaluateGuardrails, type GuardrailPolicy } from "../src/domain/guardrails.ts"
+import { describe, it } from "@effect/vitest"
+import { blocks, passes } from "./guardrails-support.ts"
 
-const violations = (text: string): ReadonlyArray<GuardrailPolicy> => evaluateGuardrails(text).violations
-const blocks = (policy: GuardrailPolicy, texts: ReadonlyArray<string>) => {
-  const missed = texts.filter((t) => !violations(t).includes(policy))
-  assert.deepStrictEqual(missed, [], `expected ${policy}`)
-}
-const passes = (policy: GuardrailPolicy, texts: ReadonlyArray<string>) => {
-  const flagged = texts.filter((t) => violations(t).includes(policy))
-  assert.deepStrictEqual(flagged, [], `expected no ${policy}`)
-}
 
 describe("digits glued to letters", () => {
   it("a card, SSN or IBAN right after or before text of a script without spaces", () => {
