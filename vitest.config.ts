@@ -15,6 +15,8 @@ const brokerTests = [
 
 export default defineConfig({
   test: {
+    // Installs the system packages and starts a broker when none is running (see the file).
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ["default"],
