@@ -54,7 +54,11 @@ export const unreachableMessage = (status: BrokerStatus = brokerStatus): string 
 /** True when the broker tests must be skipped (no broker, not in CI). */
 export const skipBrokerTests = !brokerStatus.reachable && !inCi
 
-if (skipBrokerTests) process.stderr.write(`[kafka-integration] ${unreachableMessage()}\n`)
+// Said by the test workers only: the global setup (`global-setup.ts`, no worker id) imports this
+// module before it starts a broker, when "skipped" would not be true.
+if (skipBrokerTests && process.env["VITEST_WORKER_ID"] !== undefined) {
+  process.stderr.write(`[kafka-integration] ${unreachableMessage()}\n`)
+}
 
 /** Where a test's own broker listens and keeps its data (`scripts/kafka.sh` settings). */
 export interface OwnBrokerSettings {
