@@ -49,12 +49,24 @@ const foldedStems = (word: string): ReadonlyArray<string> => [folded(word), fold
 const foldedRe = (word: string): string =>
   `(?:${normalizeText(word).text}|${normalizeText(word.charAt(0).toUpperCase() + word.slice(1)).text})`
 
-const CURRENCY_CODES = String.raw`(?:usd|eur|gbp|chf|cad|aud|(?-i:JPY|CNY|RMB|INR|BRL|MXN|PLN|SEK|NOK|DKK|CZK|HUF|RON|BGN|TRY|ZAR|NZD|SGD|HKD|AED|SAR|ILS|KRW|RUB|UAH|ARS|CLP|COP|PEN|THB|IDR|MYR|PHP|VND|NGN|KES|EGP))`
-const CURRENCY_WORDS = String.raw`(?:dollars?|euros?|pounds?|quid|bucks|francs?|franken|yen|yuan|rupees?|reais|pesos?|z[lł]oty|z[lł]otych|z[lł]|kr|kronor|kroner|kronen|k[cč]|lei|forint|lira|lire|dirhams?|riyals?|shekels?|rubles?|roubles?|rubel|d[óo]lares|dollari|libras|sterline|sterling|tl|kn|euroa?|${foldedRe("рубл")}\p{L}*|${foldedRe("руб")})`
+/** A word of another script as the normalization leaves it (NFKC: a Devanagari nukta stays apart), for patterns. */
+const nw = (...words: ReadonlyArray<string>): string => alt(...words.map((w) => normalizeText(w).text))
+/** The same words as trigger stems. */
+const nwStems = (...words: ReadonlyArray<string>): ReadonlyArray<string> => words.map((w) => normalizeText(w).text.toLowerCase())
+
+/**
+ * ISO codes, case-insensitive. Codes that are words (`TRY`, `PHP`, `PEN`, `COP`, `RON`) are left
+ * out: their amounts are read by symbol or word (`₺`, `TL`, `lira`, `₱`, `S/`, `lei` …). No inline
+ * modifier group (`(?-i:…)`) here: with one, V8 13.6 (Node 24) failed `1.200 TL` and `1,200 TL`
+ * while matching `1200 TL`, the case-insensitive words after the group no longer matching.
+ */
+const CURRENCY_CODES = String.raw`(?:usd|eur|gbp|chf|cad|aud|jpy|cny|rmb|inr|brl|mxn|pln|sek|nok|dkk|czk|huf|bgn|zar|nzd|sgd|hkd|aed|sar|ils|krw|rub|uah|ars|clp|thb|idr|myr|vnd|ngn|kes|egp)`
+const CURRENCY_WORDS = String.raw`(?:dollars?|euros?|pounds?|quid|bucks|francs?|franken|yen|yuan|rupees?|reais|pesos?|z[lł]oty|z[lł]otych|z[lł]|kr|kronor|kroner|kronen|k[cč]|lei|forint|lira|lire|dirhams?|riyals?|shekels?|rubles?|roubles?|rubel|d[óo]lares|dollari|libras|sterline|sterling|tl|kn|euroa?|${foldedRe("рубл")}\p{L}*|${foldedRe("руб")}|${foldedRe("грн")}|${foldedRe("гривень")}|${foldedRe("гривні")}|lira|lirası|rs\.?|${nw("रुपये", "रुपए", "रुपया", "रु", "درهم", "دراهم", "ريال", "دينار", "جنيه", "ليرة", "دولار", "يورو", "שקל", "שקלים", "ש\"ח", "בש\"ח")})`
 /** A money amount: a symbol or code before or after the number, or a currency word after it. */
 const AMOUNT = alt(
   String.raw`${L}(?:us|ca|au|nz|hk|s|r|c|a|nt|mx)?\p{Sc}\s?${NUMBER}${WHOLE}`,
   String.raw`${L}${CURRENCY_CODES}\s?${NUMBER}${WHOLE}`,
+  String.raw`${L}(?:rp|rs|kr|kn|z[lł]|lei|tl|ft|kč)\.?\s?${NUMBER}${WHOLE}`,
   String.raw`(?<![\p{L}\p{N}.,])${NUMBER}\s?(?:\p{Sc}|${CURRENCY_CODES}${R}|${CURRENCY_WORDS}${R}|[円元원])`
 )
 /** An amount that is not the top of a range a policy allows ("up to $500", "bis zu 50 €"). */
@@ -70,6 +82,8 @@ const NOT_GIVEN_AFTER = String.raw`(?!${alt(
   String.raw`[\s,]*que\s+(?:voc[êe]\s+)?(?:solicitou|pediu)`, String.raw`\s+est[áa]\s+(?:ainda\s+)?(?:pendente|em\s+an[áa]lise)`,
   String.raw`[\s,]*die\s+u\s+(?:hebt|heeft)\s+aangevraagd`, String.raw`\s+is\s+(?:nog\s+)?in\s+behandeling`
 )})`
+/** Right after a refund word: words that make it a request or a review ("$2,400 refund request", "₹2,500 का रिफंड अनुरोध"). */
+const NOT_A_REQUEST_AFTER = String.raw`(?!\s*(?:request\p{L}*|claim\p{L}*|application|ticket|anfrage|antrag|demande|r[ée]clamation|solicitud|reclamaci[óo]n|richiesta|pedido|solicita[çc][ãa]o|aanvraag|verzoek|wniosek|tale[pb]\p{L}*|${foldedRe("заявк")}\p{L}*|${foldedRe("запит")}\p{L}*|${foldedRe("запрос")}\p{L}*|${nw("अनुरोध", "आवेदन", "طلب", "בקשת", "בקשה")}))`
 const PERCENT = String.raw`${L}\d{1,3}(?:[.,]\d+)?\s?(?:%|percent|per\s?cent|prozent|pour\s?cent|por\s?ciento|per\s?cento|por\s?cento|procent)`
 
 /** Refund, credit, reimbursement and compensation words (nouns and verbs, every form). */
@@ -107,7 +121,19 @@ const REFUND = alt(
   // Russian
   `${L}${foldedRe("возврат")}\\p{L}*`, `${L}${foldedRe("возмещени")}\\p{L}*`, `${L}${foldedRe("компенсаци")}\\p{L}*`, `${L}${foldedRe("вернём")}\\p{L}*`, `${L}${foldedRe("вернем")}\\p{L}*`,
   // Korean, Chinese
-  "환불", "보상", "退款", "退還", "退还", "賠償", "赔偿", "补偿", "補償"
+  "환불", "보상", "退款", "退還", "退还", "賠償", "赔偿", "补偿", "補償",
+  // Ukrainian, Romanian, Hungarian, Greek, Indonesian and Malay, Vietnamese
+  `${L}${foldedRe("повернен")}\\p{L}*`, `${L}${foldedRe("відшкодуван")}\\p{L}*`, `${L}${foldedRe("компенсац")}\\p{L}*`,
+  String.raw`${L}rambursa\p{L}*`, String.raw`${L}rambursare\p{L}*`, String.raw`${L}desp[ăa]gubi\p{L}*`,
+  String.raw`${L}visszat[ée]r[íi]t\p{L}*`, String.raw`${L}k[áa]rt[ée]r[íi]t\p{L}*`, String.raw`${L}j[óo]v[áa][íi]r\p{L}*`,
+  `${L}${foldedRe("επιστροφ")}\\p{L}*`, `${L}${foldedRe("αποζημίωσ")}\\p{L}*`,
+  String.raw`${L}pengembalian\s+dana${R}`, String.raw`${L}(?:dana|uang)\s+(?:anda\s+)?(?:dikembalikan|kembali)${R}`, String.raw`${L}bayaran\s+balik${R}`, String.raw`${L}ganti\s+rugi${R}`,
+  String.raw`${L}ho[àa]n\s+(?:ti[ềe]n|l[ạa]i)${R}`, String.raw`${L}b[ồo]i\s+th[ưu][ờo]ng${R}`,
+  // Hindi, Arabic, Hebrew, Thai (Arabic and Hebrew words take glued prefixes: no boundary on their left)
+  nw("रिफंड", "रिफ़ंड", "धनवापसी", "वापसी", "प्रतिपूर्ति", "मुआवज़ा", "मुआवजा", "क्षतिपूर्ति", "क्रेडिट"),
+  `(?:[وف]?[بلك]?(?:ال)?)${nw("استرداد", "استرجاع", "إرجاع", "ارجاع", "تعويض", "رد المبلغ", "إعادة المبلغ", "اعادة المبلغ")}`,
+  `(?:[הובלכמש]{0,2})${nw("החזר", "זיכוי", "פיצוי")}`,
+  "คืนเงิน", "ชดเชย"
 )
 
 /** Negations and hedges that govern what follows them (at most three words before it). */
@@ -119,10 +145,13 @@ const NEGATION_WORDS = alt(
   String.raw`non|mai|nessun\p{L}*|senza`,
   String.raw`n[ãa]o|nenhum\p{L}*|sem`,
   String.raw`niet|nooit|geen|zonder`,
-  "nie|bez"
+  "nie|bez",
+  // Turkish, Russian and Ukrainian, Romanian, Hungarian, Greek, Indonesian, Vietnamese, Hindi, Arabic, Hebrew
+  String.raw`de[ğg]il|yok|${foldedRe("не")}|${foldedRe("ні")}|${foldedRe("без")}|nu|f[ăa]r[ăa]|nem|n[ée]lk[üu]l|${foldedRe("δεν")}|${foldedRe("χωρίς")}|tidak|bukan|tanpa|kh[ôo]ng|ch[ưu]a`,
+  nw("नहीं", "नही", "बिना", "لا", "لم", "لن", "ليس", "غير", "بدون", "לא", "אין", "ללא")
 )
 /** Japanese negative endings after the commitment, in the same sentence. */
-const NOT_NEGATED_AFTER = String.raw`(?![^。.!?\n]{0,30}(?:できません|いたしかねます|しかねます|できない|ではありません))`
+const NOT_NEGATED_AFTER = String.raw`(?![^。.!?\n]{0,30}(?:できません|いたしかねます|しかねます|できない|ではありません|${nw("नहीं", "नही")}|(?<![\p{L}])de[ğg]il(?![\p{L}])|(?:onaylan|edil|yap[ıi]l|ver[iı]l|[öo]den)m(?:a|e)(?:d|y|z|m)))`
 
 /** Between a refund word and its amount: nothing that makes the amount requested, reported, conditional or negated. */
 const NOT_GIVEN = alt(
@@ -133,6 +162,8 @@ const NOT_GIVEN = alt(
   String.raw`richiest\p{L}*|chiest\p{L}*|richied\p{L}*|quando|fino\s+a|politica`,
   String.raw`pediu|at[ée]`,
   String.raw`aanvraag|aangevraagd|gevraagd|verzoek|zodra|beleid`,
+  String.raw`tale[pb]\p{L}*|inceleme\p{L}*|bekle\p{L}*|${foldedRe("запит")}\p{L}*|${foldedRe("заявк")}\p{L}*|${foldedRe("запрос")}\p{L}*|cerere\p{L}*|k[ée]relm\p{L}*|permintaan|y[êe]u\s+c[ầa]u`,
+  nw("अनुरोध", "समीक्षा", "लंबित", "माँगा", "मांगा", "طلب", "طلبك", "بطلب", "المراجعة", "معلق", "قيد", "בקשה", "בקשת", "בבדיקה", "ממתין"),
   NEGATION_WORDS
 )
 const CLAUSE_GAP = (max: number): string => String.raw`(?:(?!${L}${NOT_GIVEN}${R})${GAP}){0,${max}}?`
@@ -156,8 +187,16 @@ const APPROVED = alt(
   "承認",
   // Swedish, Danish, Norwegian, Finnish, Czech, Turkish, Russian, Korean, Chinese
   String.raw`${L}godkän\p{L}*`, String.raw`${L}godkend\p{L}*`, String.raw`${L}godkjen\p{L}*`, String.raw`${L}beviljat\p{L}*`, String.raw`${L}hyväksy\p{L}*`,
-  String.raw`${L}schvál\p{L}*`, String.raw`${L}onayla\p{L}*`, `${L}${foldedRe("одобр")}\\p{L}*`, `${L}${foldedRe("утвержд")}\\p{L}*`,
-  "승인", "批准", "核准", "已批准"
+  String.raw`${L}schvál\p{L}*`, String.raw`${L}onayla(?!\p{L}*?(?:m[ae](?:d|y|z|m|s)|[ye][ae]m[ıi]))\p{L}*`, `${L}${foldedRe("одобр")}\\p{L}*`, `${L}${foldedRe("утвержд")}\\p{L}*`,
+  "승인", "批准", "核准", "已批准",
+  // Ukrainian, Romanian, Hungarian, Greek, Indonesian and Malay, Vietnamese, Hindi, Arabic, Hebrew, Thai
+  `${L}${foldedRe("схвален")}\\p{L}*`, `${L}${foldedRe("затверджен")}\\p{L}*`, `${L}${foldedRe("підтвердже")}\\p{L}*`,
+  String.raw`${L}aprobat\p{L}*`, String.raw`${L}j[óo]v[áa]hagy\p{L}*`, `${L}${foldedRe("εγκρίθηκ")}\\p{L}*`, `${L}${foldedRe("εγκεκριμέν")}\\p{L}*`,
+  String.raw`${L}disetujui${R}`, String.raw`${L}diluluskan${R}`, String.raw`${L}(?:đ[ưu][ợo]c\s+)?(?:duy[ệe]t|ch[ấa]p\s+(?:thu[ậa]n|nh[ậa]n))${R}`,
+  nw("स्वीकृत", "मंज़ूर", "मंजूर", "अनुमोदित", "स्वीकार"),
+  nw("الموافقة", "موافقة", "وافقنا", "تمت الموافقة", "اعتماد", "معتمد", "تم قبول"),
+  nw("אושר", "אושרה", "מאושר", "אישרנו"),
+  "อนุมัติ"
 )
 const APPROVE_FIRST_PERSON = alt(
   String.raw`${L}(?:i|we)(?:'ve|\s+have)?\s+(?:approved|authori[sz]ed|granted)${R}`,
@@ -279,6 +318,29 @@ const PAY_FIRST_PERSON = alt(
   word(String.raw`(?:lhe\s+)?(?:pagaremos|transferiremos|depositaremos)`),
   word(String.raw`(?:wij|we)\s+(?:betalen|storten|maken)\s+u`)
 )
+/**
+ * A company taking on a cost with an amount or a cap ("We'll pay for the technician visit, up to
+ * $300", "wir übernehmen die Reparatur bis zu 300 €", "nous prendrons en charge … jusqu'à 200 €"):
+ * a cap is still a commitment here, unlike a policy's "refunds of up to 100%".
+ */
+const COVER_FIRST_PERSON = alt(
+  String.raw`${L}(?:we|i)(?:'ll|\s+will|\s+shall|\s+are\s+going\s+to|\s+can|\s+do)?\s+(?:(?:happily|gladly|also|fully)\s+)?(?:pay\s+for|cover|reimburse|pick\s+up\s+the\s+(?:bill|tab|cost)|foot\s+the\s+bill|take\s+care\s+of|absorb)${R}`,
+  word(String.raw`(?:wir\s+)?(?:übernehmen|[üu]bernehmen|bezahlen|zahlen|erstatten)(?:\s+wir)?`),
+  word(String.raw`nous\s+(?:prendrons|prenons)\s+en\s+charge`, String.raw`nous\s+(?:paierons|payerons|couvrirons|rembourserons|couvrons|payons)`),
+  word(String.raw`(?:cubriremos|pagaremos|asumiremos|cubrimos|pagamos|nos\s+haremos\s+cargo\s+de|nos\s+hacemos\s+cargo\s+de)`),
+  word(String.raw`(?:copriremo|pagheremo|copriamo|paghiamo|ci\s+faremo\s+carico\s+di|ci\s+facciamo\s+carico\s+di)`),
+  word(String.raw`(?:cobriremos|pagaremos|cobrimos|arcaremos\s+com|arcamos\s+com)`),
+  word(String.raw`(?:wij|we)\s+(?:betalen|vergoeden|dekken|nemen)`)
+)
+const COVER_WORDS = triggerGroup([
+  "pay", "cover", "reimburs", "pick", "foot", "take", "absorb", "übernehm", "ubernehm", "bezahl", "zahl", "erstatt", "prendrons",
+  "prenons", "paierons", "payerons", "couvri", "couvrons", "payons", "rembourserons", "cubri", "pagaremos", "pagamos", "asumiremos",
+  "haremos", "hacemos", "copri", "pagheremo", "paghiamo", "faremo", "facciamo", "cobri", "arcaremos", "arcamos", "betalen",
+  "vergoeden", "dekken", "nemen"
+])
+/** A cap before an amount ("up to", "bis zu", "jusqu'à", "hasta", "fino a", "até", "tot", "a maximum of"). */
+const CAP = String.raw`(?:(?:up\s+to|a\s+maximum\s+of|max(?:imum)?\.?|bis\s+zu|h[öo]chstens|maximal|jusqu'[àa]|hasta|fino\s+a|at[ée]|tot|maximaal)\s+)?`
+
 const NOT_AN_INVOICE = String.raw`(?:(?!${L}(?:invoice|bill|receipt|charge|rechnung|facture|factura|fattura|fatura|factuur)${R})${GAP}){0,30}?`
 
 /** No further checks or verification needed. */
@@ -350,6 +412,12 @@ const REFUND_WORDS = triggerGroup([
   "återbetal", "tilbagebetal", "refusjon", "refunder", "kreditera", "kreditnota", "ersättning", "godtgør", "kompensasjon",
   "hyvity", "palautu", "korvau", "vrácen", "vracen", "refundac", "dobropis", "odškodn", "iade", "geri", "tazminat",
   ...foldedStems("возврат"), ...foldedStems("возмещени"), ...foldedStems("компенсаци"), ...foldedStems("вернём"), ...foldedStems("вернем"), "환불", "보상", "退款", "退還", "退还", "賠償", "赔偿", "补偿", "補償",
+  ...foldedStems("повернен"), ...foldedStems("відшкодуван"), ...foldedStems("компенсац"), "rambursa", "despăgubi", "despagubi",
+  "visszatér", "visszater", "kártérít", "karterit", "jóváír", "jovair", ...foldedStems("επιστροφ"), ...foldedStems("αποζημίωσ"),
+  "pengembalian", "dana", "uang", "bayaran", "ganti", "hoàn", "hoan", "bồi", "boi",
+  ...nwStems("रिफंड", "रिफ़ंड", "धनवापसी", "वापसी", "प्रतिपूर्ति", "मुआवज़ा", "मुआवजा", "क्षतिपूर्ति", "क्रेडिट"),
+  ...nwStems("استرد", "الاسترد", "باسترد", "واسترد", "لاسترد", "استرج", "الاسترج", "باسترج", "إرجاع", "ارجاع", "الإرجاع", "بإرجاع", "تعويض", "التعويض", "بتعويض", "كتعويض", "رد", "إعادة", "اعادة"),
+  ...nwStems("החזר", "וההחזר", "ההחזר", "זיכוי", "הזיכוי", "פיצוי", "הפיצוי"), "คืนเงิน", "ชดเชย",
   "terugbeta", "teruggestort", "terug", "terugstort", "restitu", "vergoed", "gecrediteerd", "crediteren", "creditnota",
   "tegoed", "compensatie", "schadevergoeding",
   "zwrot", "zwróc", "zwroc", "rekompensat", "odszkodowani",
@@ -360,7 +428,12 @@ const APPROVED_WORDS = triggerGroup([
   "veranlasst", "approuv", "accord", "valid", "autoris", "confirmé", "confirme", "aprobad", "autorizad", "concedid", "confirmad",
   "approvat", "autorizzat", "concess", "confermat", "aprovad", "goedgekeurd", "toegekend", "bevestigd", "zatwierdzon",
   "przyznan", "承認", "godkän", "godkan", "godkend", "godkjen", "beviljat", "hyväksy", "schvál", "onayla", ...foldedStems("одобр"), ...foldedStems("утвержд"),
-  "승인", "批准", "核准", "已批准"
+  "승인", "批准", "核准", "已批准",
+  ...foldedStems("схвален"), ...foldedStems("затверджен"), ...foldedStems("підтвердже"), "aprobat", "jóváhagy", "jovahagy",
+  ...foldedStems("εγκρίθηκ"), ...foldedStems("εγκεκριμέν"), "disetujui", "diluluskan", "được", "duoc", "duyệt", "duyet", "chấp", "chap",
+  ...nwStems("स्वीकृत", "मंज़ूर", "मंजूर", "अनुमोदित", "स्वीकार"),
+  ...nwStems("الموافقة", "موافقة", "بالموافقة", "وافقنا", "تمت", "اعتماد", "معتمد", "تم"),
+  ...nwStems("אושר", "אושרה", "מאושר", "אישרנו"), "อนุมัติ"
 ])
 const APPROVE_WORDS = triggerGroup([
   "approved", "authorised", "authorized", "granted", "genehmig", "bewillig", "bestätig", "bestatig", "approuvons", "accordons",
@@ -439,7 +512,7 @@ const builtinPatterns: ReadonlyArray<BuiltinPattern> = [
     leads: leads("un")
   },
   {
-    source: String.raw`${GIVEN_AMOUNT}${CLAUSE_GAP(40)}${REFUND}${NOT_NEGATED_AFTER}`,
+    source: String.raw`${GIVEN_AMOUNT}${CLAUSE_GAP(40)}${REFUND}${NOT_A_REQUEST_AFTER}${NOT_NEGATED_AFTER}`,
     needs: [REFUND_WORDS],
     digit: true,
     anchors: REFUND_WORDS,
@@ -479,6 +552,7 @@ const builtinPatterns: ReadonlyArray<BuiltinPattern> = [
     source: LIABILITY,
     needs: [LIABILITY_WORDS],
     digit: false,
+    unconditional: true,
     anchors: LIABILITY_WORDS,
     back: 50,
     leads: leads(
@@ -490,6 +564,16 @@ const builtinPatterns: ReadonlyArray<BuiltinPattern> = [
       "é", "foi", "fomos", "nossa", "assumimos", "aceitamos", "reconhecemos", "cobriremos", "arcaremos", "lhe",
       "het", "dit", "wij", "ik", "onze", "ponosimy", "nasza"
     )
+  },
+  // A company taking on a cost, with an amount or a cap.
+  {
+    source: String.raw`${COVER_FIRST_PERSON}${APPROVAL_GAP(60)}${CAP}${AMOUNT}${NOT_NEGATED_AFTER}`,
+    needs: [COVER_WORDS],
+    digit: true,
+    unconditional: true,
+    anchors: COVER_WORDS,
+    back: 12,
+    leads: leads("we", "we'll", "i", "i'll", "wir", "nous", "wij")
   },
   // A company paying out an amount.
   { source: String.raw`${PAY_FIRST_PERSON}${NOT_AN_INVOICE}${GIVEN_AMOUNT}`, needs: [PAY_WORDS], digit: true, anchors: PAY_WORDS, back: 12, leads: leads("we", "we'll", "i", "i'll", "wir", "vous", "le", "lhe", "wij") },
@@ -566,7 +650,9 @@ const REQUESTED_BEFORE_RE = new RegExp(
     String.raw`solicitud|solicit[óo]|solicitado|solicitada|pidi[óo]|reclamaci[óo]n|reclam[óo]`,
     String.raw`richiesta|richiesto|chiesto|reclamo`,
     String.raw`pedido|pediu|solicita[çc][ãa]o|solicitou|reclama[çc][ãa]o`,
-    String.raw`aanvraag|aangevraagd|verzoek|gevraagd`
+    String.raw`aanvraag|aangevraagd|verzoek|gevraagd`,
+    String.raw`tale[pb]\p{L}*|wniosek|cerere|k[ée]relem|permintaan`,
+    nw("अनुरोध", "طلب", "طلبك", "بطلب", "בקשת", "בקשה")
   )}(?:\s+[\p{L}\p{M}']+(?:-[\p{L}\p{M}]+)*){0,3}\s+$`,
   "iu"
 )

@@ -109,6 +109,8 @@ const mapCodePoint = (cp: number): string | undefined => {
   if (SINGLE_QUOTES.has(cp)) return "'"
   if (DOUBLE_QUOTES.has(cp)) return "\""
   if (cp === 0x066a) return "%"
+  // Turkish dotted capital I reads as I (its lower case is i; `ı` folds to `i` through the confusables).
+  if (cp === 0x0130) return "I"
   if (DIGIT_RE.test(ch)) return String.fromCharCode(48 + digitValue(cp))
   const skeleton = confusableSkeletons.get(cp)
   if (skeleton === undefined) return undefined

@@ -13,7 +13,7 @@
 import * as ibantools from "ibantools"
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js/max"
 import { normalizeText } from "./guardrailsNormalize.ts"
-import { type TextProfile, triggerGroup } from "./guardrailsTriggers.ts"
+import { startsOf, type TextProfile, triggerGroup } from "./guardrailsTriggers.ts"
 import { allPiiKinds, type PiiCandidate, type PiiKind } from "./guardrailsTypes.ts"
 
 // ---------------------------------------------------------------------------
@@ -236,11 +236,25 @@ const isolated = (text: string, start: number, end: number, joiners: string): bo
  * is required and present.
  */
 const ID_LABEL_RE = new RegExp(
-  String.raw`(?:^|[^\p{L}\p{N}])(?:order|tracking|track|invoice|ticket|case|ref|reference|confirmation|shipment|parcel|package|waybill|awb|consignment|transaction|txn|rma|sku|serial|part|item|product|claim|booking|batch|lot|build|version|release|model|ean|upc|isbn|gtin|imei|meid|iccid|sim|barcode|member|membership|loyalty|rewards?|gift\s*card|voucher|coupon|promo|po|purchase\s+order|employee|staff|student|policy|contract|quote|licen[cs]e|device|asset|meeting|webinar|conference|room|customer|client|kunden|bestell|rechnungs|sendungs|auftrags|artikel|pedido|factura|albar[aá]n|commande|facture|colis|r[ée]f[ée]rence|referencia|riferimento|ordine|fattura|bestelling|factuur|zendingnummer|cep|plz|zip|zipcode|postcode|postal\s*code|code\s+postal|c[oó]digo\s+postal|postleitzahl|rechnung|vorgang|aktenzeichen|konto|steuer|vat|ust|mwst|tva|btw|iva|nif|siret|siren|mandat[e]?)[\p{L}]*\.?-?\s*(?:nos?\.?|n[º°o]\.?\s*|nr\.?|num(?:ber|ero|éro|mer)?s?\.?|ids?|codes?|#)?\s*[:#]?(?:\s+(?:is|are|was|were|es|est|ist))?\s*(?:#?\d[\d ./-]{0,24}\d\s*(?:,|and|or|through|thru|to|&|und|et|y)\s*#?){0,5}$`,
+  String.raw`(?:^|[^\p{L}\p{N}])(?:order|tracking|track|invoice|ticket|case|ref|reference|confirmation|shipment|parcel|package|waybill|awb|consignment|transaction|txn|rma|sku|serial|part|item|product|claim|booking|batch|lot|build|version|release|model|ean|upc|isbn|gtin|imei|meid|iccid|sim|barcode|member|membership|loyalty|rewards?|gift\s*card|voucher|coupon|promo|po|purchase\s+order|employee|staff|student|policy|contract|quote|licen[cs]e|device|asset|meeting|webinar|conference|room|zoom|webex|teams|teamviewer|anydesk|gotomeeting|passcode|customer|client|kunden|bestell|rechnungs|sendungs|auftrags|artikel|pedido|factura|albar[aá]n|commande|facture|colis|r[ée]f[ée]rence|referencia|riferimento|ordine|fattura|bestelling|factuur|zendingnummer|rechnung|vorgang|aktenzeichen|konto|steuer|vat|ust|mwst|tva|btw|iva|nif|siret|siren|mandat[e]?)[\p{L}]*\.?-?\s*(?:nos?\.?|n[º°o]\.?\s*|nr\.?|num(?:ber|ero|éro|mer)?s?\.?|ids?|codes?|#)?\s*[:#]?(?:\s+(?:is|are|was|were|es|est|ist))?\s*(?:#?\d[\d ./-]{0,24}\d\s*(?:,|and|or|through|thru|to|&|und|et|y)\s*#?){0,5}$`,
   "iu"
 )
 
-const hasIdLabel = (text: string, start: number): boolean => ID_LABEL_RE.test(text.slice(Math.max(0, start - 120), start))
+/** Identifier labels of scripts without spaces between words, glued to what is before them (`会议号：`, `注文番号`). */
+const UNSPACED_ID_LABEL_RE =
+  /(?:订单|訂單|注文|주문|单号|單號|会议|會議|会議|회의|发票|發票|請求書|快递|快遞|运单|運單|追跡|송장|工单|工單|票号|参加者)[\p{L}]{0,3}[\s:：#＃]*(?:ID|Id|id)?[\s:：#＃]*$/u
+/**
+ * Postcode labels (`ZIP`, `PLZ`, `CEP`, `postcode`, `code postal` …): they veto only numbers of a
+ * postcode's length, at most 9 digits (a ZIP+4), so a Turkish `cep` (mobile) number of 10 or more
+ * digits is still a phone.
+ */
+const POSTCODE_LABEL_RE =
+  /(?:^|[^\p{L}\p{N}])(?:cep|plz|zip|zipcode|zip\s*code|postcode|post\s*code|postal\s*code|code\s+postal|c[oó]digo\s+postal|postleitzahl|cap|postnummer|postinumero|kod\s+pocztowy|psč)\.?\s*[:#]?\s*$/iu
+
+const hasIdLabel = (text: string, start: number, digits = 0): boolean => {
+  const before = text.slice(Math.max(0, start - 120), start)
+  return ID_LABEL_RE.test(before) || UNSPACED_ID_LABEL_RE.test(before) || (digits <= 9 && POSTCODE_LABEL_RE.test(before))
+}
 
 const digitsOf = (s: string): string => s.replace(/\D/g, "")
 
@@ -327,14 +341,19 @@ const AT_WORDS = triggerGroup([
 const AT_WORD_RE_SOURCE = "at|@|arobase|arobas|arroba|chiocciola|klammeraffe|affe|apenstaartje|snabel-?a|ma[lł]pa|kukac|zavin[aá][cč]"
 const DOT_WORDS = String.raw`dot|\.|punkt|point|punto|ponto|punt|kropka|pont|te[cč]ka|nokta|piste`
 const BRACKETED_AT = String.raw`\s*[([{<]\s*(?:${AT_WORD_RE_SOURCE})\s*[)\]}>]\s*`
-const AT_ANCHOR_RE = new RegExp(String.raw`${BRACKETED_AT}|\s+at\s+`, "giu")
+/**
+ * An opening bracket and an "at" word glued to the local part with no closing bracket
+ * (`priya.n{atexample{dot}in}`): an `@` only when the domain after it has a bracketed dot.
+ */
+const OPEN_AT = String.raw`(?<=[\p{L}\p{N}])[([{<]\s*(?:${AT_WORD_RE_SOURCE})(?![)\]}>]|\s*[)\]}>])`
+const AT_ANCHOR_RE = new RegExp(String.raw`${BRACKETED_AT}|\s+at\s+|${OPEN_AT}`, "giu")
 /** With a plain `@` as well, for an address whose dots only are obfuscated (`r.ahmed@example[dot]com`). */
-const AT_OR_PLAIN_ANCHOR_RE = new RegExp(String.raw`${BRACKETED_AT}|\s+at\s+|@`, "giu")
+const AT_OR_PLAIN_ANCHOR_RE = new RegExp(String.raw`${BRACKETED_AT}|\s+at\s+|${OPEN_AT}|@`, "giu")
 const BRACKETED_DOT = String.raw`\s*[([{<]\s*(?:${DOT_WORDS})\s*[)\]}>]\s*`
 const DOT_SEP = String.raw`(?:${BRACKETED_DOT}|\s+dot\s+|\.)`
 const BRACKETED_DOT_RE = new RegExp(BRACKETED_DOT.replace(/^\\s\*/, ""), "iu")
 /** Whether a text may hold an obfuscated address (a cheap test before `detectObfuscatedEmails`). */
-const OBFUSCATED_HINT_RE = new RegExp(String.raw`\bat\b|[([{<]\s*(?:${AT_WORD_RE_SOURCE})\s*[)\]}>]`, "iu")
+const OBFUSCATED_HINT_RE = new RegExp(String.raw`\bat\b|[([{<]\s*(?:${AT_WORD_RE_SOURCE})\s*[)\]}>]|${OPEN_AT}`, "iu")
 const LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?`
 const DOMAIN_AT_RE = new RegExp(String.raw`${LABEL}(?:${DOT_SEP}${LABEL})+(?![\p{L}\p{N}-]|\.[\p{L}\p{N}])`, "iuy")
 const LOCAL_BEFORE_RE = /(?<![\p{L}\p{N}._%+'-])[\p{L}\p{N}][\p{L}\p{N}._%+'-]*(?:\s+dot\s+[\p{L}\p{N}][\p{L}\p{N}._%+'-]*)*$/iu
@@ -357,12 +376,14 @@ const detectObfuscatedEmails = (text: string, out: Array<Candidate>, plainAt: bo
   for (const anchor of text.matchAll(plainAt ? AT_OR_PLAIN_ANCHOR_RE : AT_ANCHOR_RE)) {
     const plain = anchor[0] === "@"
     const bare = !plain && !/[([{<]/.test(anchor[0])
+    const open = !plain && /[([{<]/.test(anchor[0]) && !/[)\]}>]/.test(anchor[0])
     const domainStart = anchor.index + anchor[0].length
     DOMAIN_AT_RE.lastIndex = domainStart
     const domain = DOMAIN_AT_RE.exec(text)
     if (domain === null) continue
     // A plain `@` is the plain detector's, unless the domain's dots are obfuscated.
     if (plain && !BRACKETED_DOT_RE.test(domain[0]) && !/\sdot\s/i.test(domain[0])) continue
+    if (open && !BRACKETED_DOT_RE.test(domain[0])) continue
     const canonical = canonicalDomain(domain[0])
     const labels = canonical.split(".")
     const tld = labels[labels.length - 1] ?? ""
@@ -473,7 +494,7 @@ const detectIbans = (text: string): Array<Candidate> => {
  * card word glued to it (`#card-4294-…`, `visa_4111…`) is fine — and not follow an identifier
  * label ("order #", "gift card", …).
  */
-const CARD_SEPARATOR = String.raw`(?: {0,2}[-./] {0,2}| ?, ?| {0,2}\n {0,2}| {1,2})`
+const CARD_SEPARATOR = String.raw`(?: {0,2}(?:[-/]|\.{1,3}) {0,2}| ?, ?| {0,2}\n {0,2}| {1,2})`
 const DIGIT_RUN_RE = new RegExp(String.raw`\d+(?:${CARD_SEPARATOR}\d+)*`, "g")
 const SEPARATOR_RE = new RegExp(CARD_SEPARATOR, "g")
 
@@ -509,9 +530,14 @@ const foursWithLast = (lengths: ReadonlyArray<number>): boolean => {
 /** One digit per group, at least 13 of them (a number read out digit by digit). */
 const digitByDigit = (lengths: ReadonlyArray<number>): boolean => lengths.length >= 13 && lengths.every((l) => l === 1)
 
-/** How a card is written when its groups are joined by one separator `sep`. */
-const cardGrouping = (lengths: ReadonlyArray<number>, sep: string | undefined): boolean => {
-  if (sep === "," || sep === "\n") return foursWithLast(lengths)
+/** A card word shortly before a number (`card\n6011 …`, `Kartennummer: …`), with no digit between. */
+const CARD_CUE_BEFORE_RE =
+  /(?:^|[^\p{L}])(?:cards?|cc|pan|visa|master\s?card|mc|amex|discover|jcb|maestro|unionpay|karte\p{L}*|kreditkarte\p{L}*|kartennummer|tarjeta|carte|carta|cart[aã]o|kaart|creditcard|kort\p{L}*|kortti\p{L}*|karta|karty|kart[ıi]|card\s?number|card\s?no)(?![\p{L}])[^\d]{0,30}$/iu
+
+/** How a card is written when its groups are joined by one separator `sep` (`cued`: after a card word). */
+const cardGrouping = (lengths: ReadonlyArray<number>, sep: string | undefined, cued = false): boolean => {
+  // A comma or a line break between two halves only right after a card word (`card\n60114109\n38681660`).
+  if (sep === "," || sep === "\n") return foursWithLast(lengths) || (cued && lengths.length === 2)
   const n = lengths.length
   if (n <= 2) return true
   const key = lengths.join("-")
@@ -547,7 +573,10 @@ const detectCards = (text: string): Array<Candidate> => {
     for (const g of groups) digits += text.slice(g.start, g.end)
     if (digits.length < 13 || digits.length > 19) return false
     const lengths = groups.map((g) => g.end - g.start)
-    if (mixed ? !(foursWithLast(lengths) || digitByDigit(lengths)) : !cardGrouping(lengths, groups[1]?.sep)) return false
+    const sep = groups[1]?.sep
+    const cued = (sep === "," || sep === "\n") && lengths.length === 2 &&
+      CARD_CUE_BEFORE_RE.test(text.slice(Math.max(0, first.start - 50), first.start))
+    if (mixed ? !(foursWithLast(lengths) || digitByDigit(lengths)) : !cardGrouping(lengths, sep, cued)) return false
     if (!apartRight(text, last.end, CARD_JOINERS, true)) return false
     if (!apartLeft(text, first.start, CARD_JOINERS) && !gluedCue(text, first.start, CARD_CUE_WORD_RE)) return false
     if (!isPaymentCardNumber(digits) || hasIdLabel(text, first.start)) return false
@@ -678,8 +707,8 @@ const PHONE_CANDIDATE_RE =
   /(?:\(\+\d{1,3}\) ?|\+ ?|(?<![\p{L}\p{N}])00 ?)?(?:\(\d{1,5}\)|\d)(?:(?: ?[-./] ?| |\(0\) ?| ?\(\d{1,5}\) ?)?\d)+/gu
 
 const STRONG_PHONE_CUE = [
-  String.raw`call(?:ed|ing|back|s)?|phone|ph|telephone|tel|tlf|t[ée]l|t[eé]l[eé]?f[oó]n\p{L}*|t[ée]l[ée]phone|telem[oó]vel|mobile?|mobil|mob|m[óo]vil|cell(?:phone|ulare)?|cel|celular|cp|hp|gsm|handy|festnetz|natel|durchwahl|r[üu]ckruf\p{L}*|fax|whatsapp|signal|viber|telegram|sms|text(?:ing)?|dial|ring|hotline|landline|reach(?:ed|able)?`,
-  String.raw`joindre|rappel\p{L}*|appel\p{L}*|ll[aá]m\p{L}*|chiam\p{L}*|anruf\p{L}*|rufen|erreichbar|bel(?:len)?|portable|puhelin\p{L}*|soita\p{L}*|zadzwo\p{L}*|dzwo\p{L}*|komórk\p{L}*|ara\p{L}*|telefon\p{L}*`
+  String.raw`call(?:ed|ing|back|s)?|phone|ph|telephone|tel|tlf|t[ée]l|t[eé]l[eé]?f[oó]n\p{L}*|t[ée]l[ée]phone|telem[oó]vel|mobile?|mobil|mob|m[óo]vil|cell(?:phone|ulare)?|cel|celular|cp|hp|gsm|handy|festnetz|natel|durchwahl|r[üu]ckruf\p{L}*|fax|whatsapp|whats|wpp|zap(?:zap)?|signal|viber|telegram|sms|text(?:ing)?|dial|ring|hotline|landline|reach(?:ed|able)?`,
+  String.raw`joindre|rappel\p{L}*|appel\p{L}*|ll[aá]m\p{L}*|chiam\p{L}*|anruf\p{L}*|rufen|erreichbar|bel(?:len)?|portable|puhelin\p{L}*|soita\p{L}*|zadzwo\p{L}*|dzwo\p{L}*|komórk\p{L}*|ara\p{L}*|telefon\p{L}*|cep`
 ].join("|")
 /** Cue words of other scripts: plain words (no pattern syntax), normalized like the text. */
 const OTHER_SCRIPT_PHONE_CUE =
@@ -799,7 +828,7 @@ const detectPhones = (text: string, options: PiiOptions, international: boolean)
     if (text[start - 1] === " " && isDigit(text[start - 2]) && !intl) continue
     const cue = phoneCue(text, start)
     if (intl) {
-      if (raw.startsWith("00") && (digits[2] === "0" || (cue !== "strong" && hasIdLabel(text, start)))) continue
+      if (raw.startsWith("00") && (digits[2] === "0" || (cue !== "strong" && hasIdLabel(text, start, digits.length)))) continue
       const plus = "+" + (raw.startsWith("00") ? digits.slice(2) : digits)
       const e164 = validPhone(plus, undefined)
       if (e164 !== undefined || (cue !== undefined && digits.length >= 8 && digits.length <= 15)) {
@@ -810,7 +839,7 @@ const detectPhones = (text: string, options: PiiOptions, international: boolean)
     }
     if (digits.length > 15) continue
     if (DATE_TIME_RE.test(raw) || IP_OR_VERSION_RE.test(raw) || (cue === undefined && isSoftwareVersion(text, start, raw))) continue
-    if (hasIdLabel(text, start) || text[start - 1] === "#") continue
+    if (hasIdLabel(text, start, digits.length) || text[start - 1] === "#") continue
     const formatted = /[ .\-/()]/.test(raw)
     const defaultRegion = regionOf(options.defaultRegion)
     let value = validPhone(raw, defaultRegion)
@@ -851,6 +880,92 @@ const nationalShape = (raw: string, digits: string): boolean => {
 const PHONE_LINK_HINT_RE = /wa\.me\/|whatsapp\.com\/|t\.me\/|(?:phone|tel|mobile|msisdn|whatsapp|number)=/i
 
 // ---------------------------------------------------------------------------
+// Numbers read out as words (call transcripts, voice-to-text)
+// ---------------------------------------------------------------------------
+
+/** Digit words of English, German, French, Spanish, Italian, Portuguese and Dutch (normalized text: lower case compared). */
+const DIGIT_WORDS: Readonly<Record<string, number>> = {
+  zero: 0, oh: 0, o: 0, nought: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9,
+  null: 0, eins: 1, zwei: 2, zwo: 2, drei: 3, vier: 4, "fünf": 5, fuenf: 5, sechs: 6, sieben: 7, acht: 8, neun: 9,
+  "zéro": 0, un: 1, deux: 2, trois: 3, quatre: 4, cinq: 5, sept: 7, huit: 8, neuf: 9,
+  cero: 0, uno: 1, dos: 2, tres: 3, "trés": 3, cuatro: 4, cinco: 5, seis: 6, siete: 7, ocho: 8, nueve: 9,
+  due: 2, tre: 3, quattro: 4, cinque: 5, sei: 6, sette: 7, otto: 8, nove: 9,
+  um: 1, dois: 2, duas: 2, "três": 3, sete: 7, oito: 8,
+  nul: 0, een: 1, "één": 1, twee: 2, drie: 3, vijf: 5, zes: 6, zeven: 7, negen: 9
+}
+/** "double five", "triple zero", "doppel", "doble": the next digit two or three times. */
+const REPEAT_WORDS: Readonly<Record<string, number>> = { double: 2, triple: 3, doppel: 2, doppelt: 2, doble: 2, triplo: 3, doppio: 2 }
+const DIGIT_WORD_STEMS = triggerGroup([...Object.keys(DIGIT_WORDS), ...Object.keys(REPEAT_WORDS)].filter((w) => w.length > 2 || w === "oh"))
+const SPOKEN_TOKEN = String.raw`(?:${[...Object.keys(DIGIT_WORDS), ...Object.keys(REPEAT_WORDS)].sort((a, b) => b.length - a.length).join("|")}|\d{1,4})`
+/** A run of digit words (and short digit groups) joined by spaces, commas, dots or dashes, seven tokens or more. */
+const SPOKEN_RUN_RE = new RegExp(
+  String.raw`(?<![\p{L}\p{N}])${SPOKEN_TOKEN}(?:[\s,.-]{1,3}${SPOKEN_TOKEN}){6,}(?![\p{L}\p{N}])`,
+  "giu"
+)
+const SPOKEN_RUN_TEST_RE = new RegExp(SPOKEN_RUN_RE.source, "iu")
+const SPOKEN_SPLIT_RE = /[\s,.-]+/u
+
+/** The digits a spoken run stands for, and how many of its tokens were words. */
+const spokenDigits = (run: string): { readonly digits: string; readonly words: number } => {
+  let digits = ""
+  let words = 0
+  let repeat = 1
+  for (const token of run.split(SPOKEN_SPLIT_RE)) {
+    if (token === "") continue
+    const lower = token.toLowerCase()
+    const times = REPEAT_WORDS[lower]
+    if (times !== undefined) {
+      repeat = times
+      words++
+      continue
+    }
+    const value = /^\d+$/.test(token) ? token : DIGIT_WORDS[lower]?.toString()
+    if (value === undefined) return { digits: "", words: 0 }
+    if (!/^\d+$/.test(token)) words++
+    digits += value.repeat(value.length === 1 ? repeat : 1)
+    repeat = 1
+  }
+  return { digits, words }
+}
+
+/**
+ * A card, an SSN or ITIN, or a phone read out as words (`four eight four three seven zero …`,
+ * `my social is one three one six …`, `call me on oh seven seven double oh …`): at least seven
+ * tokens, four of them words. A card by its digits (Luhn, network) unless labelled; an SSN only
+ * after an SSN cue; a phone only after a strong phone cue.
+ */
+const detectSpokenNumbers = (text: string, options: PiiOptions): Array<Candidate> => {
+  const out: Array<Candidate> = []
+  for (const m of text.matchAll(SPOKEN_RUN_RE)) {
+    const { digits, words } = spokenDigits(m[0])
+    if (words < 4) continue
+    const start = m.index
+    const end = start + m[0].length
+    if (digits.length >= 13 && digits.length <= 19 && isPaymentCardNumber(digits)) {
+      if (!hasIdLabel(text, start)) out.push({ kind: "payment_card", start, end, value: digits })
+      continue
+    }
+    if (digits.length === 9 && (isValidSsn(digits) || isValidItin(digits)) && hasSsnCue(text, start, end)) {
+      out.push({ kind: "ssn", start, end, value: digits })
+      continue
+    }
+    if (digits.length >= 7 && digits.length <= 15 && phoneCue(text, start) === "strong") {
+      const plus = /(?:plus|\+)\s*$/i.test(text.slice(Math.max(0, start - 6), start))
+      const value = plus
+        ? validPhone("+" + digits, undefined)
+        : validPhone(digits, regionOf(options.defaultRegion)) ??
+          options.phoneRegions.map((r) => validPhone(digits, regionOf(r))).find((v) => v !== undefined) ?? digits
+      out.push({ kind: "phone", start, end, value: value ?? "+" + digits })
+    }
+  }
+  return out
+}
+
+/** Whether a text may hold a number read out as words (seven digit words or more). */
+const mayHaveSpokenNumber = (text: string, profile: TextProfile | undefined): boolean =>
+  profile === undefined ? SPOKEN_RUN_TEST_RE.test(text) : startsOf(profile, DIGIT_WORD_STEMS).length >= 4
+
+// ---------------------------------------------------------------------------
 // All detectors
 // ---------------------------------------------------------------------------
 
@@ -860,7 +975,7 @@ const PHONE_SHAPE_RE = /\d(?:[ ().\/+-]{0,3}\d){6}/
 interface Detector {
   readonly detect: (text: string, options: PiiOptions) => Array<Candidate>
   /** Whether the detector can find anything in a text with `digits` ASCII digits (a cheap prefilter). */
-  readonly applies: (text: string, digits: number) => boolean
+  readonly applies: (text: string, digits: number, profile: TextProfile | undefined) => boolean
 }
 
 /**
@@ -877,7 +992,8 @@ const DETECTORS: ReadonlyArray<Detector> = [
   },
   { detect: detectCards, applies: (_, digits) => digits >= 13 },
   { detect: detectSsns, applies: (_, digits) => digits >= 9 },
-  { detect: (text, options) => detectPhones(text, options, false), applies: (text, digits) => digits >= 7 && PHONE_SHAPE_RE.test(text) }
+  { detect: (text, options) => detectPhones(text, options, false), applies: (text, digits) => digits >= 7 && PHONE_SHAPE_RE.test(text) },
+  { detect: detectSpokenNumbers, applies: (text, _, profile) => mayHaveSpokenNumber(text, profile) }
 ]
 
 const countDigits = (text: string): number => {
@@ -904,10 +1020,10 @@ export const detectPiiNormalized = (
   if (kinds.length === 0) return []
   const accepted: Array<PiiCandidate> = []
   const digits = profile?.digits ?? countDigits(text)
-  // Without digits, only an email can be there: it needs an `@`, a `%40` or an "at" word.
-  if (digits === 0 && profile !== undefined && !profile.at && (profile.groups & AT_WORDS) === 0) return []
+  // Without digits, only an email (an `@`, a `%40`, a bracket or an "at" word) or a number read out as words can be there.
+  if (digits === 0 && profile !== undefined && !profile.at && !profile.bracket && (profile.groups & (AT_WORDS | DIGIT_WORD_STEMS)) === 0) return []
   for (const { applies, detect } of DETECTORS) {
-    if (!applies(text, digits)) continue
+    if (!applies(text, digits, profile)) continue
     for (const c of detect(text, options)) {
       if (c.end <= c.start) continue
       let lo = 0

@@ -1,0 +1,109 @@
+/**
+ * The classes of the second sealed set's misses (issue 16; that set is tuned on since): numbers
+ * read out as words, a card split in two halves over lines after a card word, groups joined by an
+ * ellipsis, an unbalanced bracketed `at`, phone cues of Turkish (`cep`) and Brazilian (`zap`)
+ * chats against postcode labels, meeting ids as identifiers, and refund commitments in Turkish,
+ * Hindi, Arabic, Hebrew, Indonesian and Vietnamese and as a cost taken on with a cap. The
+ * sentences are written for these tests, in other words and numbers than the corpora.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { detectPii, type PiiKind } from "../src/domain/guardrails.ts"
+import { blocks, passes } from "./guardrails-support.ts"
+
+const kinds = (text: string): ReadonlyArray<PiiKind> => [...new Set(detectPii(text).map((m) => m.kind))].sort()
+
+describe("numbers read out as words", () => {
+  it("a card, an SSN after its cue, a phone after its cue", () => {
+    blocks("pii_payment_card", [
+      "caller: it's five five five five, five five five five, five five five five, four four four four",
+      "mi tarjeta es cuatro uno uno uno uno uno uno uno uno uno uno uno uno uno uno uno",
+      "agent: go ahead\ncaller: four five three nine one four eight eight zero three four three six four six seven"
+    ])
+    blocks("pii_ssn", ["caller: social security is two one nine zero nine nine nine nine nine"])
+    blocks("pii_phone", ["ring me back on oh two oh seven nine four six oh nine five eight", "call me on oh seven seven double oh nine double oh one two three"])
+  })
+  it("where it is found in the original text", () => {
+    const text = "ok so my social is two one nine zero nine nine nine nine nine thanks"
+    const [m] = detectPii(text)
+    assert.strictEqual(m?.kind, "ssn")
+    assert.strictEqual(text.slice(m?.start, m?.end), "two one nine zero nine nine nine nine nine")
+  })
+  it("counting, labelled ids and cue-less digit words pass", () => {
+    for (const text of [
+      "one two three four five six seven",
+      "The tickets one, two, three, four, five, six and seven are closed",
+      "order four five three nine one four eight eight zero three four three six four six seven",
+      "two one nine zero nine nine nine nine nine is the reference"
+    ]) {
+      assert.deepStrictEqual(kinds(text), [], text)
+    }
+  })
+})
+
+describe("cards written in pieces", () => {
+  it("two halves on two lines after a card word, groups joined by an ellipsis", () => {
+    blocks("pii_payment_card", ["Visa:\n45391488\n03436467", "4539...1488...0343...6467", "4539 … 1488 … 0343 … 6467"])
+  })
+  it("two numbers on two lines without a card word, and dotted versions, pass", () => {
+    passes("pii_payment_card", ["Invoices:\n45391488\n03436467", "tried 4.5... then 3.9... then 1488.0343"])
+  })
+})
+
+describe("an at-word opened but never closed", () => {
+  it("is an address when the domain's dots are bracketed", () => {
+    blocks("pii_email", ["write to kemal.y(atposta(dot)example)", "noor_a[atmail[dot]example[dot]org]"])
+  })
+  it("is none without a bracketed dot", () => {
+    passes("pii_email", ["see(attachments.zip)", "report(atlas.pdf) attached"])
+  })
+})
+
+describe("phone cues of chats against postcode and meeting labels", () => {
+  it("Turkish cep and Brazilian zap before a national number", () => {
+    blocks("pii_phone", ["cep: 0532 418 27 63", "cep tel 05324182763", "me chama no zap (21) 98714-2203", "whats 11 97352-4410"])
+  })
+  it("a postcode after cep or zip, a meeting or remote-desktop id, pass", () => {
+    passes("pii_phone", ["CEP 04538-132", "ZIP code 10018-2204", "Zoom ID 912 3345 1278", "TeamViewer ID 1 482 397 556", "会议号 912 3345 1278"])
+  })
+})
+
+describe("refund commitments in more languages", () => {
+  it("approved or with an amount", () => {
+    blocks("commitment", [
+      "İade tutarınız 1.200 TL olarak onaylandı.",
+      "आपका ₹4,800 का रिफंड स्वीकृत कर दिया गया है।",
+      "تمت الموافقة على استرداد 450 ريال.",
+      "ההחזר בסך 350 ש\"ח אושר.",
+      "Pengembalian dana Rp 275.000 sudah disetujui.",
+      "Yêu cầu hoàn tiền 900.000 VND đã được duyệt."
+    ])
+  })
+  it("requested, under review or not approved passes", () => {
+    passes("commitment", [
+      "1.200 TL iadeniz onaylanmadı.",
+      "İade talebiniz (1.200 TL) inceleniyor.",
+      "आपका ₹4,800 का रिफंड अनुरोध समीक्षा में है।",
+      "आपका रिफंड स्वीकृत नहीं हुआ है।",
+      "لم تتم الموافقة على استرداد 450 ريال بعد.",
+      "استلمنا طلب استرداد 450 ريال وهو قيد المراجعة."
+    ])
+  })
+})
+
+describe("a cost taken on, with an amount or a cap", () => {
+  it("is a commitment", () => {
+    blocks("commitment", [
+      "We'll pay for the courier, up to $80.",
+      "We will cover the hotel night, a maximum of £120.",
+      "Wir übernehmen die Anfahrt bis zu 150 €."
+    ])
+  })
+  it("a question, a policy, a reported question or a condition before it passes", () => {
+    passes("commitment", [
+      "Can we pay for this with a card? The price is $30.",
+      "Our policy covers repairs up to $300.",
+      "You asked whether we cover repairs up to $300.",
+      "If the device is under warranty, we'll cover the repair up to $300."
+    ])
+  })
+})
