@@ -11,7 +11,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll } from "vitest"
 import { allPiiKinds, defaultGuardrailRules } from "../src/domain/guardrails.ts"
-import { maxCorpusFileBytes } from "../src/eval/GuardrailsEval.ts"
+import { maxCorpusFileBytes, parseCorpusFile, scoreCorpus } from "../src/eval/GuardrailsEval.ts"
 
 const root = fileURLToPath(new URL("../", import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), "guardrails-cli-"))
@@ -284,4 +284,27 @@ describe("scripts/eval-guardrails.ts", () => {
       assert.strictEqual(result.stdout, "")
       assert.include(result.stderr, "missing.jsonl")
     }))
+})
+
+describe("a corpus file with its own forbidden phrases", () => {
+  const lines = [
+    JSON.stringify({ forbidden_phrases: ["we pinky swear"] }),
+    JSON.stringify({ id: "x1", text: "We p\u00adinky swear it works.", policies: ["forbidden_phrase"] }),
+    JSON.stringify({ id: "x2", text: "This is legal advice.", policies: [] })
+  ].join("\n")
+  it("scores its policy lines against those phrases, not the configured ones", () => {
+    const file = parseCorpusFile("own.jsonl", lines)
+    assert.deepStrictEqual(file.ignored, [])
+    assert.deepStrictEqual(file.policies.map((e) => e.forbiddenPhrases), [["we pinky swear"], ["we pinky swear"]])
+    const scores = scoreCorpus(file.pii, file.policies)
+    assert.deepStrictEqual(
+      [scores.policies?.perPolicy.forbidden_phrase.truePositives, scores.policies?.perPolicy.forbidden_phrase.falsePositives],
+      [1, 0]
+    )
+  })
+  it("a bad header is an ignored line with the reason", () => {
+    const file = parseCorpusFile("bad.jsonl", JSON.stringify({ forbidden_phrases: [] }))
+    assert.strictEqual(file.ignored.length, 1)
+    assert.match(file.ignored[0]?.reason ?? "", /forbidden_phrases/)
+  })
 })

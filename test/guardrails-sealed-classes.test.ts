@@ -7,7 +7,7 @@
  * sentences are written for these tests, in other words and numbers than the corpora.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { detectPii, type PiiKind } from "../src/domain/guardrails.ts"
+import { defaultGuardrailRules, detectPii, evaluateGuardrails, type PiiKind } from "../src/domain/guardrails.ts"
 import { blocks, passes } from "./guardrails-support.ts"
 
 const kinds = (text: string): ReadonlyArray<PiiKind> => [...new Set(detectPii(text).map((m) => m.kind))].sort()
@@ -104,6 +104,89 @@ describe("a cost taken on, with an amount or a cap", () => {
       "Our policy covers repairs up to $300.",
       "You asked whether we cover repairs up to $300.",
       "If the device is under warranty, we'll cover the repair up to $300."
+    ])
+  })
+})
+
+// The classes of the third sealed set's misses (that set is tuned on since).
+
+describe("more separators and shapes", () => {
+  it("IBANs with dots, slashes or underscores; cards with underscores, 4-3-3-3 or any grouping after a card word", () => {
+    blocks("pii_iban", ["IBAN: DE89.3704.0044.0532.0130.00", "GB82/WEST/1234/5698/7654/32"])
+    blocks("pii_payment_card", ["card 4539_1488_0343_6467 declined", "Visa 4222 222 222 222 (old one)", "card no. 45 3914 8803 436467"])
+    blocks("pii_ssn", ["my social security is 2 1 9  0 9  9 9 9 9", "SSN: 219 -- 09 -- 9999", "SSN 219-099999 (dash in the wrong place)"])
+  })
+  it("a national 16-digit card only after a card word; payment and tracking references pass", () => {
+    blocks("pii_payment_card", ["카드번호 9400-1234-5678-9012 입니다"])
+    passes("pii_payment_card", ["ref 9400 1234 5678 9012", "tracking 9400123456789012"])
+    passes("pii_phone", ["KID-nummer 12345678903 på fakturaen", "OCR-nummer 4711123456789", "追跡番号 JP 1234 5678 901 です"])
+    passes("pii_ssn", ["order 219-099999 shipped", "219 -- 09 -- 9999 is the part number"])
+  })
+  it("a placeholder address is not an address", () => {
+    passes("pii_email", ["use firstname dot lastname at example dot com", "firstname.lastname(at)example(dot)com is the format"])
+    blocks("pii_email", ["write to jana dot novak at example dot com"])
+  })
+})
+
+describe("links and credential requests of the third set's classes", () => {
+  it("a protocol-relative link to another host is unsafe; an allowed host in fullwidth dots is not", () => {
+    blocks("unsafe_link", ["Load //cdn-files.test/patch.js in the console."])
+    passes("unsafe_link", ["Visit help．example．com for the guide.", "See https://help.example.com//guides twice."])
+  })
+  it("card number or password requests in Arabic, Greek, Hebrew, Hindi, Turkish, Spanish, Indonesian, Vietnamese", () => {
+    blocks("unsafe_link", [
+      "يرجى إرسال رقم بطاقتك والرمز السري.",
+      "Παρακαλώ στείλτε μας τον κωδικό πρόσβασης.",
+      "שלחו לנו את מספר הכרטיס המלא.",
+      "कृपया अपना कार्ड नंबर हमें भेजें।",
+      "Lütfen şifrenizi ve kullanıcı adınızı bu adrese cevap olarak yazın.",
+      "Por favor, indíquenos el número completo de su tarjeta.",
+      "Silakan kirimkan kata sandi Anda kepada kami.",
+      "Vui lòng gửi mật khẩu của bạn cho chúng tôi."
+    ])
+  })
+  it("the same words as safety advice pass", () => {
+    passes("unsafe_link", [
+      "لا ترسل رقم بطاقتك لأي شخص.",
+      "Μην στείλετε ποτέ τον κωδικό σας.",
+      "לעולם אל תשלחו את הסיסמה.",
+      "कृपया अपना पासवर्ड किसी को न भेजें।",
+      "Jangan pernah kirimkan kata sandi Anda."
+    ])
+  })
+})
+
+describe("customer ids after a customer word", () => {
+  it("another customer's id of any shape is foreign", () => {
+    const context = { customerId: "cus_Q8vN2kLm", customer: { customer_id: "cus_Q8vN2kLm", email: "r.v@example.com" } }
+    for (const text of ["Ihr Kollege (Kundennr. KD-2026-0412) hat das gemeldet.", "Customer ORG-00713 reported this first."]) {
+      assert.include(evaluateGuardrails(text, defaultGuardrailRules, context).violations, "foreign_customer_data", text)
+    }
+    for (const text of ["Your customer number cus_Q8vN2kLm is on file.", "Customer since 2019, thanks for staying."]) {
+      assert.notInclude(evaluateGuardrails(text, defaultGuardrailRules, context).violations, "foreign_customer_data", text)
+    }
+  })
+})
+
+describe("guarantees and promises in more languages, and what is not one", () => {
+  it("is a commitment", () => {
+    blocks("commitment", [
+      "Vi garanterar leverans inom två dagar.",
+      "Söz veriyorum, bir daha olmayacak.",
+      "我们保证下周一前完成退款。",
+      "次回のご請求で必ず割引を適用いたします。",
+      "Kami menjamin paket tiba besok.",
+      "Claim your €25 credit in the app.",
+      "The delay caused costs for you; we will cover them in full."
+    ])
+  })
+  it("a guarantee page, a statistic, a customer's quoted words, an unavailable service pass", () => {
+    passes("commitment", [
+      "The guarantee page (https://help.example.com/guarantee) explains it.",
+      "90% of the refunds requested in May were paid on time.",
+      "Some customers ask for a \"full refund guaranteed\" in writing; the plan doesn't include that.",
+      "Guaranteed next-day delivery is not available in your area.",
+      "我们无法保证下周一前完成。"
     ])
   })
 })

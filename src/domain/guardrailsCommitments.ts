@@ -216,7 +216,7 @@ const APPROVE_FIRST_PERSON = alt(
  */
 const NOT_A_GIVEN_GUARANTEE = String.raw`(?!\s+(?:(?:in|under|from|of)\s+(?:our|the|these|your)\s+(?:\p{L}+\s+)?(?:terms|policy|policies|conditions|contract|agreement|t&cs?)\s+)?(?:only\s+)?(?:applies|apply|covers|is\s+limited|does\s+not\s+apply|doesn't\s+apply|excludes|is\s+described|is\s+explained))`
 const GUARANTEE = alt(
-  String.raw`${L}guarantee(?:[ds]|ing)?${R}${NOT_A_GIVEN_GUARANTEE}`,
+  String.raw`(?<![/.#=_-])${L}guarantee(?:[ds]|ing)?${R}(?![^.!?\n]{0,40}(?:(?:is|are)\s+not|isn't|aren't)\s+(?:available|offered|included|possible|supported|an\s+option))(?!\s+(?:page|policy|policies|terms|section|link|article|faq|details|program(?:me)?|conditions|info(?:rmation)?|period|claim|form|scheme|document|pdf)${R})${NOT_A_GIVEN_GUARANTEE}`,
   String.raw`${L}(?:we|i)\s+(?:do\s+)?promise${R}`,
   word(String.raw`you\s+have\s+(?:my|our)\s+(?:personal\s+)?word`),
   word(String.raw`garantier(?:en|e|t|te|ten)`, String.raw`versprech(?:en|e)`, "versprochen", String.raw`sichern\s+(?:Ihnen\s+)?zu`, String.raw`zugesichert`),
@@ -226,7 +226,19 @@ const GUARANTEE = alt(
   word("garantimos", "garantido", "garantida", String.raw`lhe\s+asseguramos`),
   word(String.raw`garander(?:en|t|de)`, "gegarandeerd", "beloven", "beloof", "beloofd"),
   String.raw`${L}gwarant\p{L}*`, String.raw`${L}obiecuj\p{L}*`,
-  "保証します", "保証いたします", "お約束します", "約束します"
+  "保証します", "保証いたします", "お約束します", "約束します",
+  // Swedish, Danish, Norwegian, Finnish, Czech, Hungarian, Romanian, Turkish, Russian, Ukrainian, Greek
+  String.raw`${L}garanter(?:ar|er|ade|ede|te)${R}`, word("garanterat", "garanteret", "garantert", "lovar", "lovade", "lover", "lovet", "lovede"),
+  String.raw`${L}takaa(?:mme|n)${R}`, String.raw`${L}lupaa(?:mme|n)${R}`, String.raw`${L}zaru[čc]ujeme${R}`, String.raw`${L}garant[áa]l(?:juk|om)${R}`,
+  String.raw`${L}[íi]g[ée]rj(?:ük|ük|uk)${R}`, String.raw`${L}garant[ăa]m${R}`, String.raw`${L}promitem${R}`,
+  String.raw`${L}garanti\s+(?:ediyor|ederiz|veriyor)\p{L}*`, String.raw`${L}s[öo]z\s+veri(?:yor|riz)\p{L}*`, String.raw`${L}taahh[üu]t\s+ediyor\p{L}*`,
+  `${L}${foldedRe("гарантируем")}${R}`, `${L}${foldedRe("обещаем")}${R}`, `${L}${foldedRe("гарантуємо")}${R}`, `${L}${foldedRe("обіцяємо")}${R}`,
+  `${L}${foldedRe("εγγυόμαστε")}${R}`, `${L}${foldedRe("υποσχόμαστε")}${R}`,
+  // Indonesian and Malay, Vietnamese, Hindi, Arabic, Hebrew, Chinese, Korean, Japanese, Thai
+  String.raw`${L}(?:kami\s+)?(?:menjamin|jamin|berjanji)${R}`, String.raw`${L}(?:ch[úu]ng\s+t[ôo]i\s+)?(?:đ[ảa]m\s+b[ảa]o|cam\s+k[ếe]t|h[ứu]a)${R}`,
+  nw("गारंटी देते", "गारंटी देता", "वादा करते", "वादा करता", "نضمن", "نعدك", "نعدكم", "מבטיחים", "מבטיח", "אנו מתחייבים"),
+  "(?<!不|无法|無法|不能|没法|沒法|未能|难以|難以)(?:保证|保證|确保|確保|承诺|承諾)", "(?<!못\s?|없)(?:보장합니다|약속합니다|보장해\s?드립니다|약속드립니다)",
+  "必ず[^。.!?\n]{0,30}?(?:します|いたします|致します|させていただきます)", "รับประกัน"
 )
 
 /** Legally binding language. */
@@ -273,6 +285,8 @@ const LIABILITY = alt(
   String.raw`${L}(?:we|i)\s+admit\s+(?:that\s+)?(?:we|i|it)${R}`,
   String.raw`${L}we(?:'ll|\s+will|\s+shall)\s+(?:cover|pay\s+for|bear|reimburse|refund)\s+(?:all\s+)?(?:of\s+)?(?:the\s+|your\s+)?(?:\p{L}+\s+)?(?:costs?|expenses|damages?|losses|replacement|repairs?|fees)${R}`,
   String.raw`${L}we\s+owe\s+you${GAP}{0,20}?${AMOUNT}`,
+  // Damages or costs named before, then taken on ("you are entitled to damages; we will pay them").
+  String.raw`(?<=(?:damages?|costs?|fees?|charges?|expenses|losses|bills?|invoices?|compensation)[^.!?\n]{0,80})${L}we(?:'ll|\s+will|\s+shall)\s+(?:pay|cover|reimburse|compensate|settle)\s+(?:them|it|those|these|that|this)(?:\s+in\s+full)?${R}`,
   // German
   String.raw`${L}(?:übernehmen|tragen|anerkennen)\s+(?:wir\s+)?(?:die\s+|jede\s+)?(?:volle\s+|vollst[äa]ndige\s+|gesamte\s+|ganze\s+)?(?:Haftung|Verantwortung)${R}`,
   String.raw`${L}(?:Haftung|Verantwortung)\s+(?:übernehmen|anerkennen)${R}`, word(String.raw`wir\s+haften`, String.raw`haften\s+wir`, String.raw`unser(?:e|em)?\s+(?:Verschulden|Schuld)`, String.raw`fahrl[äa]ssig\s+gehandelt`, String.raw`schulden\s+Ihnen`),
@@ -447,7 +461,12 @@ const FULL_WORDS = triggerGroup([
 ])
 const GUARANTEE_WORDS = triggerGroup([
   "guarant", "promise", "word", "garant", "garand", "versprech", "versprochen", "sichern", "zugesichert", "promet", "promis", "asegur",
-  "assicur", "assegur", "belo", "gwarant", "obiecuj", "保証", "約束"
+  "assicur", "assegur", "belo", "gwarant", "obiecuj", "保証", "約束",
+  "lovar", "lovade", "lover", "lovet", "lovede", "takaa", "lupaa", "zaruč", "zaruc", "ígér", "iger", "promitem", "söz", "soz", "taahh",
+  ...foldedStems("гарантируем"), ...foldedStems("обещаем"), ...foldedStems("гарантуємо"), ...foldedStems("обіцяємо"),
+  ...foldedStems("εγγυόμαστε"), ...foldedStems("υποσχόμαστε"), "kami", "menjamin", "jamin", "berjanji", "chúng", "chung", "đảm", "dam", "cam", "hứa", "hua",
+  ...nwStems("गारंटी", "वादा", "نضمن", "نعدك", "نعدكم", "מבטיחים", "מבטיח", "אנו"),
+  "保证", "保證", "确保", "確保", "承诺", "承諾", "보장", "약속", "必ず", "รับประกัน"
 ])
 const BINDING_WORDS = triggerGroup([
   "legally", "binding", "rechtsverbindlich", "rechtskräftig", "rechtskraftig", "rechtlich", "juristisch", "verbindlich",
@@ -521,7 +540,7 @@ const builtinPatterns: ReadonlyArray<BuiltinPattern> = [
   },
   // A percentage refund ("a 100 % refund", "remboursement à 100 %"), not "refunds of up to 100%".
   {
-    source: String.raw`${PERCENT}(?:\s+[\p{L}-]+){0,2}\s+${REFUND}|${REFUND}\s+(?:of|de|du|von|van|del|di|do|da|à|a)?\s*${PERCENT}`,
+    source: String.raw`${PERCENT}(?:\s+(?!(?:of|de|der|des|del|della|di|van|do|da)${R})[\p{L}-]+){0,2}\s+${REFUND}|${REFUND}\s+(?:of|de|du|von|van|del|di|do|da|à|a)?\s*${PERCENT}`,
     needs: [REFUND_WORDS],
     digit: true,
     anchors: REFUND_WORDS,
@@ -644,7 +663,7 @@ const NEGATED_BEFORE_RE = new RegExp(String.raw`${L}${NEGATION_WORDS}(?:\s+[\p{L
 /** A request right before a match (at most three words between): "you requested a refund of", "Anfrage zur Erstattung". */
 const REQUESTED_BEFORE_RE = new RegExp(
   String.raw`${L}${alt(
-    String.raw`request(?:ed|s)?|asked\s+(?:for|about)|ask\s+for|claim(?:ed|s)?|want(?:ed)?|expect(?:ed|ing)?|hoping\s+for`,
+    String.raw`request(?:ed|s)?|asked\s+(?:for|about)|ask\s+for|claim(?:ed|s)?(?!\s+(?:your|the\s+free))|want(?:ed)?|expect(?:ed|ing)?|hoping\s+for`,
     String.raw`anfrage|antrag|beantragt|angefragt|gew[üu]nscht|verlangt|erwarten|erwartet`,
     String.raw`demande|demand[ée]e?|r[ée]clam[ée]e?|r[ée]clamation|souhaitez|souhait[ée]e?`,
     String.raw`solicitud|solicit[óo]|solicitado|solicitada|pidi[óo]|reclamaci[óo]n|reclam[óo]`,
@@ -734,6 +753,7 @@ const ATTRIBUTION_BEFORE_RE = new RegExp(
   String.raw`(?:${alt(
     String.raw`you\s+(?:wrote|said|say|mentioned|asked|quoted|stated|claimed|were\s+told|were\s+promised|heard|read|saw|called\s+it)`,
     String.raw`(?:the|a|your)\s+(?:words?|phrase|term|wording|expression|line|sentence|text|label|ad|ads|advert\p{L}*|claim|message|email|note)`,
+    String.raw`(?:ask(?:s|ed|ing)?\s+(?:us\s+)?(?:for|about)|request(?:s|ed|ing)?|want(?:s|ed)?|expect(?:s|ed)?|demand(?:s|ed)?|hop(?:e|es|ed|ing)\s+for)(?:\s+(?:a|an|the))?`,
     String.raw`(?:says|said|reads|mentions|states|called|so-called|quote|quoting)`,
     String.raw`Sie\s+(?:schrieben|schreiben|erw[äa]hnten|sagten|fragten|zitieren)|(?:das|dem)\s+Wort|die\s+(?:Worte|Formulierung|Aussage)|der\s+(?:Begriff|Ausdruck|Satz|Hinweis)`,
     String.raw`vous\s+(?:avez\s+(?:[ée]crit|mentionn[ée]|dit|cit[ée])|[ée]crivez|dites)|(?:le|les)\s+(?:mots?|terme|termes)|la\s+(?:mention|phrase|formule)|l'expression`,

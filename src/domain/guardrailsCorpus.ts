@@ -24,6 +24,8 @@ export interface PolicyCorpusEntry {
   readonly policies: ReadonlyArray<GuardrailPolicy>
   readonly customerId?: string | undefined
   readonly customer?: { readonly [key: string]: unknown } | undefined
+  /** The forbidden phrases the line was labelled against, when its file names them (`{"forbidden_phrases": […]}`). */
+  readonly forbiddenPhrases?: ReadonlyArray<string> | undefined
 }
 
 export interface PiiScore {
@@ -83,6 +85,7 @@ export type CorpusLine =
   | { readonly _tag: "pii"; readonly entry: PiiCorpusEntry }
   | { readonly _tag: "policy"; readonly entry: PolicyCorpusEntry }
   | { readonly _tag: "blank" }
+  | { readonly _tag: "phrases"; readonly forbiddenPhrases: ReadonlyArray<string> }
   | { readonly _tag: "unknown"; readonly reason: string }
 
 /** Reads one corpus line (see the module comment for the shapes). */
@@ -95,6 +98,14 @@ export const parseCorpusLine = (line: string): CorpusLine => {
     return { _tag: "unknown", reason: `invalid JSON (${error instanceof Error ? error.message : String(error)})` }
   }
   if (!isRecord(value)) return { _tag: "unknown", reason: "not a JSON object" }
+  // A file's header: the forbidden phrases its policy lines were labelled against (a corpus written for another deployment).
+  const phrases = value["forbidden_phrases"]
+  if (value["id"] === undefined && value["text"] === undefined && phrases !== undefined) {
+    if (!Array.isArray(phrases) || phrases.length === 0 || phrases.length > 200 || !phrases.every((p) => typeof p === "string" && p.length > 0 && p.length <= 200)) {
+      return { _tag: "unknown", reason: "\"forbidden_phrases\" must be a list of 1–200 phrases of 1–200 characters" }
+    }
+    return { _tag: "phrases", forbiddenPhrases: phrases }
+  }
   const { id, text } = value
   if (typeof id !== "string" || typeof text !== "string") {
     return { _tag: "unknown", reason: "unknown shape: expected {\"id\", \"text\", \"pii\": [...]} or {\"id\", \"text\", \"policies\": [...]}" }

@@ -30,6 +30,9 @@ const BARE_DOMAIN_RE = new RegExp(
   String.raw`(?<![\p{L}\p{N}@._%/-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:${COMMON_TLDS})(?![\p{L}\p{N}-]|\.[\p{L}\p{N}])(?:\/[^\s<>"'\x60)\]]*)?`,
   "giu"
 )
+/** A protocol-relative link (`//cdn.example.test/x.js`): any TLD, as a browser resolves it. */
+const PROTOCOL_RELATIVE_RE =
+  /(?<![\p{L}\p{N}:/])\/\/(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\p{L}\p{N}-])(?:[/?#:][^\s<>"'\x60)\]]*)?/giu
 /** URIs that run or carry content instead of pointing to a host. */
 const SCRIPT_URI_RE = /(?<![\p{L}\p{N}])(?:javascript|vbscript|livescript):\S|(?<![\p{L}\p{N}])data:[a-z]+\/[a-z0-9.+-]+[;,]|(?<![\p{L}\p{N}])file:\/\//giu
 /** What any link has: a scheme, `www.`, an `href`, a markdown link, or a dot between a letter or digit and two letters. */
@@ -44,6 +47,7 @@ export const hostOf = (link: string): string | undefined => {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(rest)
   if (scheme !== null) rest = rest.slice(scheme[0].length)
   else if (/^(?:mailto|tel):/i.test(rest)) return undefined
+  else if (rest.startsWith("//")) rest = rest.slice(2)
   const end = rest.search(/[/?#\\]/)
   let authority = end < 0 ? rest : rest.slice(0, end)
   const at = authority.lastIndexOf("@")
@@ -67,7 +71,9 @@ const findLinks = (normalized: NormalizedText, allowedHosts: ReadonlyArray<strin
   /** Whether the original text of a host's span is the host as read (no lookalikes, no invisible characters). */
   const writtenPlainly = (start: number, end: number, host: string): boolean => {
     const [s, e] = originalSpan(normalized, start, end)
-    const original = normalized.original.slice(s, e).toLowerCase()
+    // NFKC first: fullwidth letters and dots (`help．example．com`) resolve to the same host (IDNA
+    // maps them so); lookalike letters of other scripts and invisible characters do not.
+    const original = normalized.original.slice(s, e).normalize("NFKC").toLowerCase()
     return original.includes(host) && /^[\x20-\x7E]*$/.test(original)
   }
   const isCovered = (at: number): boolean => covered.some(([s, e]) => s <= at && at < e)
@@ -106,6 +112,7 @@ const findLinks = (normalized: NormalizedText, allowedHosts: ReadonlyArray<strin
   }
   for (const m of text.matchAll(URL_RE)) checkLink(m.index, m[0].replace(/[.,;:!?]+$/, ""))
   for (const m of text.matchAll(BARE_DOMAIN_RE)) checkLink(m.index, m[0].replace(/[.,;:!?]+$/, ""))
+  if (text.includes("//")) for (const m of text.matchAll(PROTOCOL_RELATIVE_RE)) checkLink(m.index, m[0].replace(/[.,;:!?]+$/, ""))
   for (const m of text.matchAll(SCRIPT_URI_RE)) {
     const end = text.slice(m.index).search(/\s|$/)
     checkLink(m.index, text.slice(m.index, m.index + (end < 0 ? text.length : end)))
@@ -156,13 +163,13 @@ const CREDENTIAL_NOUN_RE = new RegExp(
     // German
     String.raw`passwort|kennwort|pin-?(?:code|nummer)|geheimzahl|(?:kredit)?kartennummer|(?:kredit)?kartendaten|karten-?pr[üu]fnummer|pr[üu]fnummer|pr[üu]fziffer|sicherheitscode|zugangsdaten|anmeldedaten|login-?daten|best[äa]tigungscode|einmalcode`,
     // French
-    String.raw`mot\s+de\s+passe|code\s+(?:pin|secret|confidentiel|de\s+s[ée]curit[ée]|de\s+v[ée]rification|[àa]\s+usage\s+unique)|num[ée]ro\s+de\s+(?:votre\s+|la\s+)?carte(?:\s+bancaire)?|cryptogramme|identifiants|coordonn[ée]es\s+bancaires`,
+    String.raw`mot\s+de\s+passe|code\s+(?:pin|secret|confidentiel|de\s+s[ée]curit[ée]|de\s+v[ée]rification|[àa]\s+usage\s+unique)|num[ée]ro\s+(?:complet\s+)?de\s+(?:votre\s+|la\s+)?carte(?:\s+bancaire)?|cryptogramme|identifiants|coordonn[ée]es\s+bancaires`,
     // Spanish
-    String.raw`contrase[ñn]a|clave\s+de\s+acceso|n[úu]mero\s+de\s+(?:su\s+|tu\s+|la\s+)?tarjeta|c[óo]digo\s+(?:de\s+seguridad|de\s+verificaci[óo]n|pin|cvv|cvc)|credenciales|datos\s+de\s+(?:su\s+|tu\s+|la\s+)?tarjeta`,
+    String.raw`contrase[ñn]a|clave\s+de\s+acceso|n[úu]mero\s+(?:complet[oa]\s+|entero\s+)?de\s+(?:su\s+|tu\s+|la\s+)?tarjeta|c[óo]digo\s+(?:de\s+seguridad|de\s+verificaci[óo]n|pin|cvv|cvc)|credenciales|datos\s+de\s+(?:su\s+|tu\s+|la\s+)?tarjeta`,
     // Italian
-    String.raw`numero\s+(?:della|di|dalla)\s+(?:sua\s+|tua\s+)?carta|codice\s+(?:di\s+sicurezza|di\s+verifica|pin|segreto|cvv|cvc)|credenziali|dati\s+della\s+(?:sua\s+|tua\s+)?carta`,
+    String.raw`numero\s+(?:complet[oa]\s+|intero\s+)?(?:della|di|dalla)\s+(?:sua\s+|tua\s+)?carta|codice\s+(?:di\s+sicurezza|di\s+verifica|pin|segreto|cvv|cvc)|credenziali|dati\s+della\s+(?:sua\s+|tua\s+)?carta`,
     // Portuguese
-    String.raw`senha|palavra-passe|n[úu]mero\s+do\s+(?:seu\s+|teu\s+)?cart[ãa]o|c[óo]digo\s+(?:de\s+seguran[çc]a|de\s+verifica[çc][ãa]o|pin|cvv|cvc)|credenciais|dados\s+do\s+(?:seu\s+)?cart[ãa]o`,
+    String.raw`senha|palavra-passe|n[úu]mero\s+(?:complet[oa]\s+|inteiro\s+)?do\s+(?:seu\s+|teu\s+)?cart[ãa]o|c[óo]digo\s+(?:de\s+seguran[çc]a|de\s+verifica[çc][ãa]o|pin|cvv|cvc)|credenciais|dados\s+do\s+(?:seu\s+)?cart[ãa]o`,
     // Dutch
     String.raw`wachtwoord|pincode|(?:credit)?kaartnummer|beveiligingscode|verificatiecode|inloggegevens|kaartgegevens`,
     // Polish
@@ -175,6 +182,8 @@ const CREDENTIAL_NOUN_RE = new RegExp(
     String.raw`hesl\p{L}*|[čc][íi]sl\p{L}*\s+karty|bezpe[čc]nostn[íi]\s+k[óo]d\p{L}*|ov[ěe][řr]ovac[íi]\s+k[óo]d\p{L}*|p[řr]ihla[šs]ovac[íi]\s+[úu]daje`,
     // Turkish
     String.raw`[şs]ifre\p{L}*|parola\p{L}*|kart\s+numara\p{L}*|g[üu]venlik\s+kod\p{L}*|do[ğg]rulama\s+kod\p{L}*`,
+    // Indonesian and Malay, Vietnamese, Romanian, Hungarian
+    String.raw`kata\s+sandi|nomor\s+kartu|nombor\s+kad|kode\s+(?:otp|verifikasi|keamanan|cvv)|m[ậa]t\s+kh[ẩa]u|s[ốo]\s+th[ẻe]|m[ãa]\s+(?:otp|x[áa]c\s+(?:minh|th[ựu]c)|b[ảa]o\s+m[ậa]t|pin|cvv)|parol[ae]\p{L}*|num[ăa]rul\s+cardului|codul\s+(?:pin|cvv|de\s+securitate)|jelsz[óo]\p{L}*|k[áa]rtyasz[áa]m\p{L}*|biztons[áa]gi\s+k[óo]d\p{L}*`,
     // Russian (folded as the normalization folds it)
     `${foldedRe("парол")}\\p{L}*|${foldedRe("пин-код")}\\p{L}*|${foldedRe("номер")}\\s+${foldedRe("карты")}|${foldedRe("код")}\\s+${foldedRe("подтверждения")}|${foldedRe("данные")}\\s+${foldedRe("карты")}`
   ].map((alternatives) => `(?<![\\p{L}\\p{N}])(?:${alternatives})(?![\\p{L}\\p{N}])`).join("|"),
@@ -201,6 +210,7 @@ const CREDENTIAL_WORDS = triggerGroup([
   "salasan", "kortin", "turvakoodi", "vahvistuskoodi", "tunnuk",
   "hesl", "čísl", "cisl", "bezpečnostní", "bezpecnostni", "ověřovací", "overovaci", "přihlašovací", "prihlasovaci",
   "şifre", "sifre", "parola", "kart", "güvenlik", "guvenlik", "doğrulama", "dogrulama",
+  "kata", "nomor", "nombor", "kode", "mật", "mat", "số", "so", "mã", "ma", "parol", "numărul", "numarul", "codul", "jelsz", "kártyaszám", "kartyaszam", "biztonsági", "biztonsagi",
   ...foldedAll(["парол", "пин-код", "номер", "код", "данные"]),
   // Japanese, Korean, Chinese (anywhere in the text)
   "パスワード", "暗証番号", "カード番号", "セキュリティコード", "認証コード", "비밀번호", "카드번호", "카드 번호", "보안코드", "인증번호", "密码", "密碼", "卡号", "卡號", "验证码", "驗證碼", "安全码"
@@ -246,6 +256,10 @@ const REQUEST_VERBS: ReadonlySet<string> = new Set([
   "vahvistakaa", "ilmoita", "ilmoittakaa",
   // Czech
   "zadejte", "zadat", "zadej", "uveďte", "uvést", "pošlete", "zašlete", "sdělte", "sdělit", "napište", "potvrďte", "vyplňte",
+  // Indonesian and Malay, Vietnamese, Romanian, Hungarian
+  "kirim", "kirimkan", "berikan", "masukkan", "ketik", "sebutkan", "bagikan", "tulis", "hantar", "gửi", "gui", "nhập", "nhap", "cấp", "sẻ",
+  "trimiteți", "trimiteti", "trimite", "introduceți", "introduceti", "furnizați", "furnizati", "spuneți", "spuneti", "confirmați", "confirmati",
+  "adja", "küldje", "kuldje", "írja", "irja", "adjon",
   ...RUSSIAN_VERBS
 ])
 
@@ -294,6 +308,7 @@ const NEGATIONS: ReadonlySet<string> = new Set([
   "não", "nao",
   "nooit", "niet", "geen",
   "nigdy", "nikomu", "inte", "aldrig", "ej", "ikke", "aldri", "älä", "älkää", "ei", "koskaan", "nikdy", "asla", "hiçbir",
+  "jangan", "tidak", "không", "khong", "đừng", "dung", "niciodată", "niciodata", "nu", "soha", "ne", "sose",
   ...RUSSIAN_NEGATIONS
 ])
 
@@ -340,7 +355,7 @@ const credentialRequest = (text: string, start: number, end: number): readonly [
   // Passwort nicht weiter") makes it no request either; a verb there may ask for it (German, Dutch).
   let after: ReadonlyArray<string> | undefined
   const next = (): ReadonlyArray<string> =>
-    (after ??= ((/^[^.!?;\n]{0,60}/.exec(text.slice(end, end + 60))?.[0] ?? "").toLowerCase().match(WORD_RE) ?? []).slice(0, 5))
+    (after ??= ((/^[^.!?;\n]{0,100}/.exec(text.slice(end, end + 100))?.[0] ?? "").toLowerCase().match(WORD_RE) ?? []).slice(0, 9))
   const from = clauseStart(text, start)
   const clause = text.slice(from, start).toLowerCase()
   const words = clause.match(WORD_RE) ?? []
@@ -406,6 +421,47 @@ const findCjkCredentialRequests = (text: string, hits: Array<Hit>): void => {
   }
 }
 
+/*
+ * Credential requests in Hindi (verb after: पासवर्ड … साझा करें), Arabic (verb before: أرسل لنا رقم
+ * بطاقتك), Hebrew (שלחו את הסיסמה) and Greek (στείλτε μας τον αριθμό της κάρτας), whose words the
+ * word reader above does not split (combining vowel signs) or whose letters the normalization folds
+ * in part: patterns over the normalized words, within one sentence, not when negated (मत, कभी
+ * नहीं, لا, أبدا, לעולם, אל, μην, ποτέ).
+ */
+const nfAlt = (...words: ReadonlyArray<string>): string => `(?:${words.flatMap(foldedForms).join("|")})`
+const HINDI_CREDENTIAL = nfAlt("पासवर्ड", "कार्ड नंबर", "कार्ड नम्बर", "कार्ड संख्या", "पिन", "ओटीपी", "सीवीवी", "सत्यापन कोड")
+const HINDI_VERB = nfAlt("साझा", "भेज", "बता", "दर्ज", "लिख", "दीजिए", "दें", "डाल", "शेयर", "टाइप")
+const ARABIC_VERB = nfAlt("أرسل", "ارسل", "أرسلي", "أرسلوا", "أدخل", "ادخل", "زودنا", "زوّدنا", "شارك", "اكتب", "أخبرنا", "أعطنا", "قدم", "قدّم", "أرسلوا لنا", "يرجى إرسال", "يرجى إدخال", "إرسال", "إدخال")
+const ARABIC_CREDENTIAL = nfAlt("رقم بطاق", "رقم البطاق", "كلمة المرور", "كلمة السر", "الرقم السري", "رمز التحقق", "رمز الأمان", "رمز CVV")
+const HEBREW_VERB = nfAlt("שלח", "שלחו", "שלחי", "הזן", "הזינו", "הקלד", "מסור", "מסרו", "ספר", "כתוב", "כתבו", "אשר")
+const HEBREW_CREDENTIAL = nfAlt("סיסמ", "הסיסמ", "מספר כרטיס", "מספר הכרטיס", "קוד אבטחה", "קוד האבטחה", "קוד אימות")
+const GREEK_VERB = nfAlt("στείλτε", "στείλε", "δώστε", "δώσε", "πείτε", "πες", "εισάγετε", "πληκτρολογήστε", "γράψτε", "επιβεβαιώστε", "αποστείλετε")
+const GREEK_CREDENTIAL = nfAlt("αριθμό της κάρτας", "αριθμό κάρτας", "αριθμός κάρτας", "κωδικό πρόσβασης", "κωδικό", "κωδικός", "pin", "cvv")
+const OTHER_SCRIPT_REQUEST_RE = new RegExp(
+  [
+    `${HINDI_CREDENTIAL}[^।.!?\n]{0,40}?${HINDI_VERB}`,
+    `${ARABIC_VERB}[^.!?؟\n]{0,30}?${ARABIC_CREDENTIAL}`,
+    `${HEBREW_VERB}[^.!?\n]{0,30}?${HEBREW_CREDENTIAL}`,
+    `${GREEK_VERB}[^.!?;\n]{0,40}?${GREEK_CREDENTIAL}`
+  ].join("|"),
+  "giu"
+)
+const OTHER_SCRIPT_NOT_A_REQUEST_RE = new RegExp(
+  `(?<![\\p{L}\\p{M}])${nfAlt("मत", "न", "ना", "नहीं", "कभी नहीं", "कभी न", "नया", "रीसेट", "لا", "أبدا", "أبدًا", "لن", "الجديدة", "إعادة تعيين", "לעולם", "אל", "חדשה", "איפוס", "μην", "ποτέ", "νέο", "επαναφορά")}(?![\\p{L}\\p{M}])`,
+  "iu"
+)
+const OTHER_SCRIPT_RE = /[\u0370-\u03ff\u0590-\u06ff\u0900-\u097f]/u
+
+const findOtherScriptCredentialRequests = (text: string, hits: Array<Hit>): void => {
+  for (const m of text.matchAll(OTHER_SCRIPT_REQUEST_RE)) {
+    const before = text.slice(Math.max(0, m.index - 40), m.index)
+    const sentenceStart = Math.max(before.lastIndexOf("."), before.lastIndexOf("।"), before.lastIndexOf("\n"), before.lastIndexOf("!"), before.lastIndexOf("?"))
+    const tail = /^[^.!?।؟\n]{0,30}/u.exec(text.slice(m.index + m[0].length))?.[0] ?? ""
+    if (OTHER_SCRIPT_NOT_A_REQUEST_RE.test(before.slice(sentenceStart + 1) + m[0] + tail)) continue
+    hits.push({ kind: "credential_request", start: m.index, end: m.index + m[0].length })
+  }
+}
+
 /** The credential nouns at the words where their trigger words start (`starts`), or anywhere when not known. */
 const findCredentialRequests = (text: string, hits: Array<Hit>, starts: ReadonlyArray<number> | undefined): void => {
   const check = (start: number, end: number): void => {
@@ -447,5 +503,6 @@ export const findUnsafeLinks = (
     findCredentialRequests(text, hits, /2fa/i.test(text) ? undefined : startsOf(profile, CREDENTIAL_WORDS))
     if (CJK_RE.test(text)) findCjkCredentialRequests(text, hits)
   }
+  if (OTHER_SCRIPT_RE.test(text)) findOtherScriptCredentialRequests(text, hits)
   return hits
 }

@@ -236,13 +236,13 @@ const isolated = (text: string, start: number, end: number, joiners: string): bo
  * is required and present.
  */
 const ID_LABEL_RE = new RegExp(
-  String.raw`(?:^|[^\p{L}\p{N}])(?:order|tracking|track|invoice|ticket|case|ref|reference|confirmation|shipment|parcel|package|waybill|awb|consignment|transaction|txn|rma|sku|serial|part|item|product|claim|booking|batch|lot|build|version|release|model|ean|upc|isbn|gtin|imei|meid|iccid|sim|barcode|member|membership|loyalty|rewards?|gift\s*card|voucher|coupon|promo|po|purchase\s+order|employee|staff|student|policy|contract|quote|licen[cs]e|device|asset|meeting|webinar|conference|room|zoom|webex|teams|teamviewer|anydesk|gotomeeting|passcode|customer|client|kunden|bestell|rechnungs|sendungs|auftrags|artikel|pedido|factura|albar[aá]n|commande|facture|colis|r[ée]f[ée]rence|referencia|riferimento|ordine|fattura|bestelling|factuur|zendingnummer|rechnung|vorgang|aktenzeichen|konto|steuer|vat|ust|mwst|tva|btw|iva|nif|siret|siren|mandat[e]?)[\p{L}]*\.?-?\s*(?:nos?\.?|n[º°o]\.?\s*|nr\.?|num(?:ber|ero|éro|mer)?s?\.?|ids?|codes?|#)?\s*[:#]?(?:\s+(?:is|are|was|were|es|est|ist))?\s*(?:#?\d[\d ./-]{0,24}\d\s*(?:,|and|or|through|thru|to|&|und|et|y)\s*#?){0,5}$`,
+  String.raw`(?:^|[^\p{L}\p{N}])(?:order|tracking|track|invoice|ticket|case|ref|reference|confirmation|shipment|parcel|package|waybill|awb|consignment|transaction|txn|rma|sku|serial|part|item|product|claim|booking|batch|lot|build|version|release|model|ean|upc|isbn|gtin|imei|meid|iccid|sim|barcode|member|membership|loyalty|rewards?|gift\s*card|voucher|coupon|promo|po|purchase\s+order|employee|staff|student|policy|contract|quote|licen[cs]e|device|asset|meeting|webinar|conference|room|zoom|webex|teams|teamviewer|anydesk|gotomeeting|passcode|customer|client|kunden|bestell|rechnungs|sendungs|auftrags|artikel|pedido|factura|albar[aá]n|commande|facture|colis|r[ée]f[ée]rence|referencia|riferimento|ordine|fattura|bestelling|factuur|zendingnummer|rechnung|vorgang|aktenzeichen|konto|steuer|vat|ust|mwst|tva|btw|iva|nif|siret|siren|mandat[e]?|kid|ocr|referanse|referens|betalningsreferens|viite\p{L}*|variabiln[íi]\s+symbol|vs)[\p{L}]*\.?-?\s*(?:nos?\.?|n[º°o]\.?\s*|nr\.?|num(?:ber|ero|éro|mer)?s?\.?|ids?|codes?|#)?\s*[:#]?(?:\s+(?:is|are|was|were|es|est|ist))?\s*(?:#?\d[\d ./-]{0,24}\d\s*(?:,|and|or|through|thru|to|&|und|et|y)\s*#?){0,5}$`,
   "iu"
 )
 
 /** Identifier labels of scripts without spaces between words, glued to what is before them (`会议号：`, `注文番号`). */
 const UNSPACED_ID_LABEL_RE =
-  /(?:订单|訂單|注文|주문|单号|單號|会议|會議|会議|회의|发票|發票|請求書|快递|快遞|运单|運單|追跡|송장|工单|工單|票号|参加者)[\p{L}]{0,3}[\s:：#＃]*(?:ID|Id|id)?[\s:：#＃]*$/u
+  /(?:订单|訂單|注文|주문|单号|單號|会议|會議|会議|회의|发票|發票|請求書|快递|快遞|运单|運單|追跡|송장|工单|工單|票号|参加者)[\p{L}]{0,3}[\s:：#＃]*(?:ID|Id|id)?[\s:：#＃]*(?:[A-Z]{1,4}[\s-]?)?$/u
 /**
  * Postcode labels (`ZIP`, `PLZ`, `CEP`, `postcode`, `code postal` …): they veto only numbers of a
  * postcode's length, at most 9 digits (a ZIP+4), so a Turkish `cep` (mobile) number of 10 or more
@@ -369,6 +369,10 @@ const PROSE_WORDS = new Set([
 /** A determiner before a bare local part makes it a noun of prose ("the charger at shop dot com"). */
 const DETERMINER_BEFORE_RE = /(?<![\p{L}\p{N}])(?:the|a|an|my|your|our|their|his|her|this|that|some)\s+$/iu
 
+/** A local part made of placeholder words (`firstname.lastname`, `your_name`): the shape of an address, not one. */
+const TEMPLATE_LOCAL_RE =
+  /^(?:(?:first|last|given|family|sur|user|your|full|vor|nach|pre)?(?:name|names)|first|last|initials?|user|yourname|vorname|nachname|pr[ée]nom|nom|nombre|apellido|cognome|sobrenome)(?:[._-](?:(?:first|last|given|family|sur|user|your)?name|first|last|initials?|vorname|nachname|pr[ée]nom|nom|nombre|apellido|cognome|sobrenome))*$/i
+
 const DOT_SEP_RE = new RegExp(String.raw`${BRACKETED_DOT}|\s+dot\s+`, "giu")
 const canonicalDomain = (domain: string): string => domain.replace(DOT_SEP_RE, ".").toLowerCase()
 
@@ -393,7 +397,7 @@ const detectObfuscatedEmails = (text: string, out: Array<Candidate>, plainAt: bo
     if (local === null) continue
     const localText = local[0]
     const localCanonical = localText.replace(/\s+dot\s+/gi, ".")
-    if (!/\p{L}/u.test(localCanonical) || VERSION_RE.test(localCanonical)) continue
+    if (!/\p{L}/u.test(localCanonical) || VERSION_RE.test(localCanonical) || TEMPLATE_LOCAL_RE.test(localCanonical)) continue
     const start = anchor.index - localText.length
     if (bare) {
       // Prose: "<site> dot com's booth" (a possessive), "bought it at <site> dot com" (a pronoun or
@@ -445,8 +449,8 @@ const detectIbans = (text: string): Array<Candidate> => {
     let i = m.index + 4
     while (collected.length < length && i < text.length) {
       const ch = text[i]
-      if (ch === " " || ch === "-" || ch === "\n" || ch === "\r") {
-        // One separator: ` `, `-`, ` - `, or one line break with spaces around it (an IBAN split
+      if (ch === " " || ch === "-" || ch === "." || ch === "/" || ch === "_" || ch === "\n" || ch === "\r") {
+        // One separator: ` `, `-`, `.`, `/`, `_`, ` - `, or one line break with spaces around it (an IBAN split
         // over lines, or its BBAN on the next line).
         const brk = /^ *\r?\n */.exec(text.slice(i, i + 12))
         const sep = brk !== null ? brk[0].length : text.startsWith(" - ", i) ? 3 : 1
@@ -494,7 +498,7 @@ const detectIbans = (text: string): Array<Candidate> => {
  * card word glued to it (`#card-4294-…`, `visa_4111…`) is fine — and not follow an identifier
  * label ("order #", "gift card", …).
  */
-const CARD_SEPARATOR = String.raw`(?: {0,2}(?:[-/]|\.{1,3}) {0,2}| ?, ?| {0,2}\n {0,2}| {1,2})`
+const CARD_SEPARATOR = String.raw`(?: {0,2}(?:[-/_]|\.{1,3}) {0,2}| ?, ?| {0,2}\n {0,2}| {1,2})`
 const DIGIT_RUN_RE = new RegExp(String.raw`\d+(?:${CARD_SEPARATOR}\d+)*`, "g")
 const SEPARATOR_RE = new RegExp(CARD_SEPARATOR, "g")
 
@@ -530,9 +534,9 @@ const foursWithLast = (lengths: ReadonlyArray<number>): boolean => {
 /** One digit per group, at least 13 of them (a number read out digit by digit). */
 const digitByDigit = (lengths: ReadonlyArray<number>): boolean => lengths.length >= 13 && lengths.every((l) => l === 1)
 
-/** A card word shortly before a number (`card\n6011 …`, `Kartennummer: …`), with no digit between. */
+/** A card word shortly before a number (`card\n6011 …`, `Kartennummer: …`, `카드번호`), with no digit between. */
 const CARD_CUE_BEFORE_RE =
-  /(?:^|[^\p{L}])(?:cards?|cc|pan|visa|master\s?card|mc|amex|discover|jcb|maestro|unionpay|karte\p{L}*|kreditkarte\p{L}*|kartennummer|tarjeta|carte|carta|cart[aã]o|kaart|creditcard|kort\p{L}*|kortti\p{L}*|karta|karty|kart[ıi]|card\s?number|card\s?no)(?![\p{L}])[^\d]{0,30}$/iu
+  /(?:(?:카드|カード|卡号|卡號|银行卡|銀行卡|信用卡|بطاقة|כרטיס)[^\d]{0,30}$)|(?:^|[^\p{L}])(?:cards?|cc|pan|visa|master\s?card|mc|amex|discover|jcb|maestro|unionpay|karte\p{L}*|kreditkarte\p{L}*|kartennummer|tarjeta|carte|carta|cart[aã]o|kaart|creditcard|kort\p{L}*|kortti\p{L}*|karta|karty|kart[ıi]|card\s?number|card\s?no)(?![\p{L}])[^\d]{0,30}$/iu
 
 /** How a card is written when its groups are joined by one separator `sep` (`cued`: after a card word). */
 const cardGrouping = (lengths: ReadonlyArray<number>, sep: string | undefined, cued = false): boolean => {
@@ -541,7 +545,9 @@ const cardGrouping = (lengths: ReadonlyArray<number>, sep: string | undefined, c
   const n = lengths.length
   if (n <= 2) return true
   const key = lengths.join("-")
-  return key === "4-6-5" || key === "4-6-4" || key === "4-4-5" || foursWithLast(lengths) || digitByDigit(lengths)
+  // After a card word, any grouping of groups of two digits or more (`card 4073 057 469 358`).
+  if (cued && lengths.every((l) => l >= 2)) return true
+  return key === "4-6-5" || key === "4-6-4" || key === "4-4-5" || key === "4-3-3-3" || foursWithLast(lengths) || digitByDigit(lengths)
 }
 
 const CARD_JOINERS = "-."
@@ -574,12 +580,13 @@ const detectCards = (text: string): Array<Candidate> => {
     if (digits.length < 13 || digits.length > 19) return false
     const lengths = groups.map((g) => g.end - g.start)
     const sep = groups[1]?.sep
-    const cued = (sep === "," || sep === "\n") && lengths.length === 2 &&
-      CARD_CUE_BEFORE_RE.test(text.slice(Math.max(0, first.start - 50), first.start))
+    const cued = CARD_CUE_BEFORE_RE.test(text.slice(Math.max(0, first.start - 50), first.start))
     if (mixed ? !(foursWithLast(lengths) || digitByDigit(lengths)) : !cardGrouping(lengths, sep, cued)) return false
     if (!apartRight(text, last.end, CARD_JOINERS, true)) return false
     if (!apartLeft(text, first.start, CARD_JOINERS) && !gluedCue(text, first.start, CARD_CUE_WORD_RE)) return false
-    if (!isPaymentCardNumber(digits) || hasIdLabel(text, first.start)) return false
+    // A national network's 16-digit number (BC Card `94…` in Korea) only right after a card word.
+    const national = cued && digits.length === 16 && digits.startsWith("9") && luhnValid(digits)
+    if ((!isPaymentCardNumber(digits) && !national) || hasIdLabel(text, first.start)) return false
     out.push({ kind: "payment_card", start: first.start, end: last.end, value: digits })
     return true
   }
@@ -633,13 +640,15 @@ const hasSsnCue = (text: string, start: number, end: number): boolean =>
  * (`isValidSsn`) or ITIN rules (`isValidItin`) must hold. Without a cue, the number is skipped
  * right after an identifier label ("order #123-45-6789", "employee ID …").
  */
-const SSN_RE = /(?<!\d)\d{3}( ?- ?| ?\. ?| ?\/ ?| {1,2}|)\d{2}\1\d{4}(?!\d)/g
+const SSN_RE = /(?<!\d)\d{3}( ?-{1,2} ?| ?\. ?| ?\/ ?| {1,2}|)\d{2}\1\d{4}(?!\d)/g
+/** Nine digits with one separator in the wrong place (`806-823525`): an SSN only after a cue. */
+const MISPLACED_SSN_RE = /(?<![\d-])\d{1,8}[- ]\d{1,8}(?![\d-])/g
 
 const isDigitAfterSpace = (text: string, end: number): boolean => text[end] === " " && isDigit(text[end + 1])
 const isDigitBeforeSpace = (text: string, start: number): boolean => text[start - 1] === " " && isDigit(text[start - 2])
 
 /** One digit at a time (`6 2 7 2 6 5 8 5 3`, a phone transcript): an SSN only after a cue. */
-const SPELLED_SSN_RE = /(?<!\d ?)\d(?: \d){8}(?! ?\d)/g
+const SPELLED_SSN_RE = /(?<!\d {0,2})\d(?: {1,2}\d){8}(?! {0,2}\d)/g
 /** An SSN cue glued to the number (`SSN362-70-0323`, `ITIN:912…`). */
 const SSN_CUE_WORD_RE = /^(?:ssns?|itins?|tins?|ss)$/i
 
@@ -648,6 +657,14 @@ const detectSsns = (text: string): Array<Candidate> => {
   for (const m of text.matchAll(SPELLED_SSN_RE)) {
     const digits = digitsOf(m[0])
     const end = m.index + m[0].length
+    if ((isValidSsn(digits) || isValidItin(digits)) && isolated(text, m.index, end, "-./") && hasSsnCue(text, m.index, end)) {
+      out.push({ kind: "ssn", start: m.index, end, value: digits })
+    }
+  }
+  for (const m of text.matchAll(MISPLACED_SSN_RE)) {
+    const digits = digitsOf(m[0])
+    const end = m.index + m[0].length
+    if (digits.length !== 9) continue
     if ((isValidSsn(digits) || isValidItin(digits)) && isolated(text, m.index, end, "-./") && hasSsnCue(text, m.index, end)) {
       out.push({ kind: "ssn", start: m.index, end, value: digits })
     }

@@ -152,14 +152,22 @@ export const customerIdPattern = (source: string): CompiledCustomerIdPattern => 
   hint: source === defaultCustomerIdPattern ? DEFAULT_ID_HINT_RE : undefined
 })
 
-const ID_CUE_HINT_RE = /(?:customer|account|client|member|user)(?:\s+|-)?(?:id|number|no|#)/i
+const ID_CUE_HINT_RE = /customer|account|client|member|user|kunde|klant|kund|asiakas|m[üu][şs]teri|cliente/i
 /** Words of customer ids and of their cues (trigger words, `guardrailsTriggers.ts`). */
-const ID_WORDS = triggerGroup(["cust", "cus", "customer", "acct", "acc", "account", "client", "member", "usr", "user"])
-const ID_NUMBER_WORDS = triggerGroup(["id", "ids", "number", "no", "nr"])
+const ID_WORDS = triggerGroup([
+  "cust", "cus", "customer", "acct", "acc", "account", "client", "member", "usr", "user", "kunde", "kunden", "klant", "kund",
+  "asiakas", "müşteri", "musteri", "cliente"
+])
 
 /** An id after a cue ("customer id: X", "account #X", "customer number X"); X needs a digit, `-` or `_`. */
 const ID_CUE_RE =
-  /\b(?:customer|account|client|member|user)(?:\s+|-)?(?:id|ids|number|no\.?|#)\s*[:#]?\s*(?:is\s+)?([A-Za-z0-9][\w.-]{1,63})/giu
+  /\b(?:customer|account|client|member|user|kunde|kunden|klant|kund|asiakas|m[üu][şs]teri|cliente)(?:\s+|-)?(?:id|ids|number|no\.?|nr\.?|nummer|numero|num[ée]ro|número|nro\.?|#)\s*[:#]?\s*(?:is\s+|ist\s+|est\s+|es\s+)?([A-Za-z0-9][\w.-]{1,63})/giu
+/**
+ * An id right after a customer word with no number word ("Customer ORG-00713 reported …",
+ * "Kunde CL-2026-0412"): it must look like an id, with a digit and a `-` / `_` or letters.
+ */
+const BARE_ID_CUE_RE =
+  /\b(?:customer|client|kunde|klant|kund|asiakas|m[üu][şs]teri|cliente)\s+((?=[\w.-]*\d)(?=[\w.-]*[A-Za-z_-])[A-Za-z0-9][\w.-]{3,63})/giu
 
 interface OwnData {
   readonly ids: ReadonlySet<string>
@@ -223,7 +231,7 @@ export const findForeignCustomerData = (
   const idWords = (profile.groups & ID_WORDS) !== 0
   // The default pattern needs one of its words; a cue needs one and a number word or `#`; an id of the own one's shape needs a digit.
   const byPattern = customerId.hint === undefined || (idWords && customerId.hint.test(text))
-  const byCue = idWords && ((profile.groups & ID_NUMBER_WORDS) !== 0 || text.includes("#")) && ID_CUE_HINT_RE.test(text)
+  const byCue = idWords && ID_CUE_HINT_RE.test(text)
   const byShape = shape !== undefined && profile.digits > 0 && shape.test.test(text)
   if (!(byPattern || byCue || byShape) || own().ids.size === 0) return hits
   const inPii = (start: number): boolean => pii.some((m) => m.start <= start && start < m.end)
@@ -244,6 +252,10 @@ export const findForeignCustomerData = (
     for (const m of text.matchAll(ID_CUE_RE)) {
       const id = m[1] ?? ""
       if (/[\d_-]/.test(id)) check(id, m.index + m[0].length - id.length)
+    }
+    for (const m of text.matchAll(BARE_ID_CUE_RE)) {
+      const id = m[1] ?? ""
+      check(id, m.index + m[0].length - id.length)
     }
   }
   return hits

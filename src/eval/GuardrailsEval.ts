@@ -44,10 +44,12 @@ export const parseCorpusFile = (name: string, jsonl: string): CorpusFile => {
   const pii: Array<PiiCorpusEntry> = []
   const policies: Array<PolicyCorpusEntry> = []
   const ignored: Array<{ line: number; reason: string }> = []
+  let forbiddenPhrases: ReadonlyArray<string> | undefined
   jsonl.split("\n").forEach((line, index) => {
     const parsed = parseCorpusLine(line)
     if (parsed._tag === "pii") pii.push(parsed.entry)
-    else if (parsed._tag === "policy") policies.push(parsed.entry)
+    else if (parsed._tag === "phrases") forbiddenPhrases = parsed.forbiddenPhrases
+    else if (parsed._tag === "policy") policies.push(forbiddenPhrases === undefined ? parsed.entry : { ...parsed.entry, forbiddenPhrases })
     else if (parsed._tag === "unknown") ignored.push({ line: index + 1, reason: parsed.reason })
   })
   return { name, pii, policies, ignored }
@@ -80,6 +82,16 @@ export interface GuardrailsScores {
   readonly policies: PolicyCorpusReport | undefined
 }
 
+/** `rules` with a file's own forbidden phrases, one object per list (the rules compile once per object). */
+const withPhrases = new WeakMap<GuardrailRules, Map<ReadonlyArray<string>, GuardrailRules>>()
+const rulesWithPhrases = (rules: GuardrailRules, forbiddenPhrases: ReadonlyArray<string>): GuardrailRules => {
+  let byList = withPhrases.get(rules)
+  if (byList === undefined) withPhrases.set(rules, (byList = new Map()))
+  let out = byList.get(forbiddenPhrases)
+  if (out === undefined) byList.set(forbiddenPhrases, (out = { ...rules, forbiddenPhrases }))
+  return out
+}
+
 export const scoreCorpus = (
   pii: ReadonlyArray<PiiCorpusEntry>,
   policies: ReadonlyArray<PolicyCorpusEntry>,
@@ -89,7 +101,7 @@ export const scoreCorpus = (
   policies: policies.length === 0 ? undefined : scorePolicyCorpus(policies, (entry) =>
     evaluateGuardrails(
       entry.text,
-      rules,
+      entry.forbiddenPhrases === undefined ? rules : rulesWithPhrases(rules, entry.forbiddenPhrases),
       entry.customerId === undefined && entry.customer === undefined
         ? undefined
         : { customerId: entry.customerId, customer: entry.customer }
@@ -197,6 +209,8 @@ export const renderReport = (files: ReadonlyArray<CorpusFile>, rules: GuardrailR
   const sections: Array<string> = []
   for (const file of files) {
     sections.push(renderScores(file.name, scoreCorpus(file.pii, file.policies, rules)))
+    const own = file.policies.find((e) => e.forbiddenPhrases !== undefined)?.forbiddenPhrases
+    if (own !== undefined) sections.push(`${file.name}: forbidden_phrase scored against the file's own phrases (${own.map((p) => JSON.stringify(p)).join(", ")})`, "")
     const ignored = ignoredMessages(file)
     if (ignored.length > 0) sections.push(...ignored, "")
   }
