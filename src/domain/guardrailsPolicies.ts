@@ -6,7 +6,7 @@
  * `guardrailsCommitments.ts`.
  */
 import { phraseKey } from "./guardrailsNormalize.ts"
-import { profileText, type TextProfile, triggerGroup } from "./guardrailsTriggers.ts"
+import { profileText, startsOf, type TextProfile, triggerGroup } from "./guardrailsTriggers.ts"
 import type { Hit, PiiCandidate } from "./guardrailsTypes.ts"
 import { type PiiOptions, phoneValue } from "./guardrailsPii.ts"
 
@@ -169,6 +169,9 @@ const ID_CUE_RE =
 const BARE_ID_CUE_RE =
   /\b(?:customer|client|kunde|klant|kund|asiakas|m[üu][şs]teri|cliente)\s+((?=[\w.-]*\d)(?=[\w.-]*[A-Za-z_-])[A-Za-z0-9][\w.-]{3,63})/giu
 
+const ID_CUE_AT_RE = new RegExp(ID_CUE_RE.source.replace(/^\\b/, ""), "iuy")
+const BARE_ID_CUE_AT_RE = new RegExp(BARE_ID_CUE_RE.source.replace(/^\\b/, ""), "iuy")
+
 interface OwnData {
   readonly ids: ReadonlySet<string>
   readonly emails: ReadonlySet<string>
@@ -233,14 +236,16 @@ export const findForeignCustomerData = (
   const byPattern = customerId.hint === undefined || (idWords && customerId.hint.test(text))
   const byCue = idWords && ID_CUE_HINT_RE.test(text)
   const byShape = shape !== undefined && profile.digits > 0 && shape.test.test(text)
-  if (!(byPattern || byCue || byShape) || own().ids.size === 0) return hits
+  if (!(byPattern || byCue || byShape)) return hits
   const inPii = (start: number): boolean => pii.some((m) => m.start <= start && start < m.end)
+  // Candidates first: the customer record is read (its phone parsed) only when some id is there.
+  const candidates: Array<Hit> = []
   const check = (id: string, start: number): void => {
     const token = id.replace(/[.,;:]+$/, "")
-    if (hits.some((h) => h.start === start)) return
+    if (candidates.some((h) => h.start === start) || hits.some((h) => h.start === start)) return
     // A label of a host name (`https://example.com.account-check.test/`) is not an id.
     if (text[start - 1] === "." || /^\.[a-z]/i.test(text.slice(start + token.length, start + token.length + 2))) return
-    if (!own().ids.has(token.toLowerCase()) && !inPii(start)) hits.push({ kind: "customer_id", start, end: start + token.length })
+    if (!inPii(start)) candidates.push({ kind: "customer_id", start, end: start + token.length })
   }
   if (byPattern) {
     for (const m of text.matchAll(customerId.regex)) check(m[0], m.index)
@@ -249,14 +254,24 @@ export const findForeignCustomerData = (
     for (const m of text.matchAll(shape.regex)) check(m[0], m.index)
   }
   if (byCue) {
-    for (const m of text.matchAll(ID_CUE_RE)) {
-      const id = m[1] ?? ""
-      if (/[\d_-]/.test(id)) check(id, m.index + m[0].length - id.length)
-    }
-    for (const m of text.matchAll(BARE_ID_CUE_RE)) {
-      const id = m[1] ?? ""
-      check(id, m.index + m[0].length - id.length)
+    // Tried only where a customer word starts (the cues begin with one).
+    for (const at of startsOf(profile, ID_WORDS)) {
+      ID_CUE_AT_RE.lastIndex = at
+      const m = ID_CUE_AT_RE.exec(text)
+      if (m !== null) {
+        const id = m[1] ?? ""
+        if (/[\d_-]/.test(id)) check(id, at + m[0].length - id.length)
+        continue
+      }
+      BARE_ID_CUE_AT_RE.lastIndex = at
+      const bare = BARE_ID_CUE_AT_RE.exec(text)
+      if (bare !== null) {
+        const id = bare[1] ?? ""
+        check(id, at + bare[0].length - id.length)
+      }
     }
   }
+  if (candidates.length === 0 || own().ids.size === 0) return hits
+  for (const c of candidates) if (!own().ids.has(text.slice(c.start, c.end).toLowerCase())) hits.push(c)
   return hits
 }
