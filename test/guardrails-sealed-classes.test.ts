@@ -190,3 +190,54 @@ describe("guarantees and promises in more languages, and what is not one", () =>
     ])
   })
 })
+
+// The classes of the fourth sealed set's misses (that set is tuned on since).
+
+describe("the fourth set's PII classes", () => {
+  it("SSN cues `ss number` and `S S N`, mixed spacing after a cue; an IBAN with spaced dots", () => {
+    blocks("pii_ssn", ["ss number is 219-099999 sorry", "SSN 219 09  9999", "S S N 2 1 9  0 9  9 9 9 9"])
+    blocks("pii_iban", ["IBAN GB82 . WEST . 1234 . 5698 . 7654 . 32"])
+  })
+  it("phones: a cue word starting like a label (`portable`), a dotted French number, a link parameter, after an email, after a contact word", () => {
+    blocks("pii_phone", [
+      "mon portable 0612.34.56.78",
+      "phone=%2B442079460958&src=app",
+      "maria.lopes@example.pt / 912 345 678",
+      "el contacto de su vecino: 612 34 56 78"
+    ])
+  })
+  it("courier tracking numbers, a barcode that says, a number after `number` and a dated id pass", () => {
+    passes("pii_phone", ["spedito con BRT 0583 1122 3344", "ITIN-like number 997-05-1805 came back invalid", "Ticket 2026-12-0447 merged"])
+    passes("pii_payment_card", ["the barcode says 5901234123457"])
+  })
+})
+
+describe("the fourth set's policy classes", () => {
+  it("commitments: a German separable credit, Czech, a company that is liable, our guarantee in writing", () => {
+    blocks("commitment", [
+      "Wir schreiben Ihrem Kundenkonto 15 € gut.",
+      "Garantujeme doručení do středy.",
+      "Jako omluvu vám připíšeme kredit 15 €.",
+      "The company is liable for the wrong charge.",
+      "Tiene nuestra garantía de que no volverá a pasar."
+    ])
+  })
+  it("not commitments: a refund policy, a guarantee we cannot give, someone else's words reported or quoted", () => {
+    passes("commitment", [
+      "Our refund policy: approved refunds go back to the original card in 5–10 days.",
+      "Eine Garantie für den Liefertermin können wir leider nicht geben.",
+      "The banner said 100% refund, but that promotion ended.",
+      "Von „guaranteed approval“ steht nichts in unserem Vertrag.",
+      "\"Guaranteed approval\" is the reseller's wording, not ours."
+    ])
+  })
+  it("credential requests describing the card, and in Hinglish", () => {
+    blocks("unsafe_link", ["Please send the long number on the front of your card and the digits on the back.", "Apna password yahan bhej dijiye."])
+    passes("unsafe_link", ["Apna password kabhi kisi ko mat bhejiye."])
+  })
+  it("another customer's id of the own id's multi-part shape", () => {
+    const context = { customerId: "u-2291-de", customer: { customer_id: "u-2291-de" } }
+    assert.include(evaluateGuardrails("Das Paket ging an u-2219-de.", defaultGuardrailRules, context).violations, "foreign_customer_data")
+    assert.notInclude(evaluateGuardrails("Ihre Kundennummer u-2291-de ist gespeichert.", defaultGuardrailRules, context).violations, "foreign_customer_data")
+  })
+})

@@ -93,7 +93,7 @@ const REFUND = alt(
   String.raw`${L}credit(?:ed|s|ing)?${R}(?!\s*cards?)`,
   // German
   String.raw`${L}(?:r[üu]ck|zur[üu]ck)?erstatt\p{L}*`, String.raw`${L}gutschr\p{L}*`, word("gutgeschrieben"), String.raw`${L}entsch[äa]dig\p{L}*`,
-  String.raw`${L}kulanz\p{L}*`, String.raw`${L}(?:r[üu]ck|zur[üu]ck)zahl\p{L}*`, word(String.raw`zur[üu]ckgezahlt`, String.raw`schadens?ersatz`, "ausgleichszahlung"),
+  String.raw`${L}kulanz\p{L}*`, String.raw`${L}schreiben\s+(?:wir\s+)?(?:Ihnen|Ihrem\s+\p{L}*konto|dir|deinem\s+\p{L}*konto)(?=[^.!?\n]{0,40}?\sgut${R})`, String.raw`${L}(?:r[üu]ck|zur[üu]ck)zahl\p{L}*`, word(String.raw`zur[üu]ckgezahlt`, String.raw`schadens?ersatz`, "ausgleichszahlung"),
   // French
   String.raw`${L}rembours\p{L}*`, word(String.raw`un\s+avoir`, String.raw`d'avoir`), String.raw`${L}d[ée]dommag\p{L}*`, String.raw`${L}indemni\p{L}*`, word(String.raw`geste\s+commercial`),
   String.raw`${L}cr[ée]dit(?:[ée]e?s?|er|ons|erons)?${R}(?!\s+(?:de\s+)?cartes?)`,
@@ -116,6 +116,7 @@ const REFUND = alt(
   String.raw`${L}återbetal\p{L}*`, String.raw`${L}tilbagebetal\p{L}*`, String.raw`${L}refusjon\p{L}*`, String.raw`${L}refunder\p{L}*`, String.raw`${L}kreditera\p{L}*`, String.raw`${L}kreditnota\p{L}*`,
   String.raw`${L}ersättning\p{L}*`, String.raw`${L}godtgør\p{L}*`, String.raw`${L}kompensasjon\p{L}*`,
   // Finnish, Czech, Turkish
+  String.raw`${L}kredit(?:u|em|y)?${R}`, String.raw`${L}p[řr]ip[íi][šs]\p{L}*`, String.raw`${L}vr[áa]t[íi]me${R}`, String.raw`${L}vr[áa]time${R}`,
   String.raw`${L}hyvity\p{L}*`, String.raw`${L}palautu\p{L}*`, String.raw`${L}korvau\p{L}*`, String.raw`${L}vr[áa]cen\p{L}*`, String.raw`${L}refundac\p{L}*`, String.raw`${L}dobropis\p{L}*`, String.raw`${L}odškodn\p{L}*`,
   String.raw`${L}iade\p{L}*`, String.raw`${L}geri\s+öde\p{L}*`, String.raw`${L}tazminat\p{L}*`,
   // Russian
@@ -151,7 +152,7 @@ const NEGATION_WORDS = alt(
   nw("नहीं", "नही", "बिना", "لا", "لم", "لن", "ليس", "غير", "بدون", "לא", "אין", "ללא")
 )
 /** Japanese negative endings after the commitment, in the same sentence. */
-const NOT_NEGATED_AFTER = String.raw`(?![^。.!?\n]{0,30}(?:できません|いたしかねます|しかねます|できない|ではありません|${nw("नहीं", "नही")}|(?<![\p{L}])de[ğg]il(?![\p{L}])|(?:onaylan|edil|yap[ıi]l|ver[iı]l|[öo]den)m(?:a|e)(?:d|y|z|m)))`
+const NOT_NEGATED_AFTER = String.raw`(?![^。.!?\n]{0,60}(?:できません|いたしかねます|しかねます|できない|ではありません|${nw("नहीं", "नही")}|(?<![\p{L}])de[ğg]il(?![\p{L}])|(?<![\p{L}])(?:leider\s+)?(?:nicht|niet)\s+(?:geben|übernehmen|zusagen|garantieren|versprechen|gew[äa]hren|anbieten|geven|garanderen|beloven|toezeggen)(?![\p{L}])|(?:onaylan|edil|yap[ıi]l|ver[iı]l|[öo]den)m(?:a|e)(?:d|y|z|m)))`
 
 /** Between a refund word and its amount: nothing that makes the amount requested, reported, conditional or negated. */
 const NOT_GIVEN = alt(
@@ -169,7 +170,7 @@ const NOT_GIVEN = alt(
 const CLAUSE_GAP = (max: number): string => String.raw`(?:(?!${L}${NOT_GIVEN}${R})${GAP}){0,${max}}?`
 /** Between a refund and its approval: nothing that makes the approval negated, pending or conditional ("not approved yet", "once approved"). */
 const NOT_DECIDED = alt(
-  String.raw`pending|yet|once|when|until|unless|sobald|wenn|falls|noch|d[èe]s|lorsque|quand|encore|cuando|todav[íi]a|a[úu]n|quando|ancora|ainda|zodra|nog`,
+  String.raw`polic(?:y|ies)|richtlinie\p{L}*|politique|pol[íi]tica|politica|beleid|regel\p{L}*|rules?|terms|conditions|pending|yet|once|when|until|unless|sobald|wenn|falls|noch|d[èe]s|lorsque|quand|encore|cuando|todav[íi]a|a[úu]n|quando|ancora|ainda|zodra|nog`,
   NEGATION_WORDS
 )
 const APPROVAL_GAP = (max: number): string => String.raw`(?:(?!${L}${NOT_DECIDED}${R})${GAP}){0,${max}}?`
@@ -229,6 +230,10 @@ const GUARANTEE = alt(
   "保証します", "保証いたします", "お約束します", "約束します",
   // Swedish, Danish, Norwegian, Finnish, Czech, Hungarian, Romanian, Turkish, Russian, Ukrainian, Greek
   String.raw`${L}garanter(?:ar|er|ade|ede|te)${R}`, word("garanterat", "garanteret", "garantert", "lovar", "lovade", "lover", "lovet", "lovede"),
+  String.raw`${L}garantujeme${R}`, String.raw`${L}zaru[čc]ujeme${R}`, String.raw`${L}sľubujeme${R}`, String.raw`${L}slibujeme${R}`,
+  // "Tiene nuestra garantía", "vous avez notre garantie", "Sie haben unsere Garantie" (the match starts at the possessive).
+  String.raw`(?<=(?:tiene|le\s+damos|le\s+doy)\s+)(?:nuestra|mi)\s+garant[íi]a${R}`, String.raw`(?<=(?:vous\s+avez|nous\s+vous\s+donnons)\s+)notre\s+garantie${R}`,
+  String.raw`(?<=Sie\s+haben\s+)(?:unsere|meine)\s+Garantie${R}`, String.raw`(?<=(?:ha|hai)\s+la\s+)nostra\s+garanzia${R}`, String.raw`(?<=(?:tem|voc[êe]\s+tem)\s+a\s+)nossa\s+garantia${R}`,
   String.raw`${L}takaa(?:mme|n)${R}`, String.raw`${L}lupaa(?:mme|n)${R}`, String.raw`${L}zaru[čc]ujeme${R}`, String.raw`${L}garant[áa]l(?:juk|om)${R}`,
   String.raw`${L}[íi]g[ée]rj(?:ük|ük|uk)${R}`, String.raw`${L}garant[ăa]m${R}`, String.raw`${L}promitem${R}`,
   String.raw`${L}garanti\s+(?:ediyor|ederiz|veriyor)\p{L}*`, String.raw`${L}s[öo]z\s+veri(?:yor|riz)\p{L}*`, String.raw`${L}taahh[üu]t\s+ediyor\p{L}*`,
@@ -278,7 +283,7 @@ const HARM = alt(
 const LIABILITY = alt(
   // English
   String.raw`${L}(?:we|i|the\s+company|our\s+company)\s+(?:hereby\s+|fully\s+)?(?:accept|admit|acknowledge|assume|take)s?\s+(?:full\s+|all\s+|complete\s+|total\s+)?(?:legal\s+)?(?:liability|responsibility|fault|blame)${R}`,
-  String.raw`${L}(?:we\s+are|we're|i\s+am|i'm)\s+(?:fully\s+|legally\s+|entirely\s+)?(?:liable|at\s+fault)${R}`,
+  String.raw`${L}(?:we\s+are|we're|i\s+am|i'm|(?:our|the)\s+(?:company|firm|business|shop|store)\s+is)\s+(?:fully\s+|legally\s+|entirely\s+)?(?:liable|at\s+fault)${R}`,
   String.raw`${L}(?:we\s+are|we're)\s+(?:fully\s+|entirely\s+|solely\s+)?responsible\s+for\s+(?:the\s+|this\s+|that\s+|your\s+|any\s+|all\s+(?:the\s+)?)?(?:\p{L}+\s+)?${HARM}${R}`,
   String.raw`${L}(?:(?:it|this|that)\s+(?:was|is)|it's|that's|was|is)\s+(?:entirely\s+|completely\s+|totally\s+|all\s+|fully\s+)?our\s+(?:own\s+)?fault${R}`,
   String.raw`${L}(?:we|i)\s+(?:were|was|have\s+been|had\s+been)\s+negligent${R}`, word(String.raw`negligence\s+on\s+our\s+part`, String.raw`our\s+negligence`, String.raw`admission\s+of\s+liability`),
@@ -417,14 +422,14 @@ const FULL_REFUND = alt(
 
 const REFUND_WORDS = triggerGroup([
   "refund", "reimburs", "compensat", "chargeback", "cashback", "cash back", "payout", "goodwill", "rebate", "money back", "credit",
-  "erstatt", "rückerstatt", "ruckerstatt", "zurück", "zuruck", "rückzahl", "ruckzahl", "gutschr", "gutgeschrieben", "entschädig",
+  "schreiben", "erstatt", "rückerstatt", "ruckerstatt", "zurück", "zuruck", "rückzahl", "ruckzahl", "gutschr", "gutgeschrieben", "entschädig",
   "entschadig", "kulanz", "schadensersatz", "schadenersatz", "ausgleichszahlung",
   "rembours", "avoir", "d'avoir", "dédommag", "dedommag", "indemni", "geste", "crédit",
   "reembols", "devolu", "devolv", "devuelt", "abono", "abonamos", "abonaremos", "abonad", "bonifica", "reintegr", "indemniz",
   "rimbors", "accredit", "risarc", "indennizz", "storn",
   "estorn", "ressarc", "indeniza", "compensação", "compensacao",
   "återbetal", "tilbagebetal", "refusjon", "refunder", "kreditera", "kreditnota", "ersättning", "godtgør", "kompensasjon",
-  "hyvity", "palautu", "korvau", "vrácen", "vracen", "refundac", "dobropis", "odškodn", "iade", "geri", "tazminat",
+  "kredit", "připíš", "pripis", "vrátíme", "vratime", "vrátime", "hyvity", "palautu", "korvau", "vrácen", "vracen", "refundac", "dobropis", "odškodn", "iade", "geri", "tazminat",
   ...foldedStems("возврат"), ...foldedStems("возмещени"), ...foldedStems("компенсаци"), ...foldedStems("вернём"), ...foldedStems("вернем"), "환불", "보상", "退款", "退還", "退还", "賠償", "赔偿", "补偿", "補償",
   ...foldedStems("повернен"), ...foldedStems("відшкодуван"), ...foldedStems("компенсац"), "rambursa", "despăgubi", "despagubi",
   "visszatér", "visszater", "kártérít", "karterit", "jóváír", "jovair", ...foldedStems("επιστροφ"), ...foldedStems("αποζημίωσ"),
@@ -462,7 +467,7 @@ const FULL_WORDS = triggerGroup([
 const GUARANTEE_WORDS = triggerGroup([
   "guarant", "promise", "word", "garant", "garand", "versprech", "versprochen", "sichern", "zugesichert", "promet", "promis", "asegur",
   "assicur", "assegur", "belo", "gwarant", "obiecuj", "保証", "約束",
-  "lovar", "lovade", "lover", "lovet", "lovede", "takaa", "lupaa", "zaruč", "zaruc", "ígér", "iger", "promitem", "söz", "soz", "taahh",
+  "lovar", "lovade", "lover", "lovet", "lovede", "takaa", "garantuj", "sľub", "slib", "nuestra", "mi", "notre", "unsere", "meine", "nostra", "nossa", "lupaa", "zaruč", "zaruc", "ígér", "iger", "promitem", "söz", "soz", "taahh",
   ...foldedStems("гарантируем"), ...foldedStems("обещаем"), ...foldedStems("гарантуємо"), ...foldedStems("обіцяємо"),
   ...foldedStems("εγγυόμαστε"), ...foldedStems("υποσχόμαστε"), "kami", "menjamin", "jamin", "berjanji", "chúng", "chung", "đảm", "dam", "cam", "hứa", "hua",
   ...nwStems("गारंटी", "वादा", "نضمن", "نعدك", "نعدكم", "מבטיחים", "מבטיח", "אנו"),
@@ -474,7 +479,7 @@ const BINDING_WORDS = triggerGroup([
   "oferta", "giuridica", "impegno", "compromisso", "juridisch", "wettelijk", "bindende", "prawnie", "法的拘束力"
 ])
 const LIABILITY_WORDS = triggerGroup([
-  "liab", "responsib", "fault", "blame", "negligen", "admit", "admission", "cover", "pay", "owe", "haft", "verantwort",
+  "liab", "responsib", "fault", "blame", "negligen", "admit", "admission", "cover", "pay", "owe", "reimburs", "bear", "refund", "haft", "verantwort",
   "verschulden", "schuld", "fahrlässig", "fahrlassig", "kosten", "schaden", "schäden", "kommen", "übernehm", "ubernehm",
   "tragen", "anerkennen", "ersetzen", "responsabilit", "faute", "négligen", "negligen", "devons", "prendrons", "prenons",
   "acceptons", "reconnaissons", "assumons", "culpa", "debemos", "asumimos", "aceptamos", "reconocemos", "somos",
@@ -677,9 +682,13 @@ const REQUESTED_BEFORE_RE = new RegExp(
 )
 
 /** Whether the words right before `start` negate what starts there, or make it something requested. */
+/** Someone else's words reported right before a match ("The ad said 100% refund", "the reseller promised"). */
+const REPORTED_BEFORE_RE =
+  /(?<![\p{L}\p{N}])(?:the|an?|your|their|that|this|his|her)\s+(?:\p{L}+\s+)?(?:ad|ads|advert\p{L}*|banner|flyer|leaflet|website|site|page|listing|reseller|seller|dealer|merchant|retailer|vendor|partner|agent|email|message|post|sign|poster)\s+(?:said|says|claimed|claims|promised|promises|mentioned|mentions|read|reads|stated|states|advertised|offered)\s+(?:that\s+|a\s+|an\s+)?$/iu
+
 export const isNegatedBefore = (text: string, start: number): boolean => {
   const before = text.slice(Math.max(0, start - 60), start)
-  return NEGATED_BEFORE_RE.test(before) || REQUESTED_BEFORE_RE.test(before)
+  return NEGATED_BEFORE_RE.test(before) || REQUESTED_BEFORE_RE.test(before) || REPORTED_BEFORE_RE.test(before)
 }
 
 // ---------------------------------------------------------------------------
@@ -756,7 +765,7 @@ const ATTRIBUTION_BEFORE_RE = new RegExp(
     String.raw`(?:ask(?:s|ed|ing)?\s+(?:us\s+)?(?:for|about)|request(?:s|ed|ing)?|want(?:s|ed)?|expect(?:s|ed)?|demand(?:s|ed)?|hop(?:e|es|ed|ing)\s+for)(?:\s+(?:a|an|the))?`,
     String.raw`(?:says|said|reads|mentions|states|called|so-called|quote|quoting)`,
     String.raw`Sie\s+(?:schrieben|schreiben|erw[äa]hnten|sagten|fragten|zitieren)|(?:das|dem)\s+Wort|die\s+(?:Worte|Formulierung|Aussage)|der\s+(?:Begriff|Ausdruck|Satz|Hinweis)`,
-    String.raw`vous\s+(?:avez\s+(?:[ée]crit|mentionn[ée]|dit|cit[ée])|[ée]crivez|dites)|(?:le|les)\s+(?:mots?|terme|termes)|la\s+(?:mention|phrase|formule)|l'expression`,
+    String.raw`vous\s+(?:avez\s+(?:[ée]crit|mentionn[ée]|dit|cit[ée]|lu|vu|entendu)|[ée]crivez|dites|lisez)|(?:le|les)\s+(?:mots?|terme|termes)|la\s+(?:mention|phrase|formule)|l'expression`,
     String.raw`(?:usted\s+)?(?:escribi[óo]|mencion[óo]|dijo|cit[óo])|(?:la|las)\s+(?:palabras?|frase|expresi[óo]n)|el\s+t[ée]rmino`,
     String.raw`(?:ha|hai)\s+(?:scritto|detto|menzionato|citato)|(?:la|le)\s+(?:parol[ae]|frase|dicitura)|il\s+termine|l'espressione`,
     String.raw`(?:escreveu|mencionou|disse|citou)|(?:a|as)\s+(?:palavras?|frase|express[ãa]o)|o\s+termo`,
@@ -765,7 +774,13 @@ const ATTRIBUTION_BEFORE_RE = new RegExp(
   "iu"
 )
 /** Words right after a quotation that make it someone else's (`"100% money-back" ads you mentioned`). */
-const ATTRIBUTION_AFTER_RE = /^[\s,]*(?:\p{L}+\s+){0,2}(?:(?:that\s+|which\s+|as\s+)?you\s+(?:mentioned|wrote|said|quoted|saw|read|asked\s+about)|(?:you|the\s+customer)\s+(?:quoted|cited))(?![\p{L}\p{N}])/iu
+const ATTRIBUTION_AFTER_RE = new RegExp(
+  String.raw`^[\s,)»]*(?:(?:\p{L}+\s+){0,2}(?:(?:that\s+|which\s+|as\s+)?you\s+(?:mentioned|wrote|said|quoted|saw|read|asked\s+about)|(?:you|the\s+customer)\s+(?:quoted|cited))` +
+    // "… is the reseller's wording", "… isn't ours", "… steht nichts in …", "… ne figure pas dans …"
+    String.raw`|(?:is|was|are|were)\s+(?:the|their|his|her|a|an|someone\s+else's)\s+(?:[\p{L}-]+(?:'s)?\s+){0,2}(?:wording|words|claim|phrase|term|slogan|promise|invention)` +
+    String.raw`|(?:is|are)(?:\s+not|n't)\s+(?:ours|our\s+\p{L}+|in\s+(?:our|the|your)\s+\p{L}+|part\s+of|something\s+we)|steht\s+(?:nichts|nicht)|(?:ne\s+)?(?:figure|figurent|appara[îi]t|apparaissent)\s+pas|no\s+(?:aparece|figura|consta)|non\s+(?:compare|è\s+presente)|n[ãa]o\s+(?:consta|aparece)|staat\s+(?:niet|nergens))(?![\p{L}\p{N}])`,
+  "iu"
+)
 const QUOTE_RE = /"([^"\n]{1,200})"|(?<![\p{L}\p{N}])'([^'\n]{1,200})'(?![\p{L}\p{N}])/gu
 
 /** The quotations of a text that are attributed to someone else (spans on it). */

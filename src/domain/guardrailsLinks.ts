@@ -159,7 +159,7 @@ const RUSSIAN_NOT_A_REQUEST = foldedAll(["новый", "новый", "сброс
 const CREDENTIAL_NOUN_RE = new RegExp(
   [
     // English
-    String.raw`password|passcode|passphrase|pin(?:\s+(?:code|number))?|cvv2?|cvc2?|cv2|csc|security\s+code|card\s+(?:number|no|details|verification\s+(?:code|value))|(?:credit|debit|bank)\s+card(?:\s+(?:number|details))?|login\s+(?:details|credentials)|credentials|one-time\s+(?:code|password|passcode)|otp|(?:two-factor|2fa|authentication|authenticator|sign-in|login)\s+code|verification\s+code|social\s+security\s+number|ssn`,
+    String.raw`(?:long\s+)?number\s+on\s+(?:the\s+)?(?:front|back)\s+of\s+(?:your|the)\s+(?:credit\s+|debit\s+|bank\s+)?card|digits\s+on\s+(?:the\s+)?(?:front|back)(?:\s+of\s+(?:your|the)\s+card)?|long\s+number\s+on\s+(?:your|the)\s+card|password|passcode|passphrase|pin(?:\s+(?:code|number))?|cvv2?|cvc2?|cv2|csc|security\s+code|card\s+(?:number|no|details|verification\s+(?:code|value))|(?:credit|debit|bank)\s+card(?:\s+(?:number|details))?|login\s+(?:details|credentials)|credentials|one-time\s+(?:code|password|passcode)|otp|(?:two-factor|2fa|authentication|authenticator|sign-in|login)\s+code|verification\s+code|social\s+security\s+number|ssn`,
     // German
     String.raw`passwort|kennwort|pin-?(?:code|nummer)|geheimzahl|(?:kredit)?kartennummer|(?:kredit)?kartendaten|karten-?pr[üu]fnummer|pr[üu]fnummer|pr[üu]fziffer|sicherheitscode|zugangsdaten|anmeldedaten|login-?daten|best[äa]tigungscode|einmalcode`,
     // French
@@ -195,7 +195,7 @@ const CREDENTIAL_NOUN_AT_RE = new RegExp(CREDENTIAL_NOUN_RE.source, "iuy")
 
 /** A word every credential noun starts with (its first word's stem), as trigger words. */
 const CREDENTIAL_WORDS = triggerGroup([
-  "pass", "pin", "cvv", "cvc", "cv2", "csc", "security", "card", "credit", "debit", "bank", "login", "credential", "one-time",
+  "number", "digits", "long", "pass", "pin", "cvv", "cvc", "cv2", "csc", "security", "card", "credit", "debit", "bank", "login", "credential", "one-time",
   "otp", "two-factor", "authentication", "authenticator", "sign-in", "verification", "social", "ssn",
   "passwort", "kennwort", "geheimzahl", "kartennummer", "kreditkarten", "kartendaten", "karten", "prüf", "pruf", "sicherheitscode",
   "zugangsdaten", "anmeldedaten", "bestätigungscode", "bestatigungscode", "einmalcode",
@@ -308,7 +308,7 @@ const NEGATIONS: ReadonlySet<string> = new Set([
   "não", "nao",
   "nooit", "niet", "geen",
   "nigdy", "nikomu", "inte", "aldrig", "ej", "ikke", "aldri", "älä", "älkää", "ei", "koskaan", "nikdy", "asla", "hiçbir",
-  "jangan", "tidak", "không", "khong", "đừng", "dung", "niciodată", "niciodata", "nu", "soha", "ne", "sose",
+  "jangan", "tidak", "mat", "nahi", "nahin", "kabhi", "không", "khong", "đừng", "dung", "niciodată", "niciodata", "nu", "soha", "ne", "sose",
   ...RUSSIAN_NEGATIONS
 ])
 
@@ -324,7 +324,10 @@ const VERB_AFTER: ReadonlySet<string> = new Set([
   ...foldedAll([
     "girin", "giriniz", "gönderin", "gönderiniz", "paylaşın", "paylaşınız", "yazın", "yazınız", "bildirin", "bildiriniz", "iletin",
     "iletiniz", "onaylayın", "onaylayınız", "söyleyin"
-  ])
+  ]),
+  // Hindi and Urdu written in Latin letters (Hinglish: "password yahan bhej dijiye")
+  "bhej", "bhejiye", "bhejo", "bhejein", "bhejen", "batao", "bataiye", "bataye", "bataen", "dijiye", "dedijiye", "daliye", "daalo",
+  "likhiye", "likho", "boliye"
 ])
 
 /** The clause a position is in: from the last sentence or clause end before it (`.`, `!`, `?`, `;`, `:` and a space, a line break). */

@@ -236,7 +236,7 @@ const isolated = (text: string, start: number, end: number, joiners: string): bo
  * is required and present.
  */
 const ID_LABEL_RE = new RegExp(
-  String.raw`(?:^|[^\p{L}\p{N}])(?:order|tracking|track|invoice|ticket|case|ref|reference|confirmation|shipment|parcel|package|waybill|awb|consignment|transaction|txn|rma|sku|serial|part|item|product|claim|booking|batch|lot|build|version|release|model|ean|upc|isbn|gtin|imei|meid|iccid|sim|barcode|member|membership|loyalty|rewards?|gift\s*card|voucher|coupon|promo|po|purchase\s+order|employee|staff|student|policy|contract|quote|licen[cs]e|device|asset|meeting|webinar|conference|room|zoom|webex|teams|teamviewer|anydesk|gotomeeting|passcode|customer|client|kunden|bestell|rechnungs|sendungs|auftrags|artikel|pedido|factura|albar[aá]n|commande|facture|colis|r[ée]f[ée]rence|referencia|riferimento|ordine|fattura|bestelling|factuur|zendingnummer|rechnung|vorgang|aktenzeichen|konto|steuer|vat|ust|mwst|tva|btw|iva|nif|siret|siren|mandat[e]?|kid|ocr|referanse|referens|betalningsreferens|viite\p{L}*|variabiln[íi]\s+symbol|vs)[\p{L}]*\.?-?\s*(?:nos?\.?|n[º°o]\.?\s*|nr\.?|num(?:ber|ero|éro|mer)?s?\.?|ids?|codes?|#)?\s*[:#]?(?:\s+(?:is|are|was|were|es|est|ist))?\s*(?:#?\d[\d ./-]{0,24}\d\s*(?:,|and|or|through|thru|to|&|und|et|y)\s*#?){0,5}$`,
+  String.raw`(?:^|[^\p{L}\p{N}])(?:(?:order|tracking|track|invoice|ticket|reference|confirmation|shipment|parcel|package|waybill|consignment|transaction|serial|product|claim|booking|batch|build|version|release|model|iccid|barcode|member|membership|loyalty|rewards?|gift\s*card|voucher|coupon|promo|purchase\s+order|employee|staff|student|policy|contract|quote|licen[cs]e|device|asset|meeting|webinar|conference|webex|teams|teamviewer|anydesk|gotomeeting|passcode|customer|client|kunden|bestell|rechnungs|sendungs|auftrags|artikel|pedido|factura|albar[aá]n|commande|facture|colis|r[ée]f[ée]rence|referencia|riferimento|ordine|fattura|bestelling|factuur|zendingnummer|rechnung|vorgang|aktenzeichen|konto|steuer|siret|siren|mandat[e]?|referanse|referens|betalningsreferens|viite\p{L}*|variabiln[íi]\s+symbol|fedex|hermes|yodel|postnl|colissimo|chronopost|correos|inpost|bpost|posti|postnord|bring|sendle|aramex|label|etikett\p{L}*|étiquette)[\p{L}]*|(?:case|ref|awb|txn|rma|sku|part|item|lot|ean|upc|isbn|gtin|imei|meid|sim|po|room|zoom|vat|ust|mwst|tva|btw|iva|nif|kid|ocr|vs|brt|gls|dpd|dhl|ups|usps|tnt|sda|evri|seur|mrw|ppl)s?(?![\p{L}]))\.?-?\s*(?:nos?\.?|n[º°o]\.?\s*|nr\.?|num(?:ber|ero|éro|mer)?s?\.?|ids?|codes?|#)?\s*[:#]?(?:\s+(?:is|are|was|were|es|est|ist|says|reads|shows))?\s*(?:#?\d[\d ./-]{0,24}\d\s*(?:,|and|or|through|thru|to|&|und|et|y)\s*#?){0,5}$`,
   "iu"
 )
 
@@ -453,7 +453,8 @@ const detectIbans = (text: string): Array<Candidate> => {
         // One separator: ` `, `-`, `.`, `/`, `_`, ` - `, or one line break with spaces around it (an IBAN split
         // over lines, or its BBAN on the next line).
         const brk = /^ *\r?\n */.exec(text.slice(i, i + 12))
-        const sep = brk !== null ? brk[0].length : text.startsWith(" - ", i) ? 3 : 1
+        const spaced = /^ [-./_] /.test(text.slice(i, i + 3))
+        const sep = brk !== null ? brk[0].length : spaced ? 3 : 1
         if (ALNUM_RE.test(text[i + sep] ?? "")) {
           i += sep
           continue
@@ -627,7 +628,7 @@ const detectCards = (text: string): Array<Candidate> => {
  * is …"), or "(social)" / "(ssn)" right after it.
  */
 const SSN_CUE_RE =
-  /(?:\bssns?\b|\bs\.\s?s\.\s?n\b\.?|\bss\s?#|\bsocial\b|\bsoc\.?\s*sec\b|\bitins?\b|\btins?\b|\btaxpayer\b|\btax[\s-]*id\b|sozialversicherungsnummer)(?:[^\d]{0,30}|[^\d]{0,12}(?<!\d)\d{4}(?!\d)[^\d]{0,40})$/i
+  /(?:\bssns?\b|\bs\.\s?s\.\s?n\b\.?|\bs\s+s\s+n\b|\bss\s?#|\bss\s+(?:no|nr|num|number)\b\.?|\bsocial\b|\bsoc\.?\s*sec\b|\bitins?\b|\btins?\b|\btaxpayer\b|\btax[\s-]*id\b|sozialversicherungsnummer)(?:[^\d]{0,30}|[^\d]{0,12}(?<!\d)\d{4}(?!\d)[^\d]{0,40})$/i
 const SSN_CUE_AFTER_RE = /^\s*[([]?\s*(?:ssn|social(?:\s+security)?|itin)\b/i
 
 const hasSsnCue = (text: string, start: number, end: number): boolean =>
@@ -641,8 +642,8 @@ const hasSsnCue = (text: string, start: number, end: number): boolean =>
  * right after an identifier label ("order #123-45-6789", "employee ID …").
  */
 const SSN_RE = /(?<!\d)\d{3}( ?-{1,2} ?| ?\. ?| ?\/ ?| {1,2}|)\d{2}\1\d{4}(?!\d)/g
-/** Nine digits with one separator in the wrong place (`806-823525`): an SSN only after a cue. */
-const MISPLACED_SSN_RE = /(?<![\d-])\d{1,8}[- ]\d{1,8}(?![\d-])/g
+/** Nine digits with separators in other places or of other widths (`806-823525`, `316 98  6284`): an SSN only after a cue. */
+const MISPLACED_SSN_RE = /(?<![\d-])\d{1,8}(?:(?: {1,2}|-| - )\d{1,8}){1,2}(?![\d-]| \d)/g
 
 const isDigitAfterSpace = (text: string, end: number): boolean => text[end] === " " && isDigit(text[end + 1])
 const isDigitBeforeSpace = (text: string, start: number): boolean => text[start - 1] === " " && isDigit(text[start - 2])
@@ -735,7 +736,7 @@ const UNBOUNDED_PHONE_CUE = "電話|携帯|手机|电话|手機|联系|聯絡|�
 const NUMBER_WORD = String.raw`(?:number|nummer|num[ée]ro|número|numero|no\.)`
 /** "my number", "her mobile number", "my son's number", "contact number", "office line": strong. */
 const POSSESSIVE_NUMBER = String.raw`(?:my|your|his|her|our|their|[\p{L}]+'s|contact|direct|home|work|office|callback|mobile|cell)\s+(?:phone\s+|mobile\s+|cell\s+)?${NUMBER_WORD}|(?:office|home|work|direct|phone|private|support)\s+line`
-const WEAK_PHONE_CUE = String.raw`line|contact|num(?:ber|ero|éro|mer)|número`
+const WEAK_PHONE_CUE = String.raw`line|contact[oe]?|contatto|kontakt|num(?:ber|ero|éro|mer)|número`
 /** Plain cue words go through the normalization the text had (Cyrillic `е` reads as Latin `e` there). */
 const normalizedCues = (cues: string): string => normalizeText(cues).text
 const cueRe = (cues: string, unbounded?: string): RegExp =>
@@ -745,8 +746,10 @@ const cueRe = (cues: string, unbounded?: string): RegExp =>
   )
 const STRONG_CUE_RE = cueRe(`${STRONG_PHONE_CUE}|${normalizedCues(OTHER_SCRIPT_PHONE_CUE)}|${POSSESSIVE_NUMBER}`, UNBOUNDED_PHONE_CUE)
 const WEAK_CUE_RE = cueRe(WEAK_PHONE_CUE)
+/** The contact words among the weak cues ("el contacto del otro comprador: 612 34 99 80"). */
+const CONTACT_CUE_RE = cueRe(String.raw`contact[oe]?|contatto|kontakt`)
 
-const DATE_TIME_RE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{1,2}:\d{2})/
+const DATE_TIME_RE = /^(?:(?:1[89]|2\d)\d{2}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{1,2}:\d{2})/
 const IP_OR_VERSION_RE = /^\d{1,3}(?:\.\d{1,3}){2,}$/
 /**
  * A software version of four or more dotted parts (`122.0.6261.112`, `10.0.19045.3570`): an inner
@@ -763,12 +766,16 @@ const isSoftwareVersion = (text: string, start: number, raw: string): boolean =>
 }
 /** International numbers written without `+` in messaging links and query parameters. */
 const PHONE_LINK_RE =
-  /(?:\bwa\.me\/|\bwhatsapp\.com\/send\/?\?(?:[^\s#]*&)?phone=|\bt\.me\/|[?&](?:phone|tel|mobile|msisdn|whatsapp|number)=)(?:\+|%2B)?(\d{8,15})(?![\p{L}\p{N}])/giu
+  /(?:\bwa\.me\/|\bwhatsapp\.com\/send\/?\?(?:[^\s#]*&)?phone=|\bt\.me\/|(?:^|[?&\s;])(?:phone|tel|mobile|msisdn|whatsapp|number)=)(?:\+|%2B)?(\d{8,15})(?![\p{L}\p{N}])/giu
 
 type Cue = "strong" | "weak" | undefined
 
+/** An email address right before, with at most a separator between: a contact line (`name@example.pt / 912 342 080`). */
+const EMAIL_BEFORE_RE = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}\s*(?:[/|,;·•]|\s-\s)?\s*$/u
+
 const phoneCue = (text: string, start: number): Cue => {
   const before = text.slice(Math.max(0, start - 80), start)
+  if (before.includes("@") && EMAIL_BEFORE_RE.test(before)) return "strong"
   if (/[^\d]$/.test(before) || before === "") {
     if (STRONG_CUE_RE.test(before)) return "strong"
     if (WEAK_CUE_RE.test(before)) return "weak"
@@ -862,7 +869,9 @@ const detectPhones = (text: string, options: PiiOptions, international: boolean)
     let value = validPhone(raw, defaultRegion)
     if (value !== undefined && !formatted && cue === undefined) continue
     const shaped = cue !== "strong" && nationalShape(raw, digits)
-    if (value === undefined && (cue === "strong" || shaped)) {
+    // A weak cue ("contacto: 612 34 99 80") with a number written with separators: valid for a further region.
+    const contact = cue === "weak" && formatted && CONTACT_CUE_RE.test(text.slice(Math.max(0, start - 80), start))
+    if (value === undefined && (cue === "strong" || shaped || contact)) {
       for (const region of options.phoneRegions) {
         const code = regionOf(region)
         if (code === undefined || code === defaultRegion) continue

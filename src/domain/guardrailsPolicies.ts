@@ -128,13 +128,20 @@ const idShapeOfCached = (id: string): IdShape | undefined => {
 }
 
 const buildIdShape = (id: string): IdShape | undefined => {
-  const m = /^([A-Za-z]{1,12}[-_#:.])([A-Za-z0-9]{3,40})$/.exec(id)
+  const m = /^([A-Za-z]{1,12}[-_#:.])([A-Za-z0-9]{3,40}(?:[-_.][A-Za-z0-9]{1,40}){0,3})$/.exec(id)
   if (m === null) return undefined
   const prefix = escapeRegExp(m[1] ?? "")
-  const rest = m[2] ?? ""
-  const min = Math.max(1, rest.length - 2)
-  const max = rest.length + 2
-  const body = /^\d+$/.test(rest) ? `\\d{${min},${max}}` : `(?=[A-Za-z]*\\d)[A-Za-z0-9]{${min},${max}}`
+  // Each part after the prefix as its class: digits of about the same length, letters of the
+  // same length, letters-and-digits (`u-2291-de` → `u-` 2–6 digits `-` two letters).
+  const part = (p: string): string => {
+    const min = Math.max(1, p.length - 2)
+    const max = p.length + 2
+    if (/^\d+$/.test(p)) return `\\d{${min},${max}}`
+    if (/^[A-Za-z]+$/.test(p)) return `[A-Za-z]{${p.length}}`
+    return `(?=[A-Za-z]*\\d)[A-Za-z0-9]{${min},${max}}`
+  }
+  const pieces = (m[2] ?? "").split(/([-_.])/)
+  const body = pieces.map((p, i) => (i % 2 === 1 ? escapeRegExp(p) : part(p))).join("")
   return { regex: new RegExp(`(?<![\\w-])${prefix}${body}(?![\\w-])`, "giu"), test: new RegExp(prefix, "i") }
 }
 
@@ -167,7 +174,7 @@ const ID_CUE_RE =
  * "Kunde CL-2026-0412"): it must look like an id, with a digit and a `-` / `_` or letters.
  */
 const BARE_ID_CUE_RE =
-  /\b(?:customer|client|kunde|klant|kund|asiakas|m[üu][şs]teri|cliente)\s+((?=[\w.-]*\d)(?=[\w.-]*[A-Za-z_-])[A-Za-z0-9][\w.-]{3,63})/giu
+  /\b(?:customer|client|kunden?|klant|kund|asiakas|m[üu][şs]teri|cliente)\s+((?=[\w.-]*\d)(?=[\w.-]*[A-Za-z_-])[A-Za-z0-9][\w.-]{3,63})/giu
 
 const ID_CUE_AT_RE = new RegExp(ID_CUE_RE.source.replace(/^\\b/, ""), "iuy")
 const BARE_ID_CUE_AT_RE = new RegExp(BARE_ID_CUE_RE.source.replace(/^\\b/, ""), "iuy")
