@@ -224,7 +224,8 @@ const agentView = (objects: ReadonlyArray<JsonObject>, agent: string): AgentView
 /** Variables the code reads that a cluster deployment deliberately does not set, and why. */
 const notDeployed: Readonly<Record<string, string>> = {
   AWS_ACCESS_KEY_ID: "read only to tell whether the environment names credentials (for DynamoDB Local); in EKS they come from Pod Identity",
-  AWS_PROFILE: "the same: a developer's profile, never in a pod"
+  AWS_PROFILE: "the same: a developer's profile, never in a pod",
+  KAFKA_IN_MEMORY: "runs an agent on an in-memory broker, for trying the command; a pod always has KAFKA_BOOTSTRAP_SERVERS"
 }
 
 const inputTopic = (agent: string): string => {

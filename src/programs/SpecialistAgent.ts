@@ -88,6 +88,7 @@ export const specialistAgent = (spec: SpecialistSpec, options: { readonly groupI
     name: spec.name,
     groupId: options.groupId ?? spec.groupId,
     topics: [Topics.triaged[spec.type]],
+    outputs: [Topics.resolved, Topics.human],
     schema: TicketTriagedSchema,
     eventType: "ticket.triaged",
     handle: (ticket, { record, traceId: spanTraceId }) =>
