@@ -785,7 +785,7 @@ const logAnnotations = (record: KafkaRecord, traceId: string, event: unknown): R
   }
 }
 
-/** Bytes read for `undecodedFields` at most: a record that large is refused as too large anyway. */
+/** Larger values are not parsed for the dead-letter log line (it names the record key only). */
 const maxUndecodedBytes = 64 * 1024
 
 /**
