@@ -9,8 +9,11 @@ const brokerTests = [
   "test/escalation-kafka.test.ts",
   "test/e2e-kafka.test.ts",
   "test/crash.test.ts",
+  "test/switchover.test.ts",
   // Runs a broker of its own (ports 19092/19093); one at a time with the others for the CPU.
-  "test/broker-faults.test.ts"
+  "test/broker-faults.test.ts",
+  // Runs a broker of its own without topic auto-creation (ports 19094/19095).
+  "test/startup-checks.test.ts"
 ]
 
 export default defineConfig({

@@ -36,6 +36,7 @@ import { Guardrails } from "../src/services/Guardrails.ts"
 import { CurrentRuntimeObserver, type RuntimeObserver } from "../src/streams/Agent.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
 import { bootstrapServers, chargedTwiceTicket, createTopics, kafkaClient, runId } from "../test/agent-process.ts"
+import { Topics } from "../src/domain/topics.ts"
 import { triageByHand } from "./handWork.ts"
 import { option, silenceKafkaJsTimeoutWarning } from "./cli.ts"
 
@@ -185,7 +186,8 @@ const main = async () => {
   for (let r = 1; r <= rounds; r++) {
     const run = runId()
     const topic = `bench.agent.${which}.${run}`
-    await createTopics([topic], 3)
+    // The bench topic, its .dlq and the agent's outputs: what the agent checks at startup.
+    await createTopics([topic, `${topic}.dlq`, ...Object.values(Topics.triaged), Topics.human, Topics.resolved], 3)
     await writeTickets(topic, `a-${run}-`)
     const session = new Session()
     const profiling = heapProfile !== "" && r === rounds

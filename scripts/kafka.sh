@@ -32,6 +32,8 @@
 #   KAFKA_PORT             PLAINTEXT listener on 127.0.0.1 (default 9092)
 #   KAFKA_CONTROLLER_PORT  KRaft CONTROLLER listener on 127.0.0.1 (default 9093)
 #   KAFKA_NUM_PARTITIONS   partitions of auto-created topics (default 3)
+#   KAFKA_AUTO_CREATE_TOPICS  `false`: the broker creates no topic on first use, as most production
+#                          clusters (default true); `npm run topics:create` creates the agents' topics
 #   KAFKA_HEAP_OPTS        broker heap (default "-Xms256m -Xmx768m")
 #   KAFKA_OPTS             extra JVM options for the broker
 #   KAFKA_LOG_LEVEL        root log level of the broker log (default WARN)
@@ -54,6 +56,9 @@ DATA_DIR="${KAFKA_DATA_DIR:-/tmp/support-agents-kafka}"
 PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 NUM_PARTITIONS="${KAFKA_NUM_PARTITIONS:-3}"
+AUTO_CREATE_TOPICS="${KAFKA_AUTO_CREATE_TOPICS:-true}"
+[[ "$AUTO_CREATE_TOPICS" == true || "$AUTO_CREATE_TOPICS" == false ]] ||
+  { printf 'kafka.sh: error: KAFKA_AUTO_CREATE_TOPICS must be true or false (got %s)\n' "$AUTO_CREATE_TOPICS" >&2; exit 1; }
 HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
 EXTRA_OPTS="${KAFKA_OPTS:-}"
 LOG_LEVEL="${KAFKA_LOG_LEVEL:-WARN}"
@@ -263,7 +268,7 @@ controller.listener.names=CONTROLLER
 log.dirs=$DATA_DIR/data
 
 num.partitions=$NUM_PARTITIONS
-auto.create.topics.enable=true
+auto.create.topics.enable=$AUTO_CREATE_TOPICS
 delete.topic.enable=true
 default.replication.factor=1
 min.insync.replicas=1

@@ -24,7 +24,10 @@ import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import kafkajs from "kafkajs"
 import type { Admin, ConsumerConfig, EachBatchPayload, IHeaders } from "kafkajs"
+import { specialistAgent, specialistByName } from "../src/programs/SpecialistAgent.ts"
+import { triageAgent, triageDefaults } from "../src/programs/TriageAgent.ts"
 import { createTopics as createTopicsOnce } from "../src/services/kafka/TopicAdmin.ts"
+import { topicsOfAgent } from "../src/streams/AgentRuntime.ts"
 
 const { Kafka: KafkaClient, logLevel } = kafkajs
 
@@ -115,6 +118,8 @@ export interface StartOptions {
   readonly nodeArgs?: ReadonlyArray<string> | undefined
   /** The command's script (default: bin/support-agents.js, which runs the TypeScript sources). */
   readonly bin?: string | undefined
+  /** Create the agent's missing topics first (default `true`; `false` to see the agent's own check). */
+  readonly createTopics?: boolean | undefined
 }
 
 /**
@@ -132,8 +137,22 @@ export const agentEnv = (extra: Readonly<Record<string, string>> = {}): Record<s
   ...extra
 })
 
-/** Spawns `node [nodeArgs] bin/support-agents.js <agent>` (metrics on a free port unless `METRICS_PORT` is given). */
+/**
+ * Every topic `agent` reads and writes (inputs, their `.dlq` topics, outputs), with triage's
+ * input from `KAFKA_TOPIC` in `env`: the topics it checks at startup.
+ */
+export const agentTopics = (agent: AgentName, env: Readonly<Record<string, string>> = {}): ReadonlyArray<string> => {
+  if (agent === "triage") return topicsOfAgent(triageAgent({ ...triageDefaults, inputTopic: env["KAFKA_TOPIC"] ?? triageDefaults.inputTopic }))
+  return topicsOfAgent(specialistAgent(specialistByName(agent)!))
+}
+
+/**
+ * Spawns `node [nodeArgs] bin/support-agents.js <agent>` (metrics on a free port unless
+ * `METRICS_PORT` is given), after creating the topics it checks at startup that do not exist
+ * yet (`createTopics`; the test's own topics, created before, keep their partitions).
+ */
 export const startAgent = async (agent: AgentName, options: StartOptions = {}): Promise<AgentProcess> => {
+  if (options.createTopics !== false) await createTopics(agentTopics(agent, options.env))
   const metricsPort = options.env?.["METRICS_PORT"] !== undefined ? Number(options.env["METRICS_PORT"]) : await freePort()
   const env = agentEnv({ METRICS_PORT: String(metricsPort), ...options.env })
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.bin ?? agentBin, agent], {

@@ -81,7 +81,7 @@ describe("support-agents demo (npm start)", () => {
 describe("configuration errors", () => {
   for (const [name, value] of [["CONFIDENCE_THRESHOLD", "1.5"], ["CONFIDENCE_THRESHOLD", "high"], ["AGENT_CONCURRENCY", "0"], ["MOCK_LLM", "maybe"], ["HANDLER_TIMEOUT_MS", "soon"]] as const) {
     it(`${name}=${value} stops startup with a message naming the variable`, async () => {
-      const result = await run(["triage"], { MOCK_LLM: "1", [name]: value })
+      const result = await run(["triage"], { MOCK_LLM: "1", KAFKA_IN_MEMORY: "true", [name]: value })
       assert.strictEqual(result.code, 1)
       assert.include(result.stderr, name)
       assert.include(result.stderr, "Invalid configuration")
@@ -91,7 +91,9 @@ describe("configuration errors", () => {
 
 describe("agent subcommands", () => {
   it("support-agents billing starts, and exits 0 on SIGTERM", async () => {
-    const child = spawn(process.execPath, [bin, "billing"], { env: cleanEnv({ MOCK_LLM: "1", LOG_LEVEL: "INFO" }) })
+    const child = spawn(process.execPath, [bin, "billing"], {
+      env: cleanEnv({ MOCK_LLM: "1", LOG_LEVEL: "INFO", KAFKA_IN_MEMORY: "true", METRICS_PORT: "0" })
+    })
     const done = collect(child)
     await new Promise<void>((resolve) => {
       child.stdout?.on("data", (d: Buffer) => {
@@ -103,6 +105,22 @@ describe("agent subcommands", () => {
     assert.strictEqual(result.code, 0, result.stderr)
     const first = JSON.parse(result.stdout.split("\n")[0]!) as Record<string, unknown>
     assert.strictEqual(first["level"], "INFO", "logs are JSON lines")
+  }, 30_000)
+
+  for (const agent of ["triage", "billing", "technical", "feature", "account", "other", "escalation"]) {
+    it(`support-agents ${agent} without KAFKA_BOOTSTRAP_SERVERS exits 1 with a message (KAFKA_IN_MEMORY=true is the explicit switch)`, async () => {
+      const result = await run([agent], { MOCK_LLM: "1", METRICS_PORT: "0", ESCALATION_HTTP_PORT: "0", ESCALATION_TICKET_DATABASE_PATH: ":memory:" })
+      assert.strictEqual(result.code, 1, result.stdout + result.stderr)
+      assert.include(result.stderr, "support-agents: KAFKA_BOOTSTRAP_SERVERS is not set")
+      assert.include(result.stderr, "KAFKA_IN_MEMORY=true")
+      assert.notInclude(result.stdout, "metrics and health endpoints listening", "it never looked healthy")
+    }, 30_000)
+  }
+
+  it("KAFKA_BOOTSTRAP_SERVERS and KAFKA_IN_MEMORY=true together stop startup", async () => {
+    const result = await run(["billing"], { MOCK_LLM: "1", METRICS_PORT: "0", KAFKA_IN_MEMORY: "true", KAFKA_BOOTSTRAP_SERVERS: "127.0.0.1:1" })
+    assert.strictEqual(result.code, 1, result.stderr)
+    assert.include(result.stderr, "unset one of them")
   }, 30_000)
 
   it("lists one subcommand per agent", async () => {

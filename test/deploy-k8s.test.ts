@@ -224,7 +224,8 @@ const agentView = (objects: ReadonlyArray<JsonObject>, agent: string): AgentView
 /** Variables the code reads that a cluster deployment deliberately does not set, and why. */
 const notDeployed: Readonly<Record<string, string>> = {
   AWS_ACCESS_KEY_ID: "read only to tell whether the environment names credentials (for DynamoDB Local); in EKS they come from Pod Identity",
-  AWS_PROFILE: "the same: a developer's profile, never in a pod"
+  AWS_PROFILE: "the same: a developer's profile, never in a pod",
+  KAFKA_IN_MEMORY: "runs an agent on an in-memory broker, for trying the command; a pod always has KAFKA_BOOTSTRAP_SERVERS"
 }
 
 const inputTopic = (agent: string): string => {
@@ -363,6 +364,13 @@ describe("Kubernetes manifests: the renderer", () => {
   })
 })
 
+/**
+ * The metrics ports in Kubernetes: the original system's (technical 9092, feature 9093, set
+ * explicitly: each pod has its own network, so they cannot meet the broker's), the code's
+ * defaults for the others.
+ */
+const kubernetesMetricsPorts: Readonly<Record<string, number>> = { ...defaultMetricsPorts, technical: 9092, feature: 9093 }
+
 describe("Kubernetes manifests: the agents", () => {
   it("every overlay runs each agent with the image's command, probes, resources and a locked-down security context", () => {
     for (const name of overlays) {
@@ -371,7 +379,7 @@ describe("Kubernetes manifests: the agents", () => {
         const where = `${name}/${agent}`
         const { config, container, podSpec, workload } = agentView(objects, agent)
         const port = Number(config["METRICS_PORT"])
-        assert.strictEqual(port, defaultMetricsPorts[agent], `${where}: METRICS_PORT`)
+        assert.strictEqual(port, kubernetesMetricsPorts[agent], `${where}: METRICS_PORT`)
         assert.deepStrictEqual(container["args"], [agent], `${where}: the subcommand`)
         assert.isUndefined(container["command"], `${where}: the image's entry point runs`)
         assert.match(String(container["image"]), /(^|\/)support-agents(:|@)/, where)

@@ -23,7 +23,7 @@ import { createTopics } from "../src/services/kafka/TopicAdmin.ts"
 import { layerMockLlm } from "../src/services/llm/MockLlm.ts"
 import { layerSqliteTicketStore, TicketStore } from "../src/services/TicketStore.ts"
 import { layerMockToolCallingLlm } from "../src/services/ToolCallingLlm.ts"
-import { runAgent } from "../src/streams/AgentRuntime.ts"
+import { runAgent, topicsOfAgent } from "../src/streams/AgentRuntime.ts"
 import { brokerStatus, inCi, testBootstrap, unreachableMessage } from "./kafka-broker.ts"
 
 const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`
@@ -58,7 +58,8 @@ describe.skipIf(!brokerStatus.reachable)("escalation on a real broker", () => {
       const client = yield* KafkaJsClient
       const store = yield* TicketStore
       yield* createTopics(options, {
-        topics: [Topics.events, Topics.human, EscalationTopics.escalated, `${Topics.human}.dlq`],
+        // Every topic the two agents check at startup.
+        topics: [...new Set([...topicsOfAgent(triageAgent()), ...topicsOfAgent(escalationAgent())])],
         partitions: 3,
         replicationFactor: 1
       })

@@ -66,6 +66,8 @@ export interface OwnBrokerSettings {
   readonly controllerPort: number
   /** Wiped by `start`. */
   readonly dataDir: string
+  /** `auto.create.topics.enable` (default true, as the shared test broker). */
+  readonly autoCreateTopics?: boolean | undefined
 }
 
 export interface ScriptResult {
@@ -92,7 +94,8 @@ export const ownBroker = (settings: OwnBrokerSettings): OwnBroker => {
           ...process.env,
           KAFKA_PORT: String(settings.port),
           KAFKA_CONTROLLER_PORT: String(settings.controllerPort),
-          KAFKA_DATA_DIR: settings.dataDir
+          KAFKA_DATA_DIR: settings.dataDir,
+          KAFKA_AUTO_CREATE_TOPICS: String(settings.autoCreateTopics ?? true)
         },
         stdio: ["ignore", "pipe", "pipe"]
       })

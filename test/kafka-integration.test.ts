@@ -26,7 +26,7 @@ import { decodeHeaders } from "../src/services/kafka/KafkaJsConsumer.ts"
 import { committedOffsets, createTopics, endOffsets } from "../src/services/kafka/TopicAdmin.ts"
 import { layerMockLlm } from "../src/services/llm/MockLlm.ts"
 import { DeadLetterHeaders } from "../src/streams/DeadLetter.ts"
-import { runAgent } from "../src/streams/AgentRuntime.ts"
+import { runAgent, topicsOfAgent } from "../src/streams/AgentRuntime.ts"
 import { brokerStatus, inCi, skipBrokerTests, testBootstrap, unreachableMessage } from "./kafka-broker.ts"
 
 const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`
@@ -395,7 +395,8 @@ describe.skipIf(!brokerStatus.reachable)("kafkajs on a real broker", () => {
       const client = yield* KafkaJsClient
       // The agents' topics have fixed names; ids and groups are unique to this run.
       yield* createTopics(options, {
-        topics: [Topics.events, Topics.triaged.billing, Topics.resolved, Topics.human, deadLetterTopic(Topics.events)],
+        // Every topic the two agents check at startup.
+        topics: [...new Set([...topicsOfAgent(triageAgent()), ...topicsOfAgent(specialistAgent(specialistByName("billing")!))])],
         partitions: 3,
         replicationFactor: 1
       })

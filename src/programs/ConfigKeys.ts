@@ -13,7 +13,7 @@
  */
 import { type Config, ConfigProvider, Effect, Layer, References } from "effect"
 import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/AppConfig.ts"
-import { KafkaJsConfigOption } from "../services/kafka/KafkaConfig.ts"
+import { KafkaInMemoryConfig, KafkaJsConfigOption } from "../services/kafka/KafkaConfig.ts"
 import { layerLogging } from "../services/Logging.ts"
 import { layerTracingFromConfig } from "../services/observability/Tracing.ts"
 import { TicketDatabaseConfig } from "../services/TicketStore.ts"
@@ -53,8 +53,9 @@ const commonSteps = (agent: string): ReadonlyArray<Step> => [
   buildOnce(layerLogging()),
   readConfig(RuntimeConfig),
   readConfig(metricsConfig(agent)),
-  // The Kafka layer: in-memory without KAFKA_BOOTSTRAP_SERVERS, else kafkajs with these settings.
+  // The Kafka layer: kafkajs with these settings, or in-memory when KAFKA_IN_MEMORY asks for it.
   readConfig(KafkaJsConfigOption),
+  readConfig(KafkaInMemoryConfig),
   buildOnce(layerTracingFromConfig(agent)),
   buildOnce(LlmLive),
   buildOnce(GuardrailsLive),

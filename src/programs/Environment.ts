@@ -10,12 +10,12 @@ import { layerCustomerDirectoryFromConfig } from "../services/customers/DynamoDb
 import type { GuardrailRules } from "../domain/guardrails.ts"
 import { type Guardrails, layerGuardrails } from "../services/Guardrails.ts"
 import type { Kafka } from "../services/Kafka.ts"
-import { layerKafkaFromConfig } from "../services/kafka/KafkaJs.ts"
+import { type KafkaNotConfigured, layerKafkaFromConfig } from "../services/kafka/KafkaJs.ts"
 import type { Llm } from "../services/Llm.ts"
 import { layerLlmFromConfig, layerLlmFromConfigPreferMock, type LlmConfigError } from "../services/llm/LlmLive.ts"
 
-/** kafkajs when `KAFKA_BOOTSTRAP_SERVERS` is set; otherwise the in-memory broker. */
-export const KafkaLive: Layer.Layer<Kafka, Config.ConfigError> = layerKafkaFromConfig
+/** kafkajs when `KAFKA_BOOTSTRAP_SERVERS` is set; the in-memory broker with `KAFKA_IN_MEMORY=true`; else it fails. */
+export const KafkaLive: Layer.Layer<Kafka, Config.ConfigError | KafkaNotConfigured> = layerKafkaFromConfig
 
 /** The LLM from the environment: the mock when `MOCK_LLM` is set, else `LLM_PROVIDER`. */
 export const LlmLive: Layer.Layer<Llm, Config.ConfigError | LlmConfigError> = layerLlmFromConfig

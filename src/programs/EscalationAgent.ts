@@ -538,6 +538,7 @@ export const escalationAgent = (settings: EscalationSettings = escalationDefault
     name: "escalation",
     groupId: settings.groupId,
     topics: [settings.inputTopic],
+    outputs: [settings.outputTopic],
     schema: TicketTriagedSchema,
     eventType: "ticket.triaged",
     handle: (ticket, { record }) =>

@@ -10,16 +10,20 @@ import { type AgentMetrics, makeAgentMetrics } from "../services/observability/M
 import { serveMetrics } from "../services/observability/MetricsServer.ts"
 import { TicketEvents } from "../services/observability/TicketEvents.ts"
 import { CurrentRuntimeObserver, type RuntimeOptions } from "../streams/Agent.ts"
+import { specialists } from "./SpecialistAgent.ts"
 
-/** Default `METRICS_PORT` per agent: the original ports, and new ones for the new agents. */
+/**
+ * Default `METRICS_PORT` per agent. Triage and billing keep the original system's ports (9090,
+ * 9091); technical and feature do not: the original's 9092 and 9093 are the Kafka broker's and
+ * the KRaft controller's ports of a local broker (`npm run kafka:start`), so with those defaults
+ * the two agents could not start next to it. Kubernetes sets `METRICS_PORT` for every agent
+ * (k8s/base/config/<agent>.env keeps 9092 and 9093 there, each pod has its own network).
+ * Every default differs from every port the project's own services use (test/ports.test.ts).
+ */
 export const defaultMetricsPorts: Readonly<Record<string, number>> = {
   triage: 9090,
-  billing: 9091,
-  technical: 9092,
-  feature: 9093,
-  escalation: 9094,
-  account: 9095,
-  other: 9096
+  ...Object.fromEntries(specialists.map((spec) => [spec.name, spec.metricsPort])),
+  escalation: 9094
 }
 
 export const metricsConfig = (agent: string) =>

@@ -21,7 +21,7 @@ export interface SpecialistSpec {
   readonly name: string
   readonly type: TicketType
   readonly groupId: string
-  /** Default `METRICS_PORT`. */
+  /** Default `METRICS_PORT` (see `defaultMetricsPorts`). */
   readonly metricsPort: number
   /** The specialist's instructions to the LLM. */
   readonly instructions: string
@@ -42,14 +42,14 @@ export const specialists: ReadonlyArray<SpecialistSpec> = [
     name: "technical",
     type: "technical",
     groupId: "technical-agent",
-    metricsPort: 9092,
+    metricsPort: 9097,
     instructions: `${common} You handle technical problems. Give clear, numbered troubleshooting steps and say what information would help if they do not work.`
   },
   {
     name: "feature",
     type: "feature_request",
     groupId: "feature-agent",
-    metricsPort: 9093,
+    metricsPort: 9098,
     instructions: `${common} You handle product feedback and feature requests. Thank the customer, explain how feedback is used, and never promise a timeline.`
   },
   {
@@ -88,6 +88,7 @@ export const specialistAgent = (spec: SpecialistSpec, options: { readonly groupI
     name: spec.name,
     groupId: options.groupId ?? spec.groupId,
     topics: [Topics.triaged[spec.type]],
+    outputs: [Topics.resolved, Topics.human],
     schema: TicketTriagedSchema,
     eventType: "ticket.triaged",
     handle: (ticket, { record, traceId: spanTraceId }) =>

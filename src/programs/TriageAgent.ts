@@ -114,6 +114,7 @@ export const triageAgent = (settings: TriageSettings = triageDefaults) =>
     name: "triage",
     groupId: settings.groupId,
     topics: [settings.inputTopic],
+    outputs: [...Object.values(Topics.triaged), Topics.human],
     schema: TicketCreatedSchema,
     eventType: "ticket.created",
     handle: (ticket, { record, traceId: spanTraceId }) =>

@@ -7,11 +7,11 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Config, Console, Effect, Exit, Layer, Option, Runtime } from "effect"
-import { Command, Flag } from "effect/cli"
+import { Command, Flag, GlobalFlag } from "effect/cli"
 import { readFileSync } from "node:fs"
 import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/AppConfig.ts"
 import { layerInMemoryKafka } from "../services/kafka/InMemoryKafka.ts"
-import { flushLogs, layerLogging } from "../services/Logging.ts"
+import { flushLogs, layerLogging, type LoggingOptions } from "../services/Logging.ts"
 import { layerTracingFromConfig } from "../services/observability/Tracing.ts"
 import type { RuntimeOptions } from "../streams/Agent.ts"
 import { runAgent } from "../streams/AgentRuntime.ts"
@@ -28,6 +28,14 @@ import { triageAgent } from "./TriageAgent.ts"
 const loadDemo = Effect.promise(() => import("./Demo.ts"))
 const loadEscalation = Effect.promise(() => import("./EscalationAgent.ts"))
 const loadSampleTickets = Effect.promise(() => import("./SampleTickets.ts"))
+
+/**
+ * The command's logging: `layerLogging` from `LOG_LEVEL` and `LOG_FORMAT`, except that the
+ * global `--log-level` flag, when given, sets the level (it wins over `LOG_LEVEL`).
+ */
+const commandLogging = (options: LoggingOptions = {}) =>
+  Layer.unwrap(Effect.map(Effect.serviceOption(GlobalFlag.LogLevel), (flag) =>
+    layerLogging({ ...options, level: Option.getOrUndefined(Option.flatten(flag)) })))
 
 const demo = Command.make(
   "demo",
@@ -62,7 +70,7 @@ const demo = Command.make(
     if (rows.some((r) => r.outcome === "pending")) {
       return yield* Effect.fail(new Error("some tickets did not reach a destination in time"))
     }
-  }, Effect.provide(layerLogging({ defaultLevel: "WARN", stderr: true })))
+  }, Effect.provide(commandLogging({ defaultLevel: "WARN", stderr: true })))
 ).pipe(Command.withDescription("Run triage and every specialist in one process on the in-memory broker, and report each ticket's journey"))
 
 const agentLayers = Layer.mergeAll(KafkaLive, LlmLive, GuardrailsLive, CustomersLive)
@@ -77,6 +85,7 @@ const serveAgent = <E, R extends Layer.Success<typeof agentLayers>>(
 ) =>
   Effect.gen(function*() {
     const runtime = yield* RuntimeConfig
+    yield* Effect.logDebug("runtime settings").pipe(Effect.annotateLogs({ ...runtime }))
     const metrics = makeAgentMetrics(name)
     yield* run(runtime).pipe(
       Effect.provide(layerMetricsServer(name, metrics, runtime)),
@@ -96,7 +105,7 @@ const triage = Command.make(
       Effect.annotateLogs({ topic: settings.inputTopic, group: groupId, threshold: settings.confidenceThreshold })
     )
     yield* serveAgent("triage", (runtime) => runAgent(triageAgent({ ...settings, groupId }), runtime))
-  }, Effect.provide(layerLogging()))
+  }, Effect.provide(commandLogging()))
 ).pipe(Command.withDescription("Triage agent: classify ticket.events and route them"))
 
 const specialistCommand = (spec: SpecialistSpec) =>
@@ -107,7 +116,7 @@ const specialistCommand = (spec: SpecialistSpec) =>
       const groupId = yield* groupIdConfig(spec.groupId)
       yield* Effect.logInfo(`starting ${spec.name} agent`).pipe(Effect.annotateLogs({ group: groupId }))
       yield* serveAgent(spec.name, (runtime) => runAgent(specialistAgent(spec, { groupId }), runtime))
-    }, Effect.provide(layerLogging()))
+    }, Effect.provide(commandLogging()))
   ).pipe(Command.withDescription(`${spec.name} specialist: reply to ticket.triaged.${spec.type}`))
 
 const escalation = Command.make(
@@ -116,7 +125,7 @@ const escalation = Command.make(
   Effect.fn(function*() {
     const { runEscalationService } = yield* loadEscalation
     yield* serveAgent("escalation", (runtime) => runEscalationService(runtime))
-  }, Effect.provide(layerLogging()))
+  }, Effect.provide(commandLogging()))
 ).pipe(
   Command.withDescription("Escalation agent: ticket.triaged.human → tracked tickets (SQLite), HTTP API and review page")
 )

@@ -83,6 +83,11 @@ export class Kafka extends Context.Service<Kafka, {
   readonly consumer: (options: ConsumerOptions) => Effect.Effect<KafkaConsumer, KafkaError, Scope.Scope>
   /** Succeeds when the broker answers a request (for `/readyz`). */
   readonly ping: Effect.Effect<void, KafkaError>
+  /**
+   * Those of `topics` that do not exist on the cluster, in the order given (an agent checks
+   * its topics at startup). The in-memory broker creates topics on first use: none is missing.
+   */
+  readonly missingTopics: (topics: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>, KafkaError>
   /** A short name for logs and metrics (`in-memory`, `kafkajs`). */
   readonly backend: string
 }>()("support-agents/Kafka") {}

@@ -1,6 +1,7 @@
 /**
- * Logging from `LOG_LEVEL` (DEBUG, INFO, WARN, ERROR; default INFO) and `LOG_FORMAT`
- * (`json`, the default, one object a line; `console` for people).
+ * Logging from `LOG_LEVEL` (DEBUG, INFO, WARN, ERROR; default INFO; a given `level`, the
+ * command's `--log-level`, wins) and `LOG_FORMAT` (`json`, the default, one object a line;
+ * `console` for people).
  */
 import { Config, Effect, Formatter, Layer, Logger, type LogLevel, References } from "effect"
 import { flushLineSinks, lineSink } from "./logging/LineSink.ts"
@@ -19,6 +20,8 @@ const levels: Record<string, LogLevel.LogLevel> = {
 export interface LoggingOptions {
   /** Level when `LOG_LEVEL` is not set. */
   readonly defaultLevel?: string | undefined
+  /** The level, whatever `LOG_LEVEL` says (the command's `--log-level` flag). */
+  readonly level?: LogLevel.LogLevel | undefined
   /** Write to stderr instead of stdout (the demo keeps stdout for its table). */
   readonly stderr?: boolean | undefined
 }
@@ -71,10 +74,10 @@ export const jsonLogger = (write: (line: string) => void): Logger.Logger<unknown
 /** The logger and minimum level for a program. */
 export const layerLogging = (options: LoggingOptions = {}): Layer.Layer<never, Config.ConfigError> =>
   Layer.unwrap(Effect.gen(function*() {
-    const level = yield* Config.Literals(
+    const level = options.level ?? (yield* Config.Literals(
       Object.keys(levels).flatMap((l) => [l, l.toLowerCase()]),
       "LOG_LEVEL"
-    ).pipe(Config.withDefault(options.defaultLevel ?? "INFO"))
+    ).pipe(Config.withDefault(options.defaultLevel ?? "INFO")))
     const format = yield* Config.Literals(["json", "console"], "LOG_FORMAT").pipe(Config.withDefault("json"))
     const sink = lineSink(options.stderr ? 2 : 1)
     const logger = format === "json"
@@ -82,7 +85,7 @@ export const layerLogging = (options: LoggingOptions = {}): Layer.Layer<never, C
       : Logger.map(Logger.formatSimple, (line) => sink.write(line))
     return Layer.mergeAll(
       Logger.layer([logger]),
-      Layer.succeed(References.MinimumLogLevel, levels[level.toUpperCase()] ?? "Info")
+      Layer.succeed(References.MinimumLogLevel, options.level ?? levels[level.toUpperCase()] ?? "Info")
     )
   }))
 

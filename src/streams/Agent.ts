@@ -48,6 +48,12 @@ export interface AgentDefinition<A, E extends AgentFailure, R> {
   /** Kafka consumer group. */
   readonly groupId: string
   readonly topics: ReadonlyArray<string>
+  /**
+   * The topics the agent writes to, besides the dead-letter topics of its inputs
+   * (`<topic>.dlq`, always written to). On Kafka the runtime checks at startup that these, the
+   * inputs and their dead-letter topics exist, and stops naming the missing ones.
+   */
+  readonly outputs?: ReadonlyArray<string> | undefined
   readonly schema: Schema.Decoder<A>
   /** The `event_type` this agent takes; records naming another type are dead-lettered. */
   readonly eventType?: string | undefined

@@ -34,9 +34,10 @@
  * attempts' time limit. Spans are made only when tracing is on (`TracingEnabled`); without it
  * the trace context still travels (`traceparent`, `trace_id`).
  */
-import { Cause, Clock, Deferred, Effect, Exit, Fiber, Queue, Result, Semaphore, Stream, type Tracer } from "effect"
+import { Cause, Clock, Deferred, Effect, Exit, Fiber, Predicate, Queue, Result, Semaphore, Stream, type Tracer } from "effect"
 import { CurrentHandlerClock, type HandlerClock } from "../services/Backpressure.ts"
-import { Kafka, type KafkaConsumer, type KafkaError, type KafkaRecord, type OutgoingRecord } from "../services/Kafka.ts"
+import { deadLetterTopic } from "../domain/topics.ts"
+import { Kafka, type KafkaConsumer, KafkaError, type KafkaRecord, type OutgoingRecord } from "../services/Kafka.ts"
 import {
   type AgentDefinition,
   type AgentFailure,
@@ -48,6 +49,7 @@ import {
   type RuntimeOptions
 } from "./Agent.ts"
 import { type DeadLetter, deadLetterRecord, makeRecordDecoder } from "./DeadLetter.ts"
+import { TraceHeader } from "./EventRecord.ts"
 import { makeOffsetTracker, type OffsetTracker } from "./OffsetTracker.ts"
 import { addTraceparent, noStackTrace, parentFromHeaders, randomSpanId, randomTraceId, traceparentOf, TracingEnabled } from "./TraceContext.ts"
 
@@ -126,6 +128,8 @@ interface Job {
   span: Tracer.Span | undefined
   traceId: string
   traceparent: string
+  /** What every log line about this record carries (`logAnnotations`), refined once it is decoded. */
+  annotations: Record<string, unknown>
   /** The fiber of the current attempt (or of the fallback / dead-letter produce). */
   fiber: Fiber.Fiber<unknown, unknown> | undefined
   /** The retry timer while the job waits for its next attempt. */
@@ -147,6 +151,30 @@ interface Job {
   retryNow: (() => void) | undefined
 }
 
+/** Every topic `agent` reads or writes: its inputs, their dead-letter topics, its outputs. */
+export const topicsOfAgent = (agent: Pick<AgentDefinition<unknown, AgentFailure, never>, "topics" | "outputs">): ReadonlyArray<string> => [
+  ...new Set([...agent.topics, ...agent.topics.map(deadLetterTopic), ...(agent.outputs ?? [])])
+]
+
+/**
+ * Fails, naming them and the command that creates them, when topics of `agent` do not exist:
+ * on a cluster without auto-creation the agent would otherwise wait on an input that never
+ * comes, or fail on its first produce; with auto-creation the topics would get the broker's
+ * defaults instead of the partitions and replication chosen for them.
+ */
+const checkTopics = (kafka: Kafka["Service"], agent: Pick<AgentDefinition<unknown, AgentFailure, never>, "name" | "topics" | "outputs">) =>
+  Effect.flatMap(kafka.missingTopics(topicsOfAgent(agent)), (missing) =>
+    missing.length === 0 ? Effect.void : Effect.fail(
+      new KafkaError({
+        operation: "admin",
+        retryable: false,
+        message: `the ${agent.name} agent's topic${missing.length === 1 ? "" : "s"} ${missing.join(", ")} ` +
+          `${missing.length === 1 ? "does" : "do"} not exist on the cluster. Create ${missing.length === 1 ? "it" : "them"} ` +
+          `with \`npm run topics:create\` (the system's topics and their .dlq topics, with the same KAFKA_* ` +
+          `settings), or: ${missing.map((t) => `kafka-topics.sh --bootstrap-server <brokers> --create --topic ${t}`).join("; ")}`
+      })
+    ))
+
 /**
  * Runs an agent until interrupted (graceful shutdown) or until its consumer ends. Fails only
  * when producing or consuming fails for good.
@@ -160,6 +188,7 @@ export const runAgent = <A, E extends AgentFailure, R>(
     const kafka = yield* Kafka
     const observer = yield* CurrentRuntimeObserver
     const tracing = yield* TracingEnabled
+    yield* checkTopics(kafka, agent)
     const consumer = yield* kafka.consumer({
       groupId: agent.groupId,
       topics: agent.topics,
@@ -324,7 +353,7 @@ export const runAgent = <A, E extends AgentFailure, R>(
     /** Runs `effect` for `job` in a fiber with the message's log annotations and span. */
     const runFor = <X, Y>(job: Job, effect: Effect.Effect<X, Y, Kafka | R>): Fiber.Fiber<X, Y> => {
       let annotated = Effect.provideService(
-        Effect.annotateLogs(effect, logAnnotations(job.record)),
+        Effect.annotateLogs(effect, job.annotations),
         CurrentHandlerClock,
         job.clock
       )
@@ -557,6 +586,7 @@ export const runAgent = <A, E extends AgentFailure, R>(
         span: undefined,
         traceId: "",
         traceparent: "",
+        annotations: {},
         fiber: undefined,
         timer: undefined,
         handling: false,
@@ -582,6 +612,7 @@ export const runAgent = <A, E extends AgentFailure, R>(
         job.traceId = parent?.traceId ?? randomTraceId()
         job.traceparent = `00-${job.traceId}-${randomSpanId()}-${parent === undefined || parent.sampled ? "01" : "00"}`
       }
+      job.annotations = logAnnotations(record, job.traceId, undefined)
       active.add(job)
       observer.consumed(agent.name, record)
       let decoded: Result.Result<A, DeadLetter>
@@ -590,7 +621,11 @@ export const runAgent = <A, E extends AgentFailure, R>(
       } catch (error) {
         return defected(job, thrown(error), "decode")
       }
-      if (Result.isSuccess(decoded)) return handle(job, decoded.success, 1)
+      if (Result.isSuccess(decoded)) {
+        job.annotations = logAnnotations(record, job.traceId, decoded.success)
+        return handle(job, decoded.success, 1)
+      }
+      job.annotations = logAnnotations(record, job.traceId, undecodedFields(record))
       deadLetter(job, decoded.failure)
     }
 
@@ -730,13 +765,41 @@ const destinations = (records: ReadonlyArray<OutgoingRecord>): string => {
   return records.every((r) => r.topic === first) ? first : [...new Set(records.map((r) => r.topic))].join(",")
 }
 
-/** What every log line about a record carries (never its value). */
-const logAnnotations = (record: KafkaRecord): Record<string, unknown> => {
-  const annotations: Record<string, unknown> = { topic: record.topic, partition: record.partition, offset: record.offset }
-  if (record.key !== null) annotations["ticket_id"] = record.key
-  const traceId = record.headers["trace_id"]
-  if (traceId !== undefined) annotations["trace_id"] = traceId
-  return annotations
+const nonEmptyString = (value: unknown): string | undefined =>
+  typeof value === "string" && value.length > 0 ? value : undefined
+
+/**
+ * What every log line about a record carries (never its value): its Kafka coordinates, the
+ * ticket's `ticket_id` (the event's, else the record key; `null` when neither names one) and
+ * the `trace_id` the ticket carries on (the event's, else the `trace_id` header, else the id
+ * the runtime gave the message: the one its produced events carry, see `traceIdOf`).
+ */
+const logAnnotations = (record: KafkaRecord, traceId: string, event: unknown): Record<string, unknown> => {
+  const fields = Predicate.isObject(event) ? event as { readonly ticket_id?: unknown; readonly trace_id?: unknown } : {}
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    ticket_id: nonEmptyString(fields.ticket_id) ?? record.key ?? null,
+    trace_id: nonEmptyString(fields.trace_id) ?? nonEmptyString(record.headers[TraceHeader]) ?? traceId
+  }
+}
+
+/** Larger values are not parsed for the dead-letter log line (it names the record key only). */
+const maxUndecodedBytes = 64 * 1024
+
+/**
+ * The `ticket_id` and `trace_id` of a record the schema refused, if its value is a JSON object
+ * naming them (for the dead-letter log line only; nothing else is taken from it).
+ */
+const undecodedFields = (record: KafkaRecord): unknown => {
+  if (record.value.byteLength > maxUndecodedBytes) return undefined
+  try {
+    const json: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(record.value))
+    return Predicate.isObject(json) ? json : undefined
+  } catch {
+    return undefined
+  }
 }
 
 const processAttributes = (agent: string, groupId: string, record: KafkaRecord): Record<string, unknown> => {

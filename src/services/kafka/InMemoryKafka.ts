@@ -247,7 +247,7 @@ const make = (options: InMemoryKafkaOptions = {}) => {
     topics: Effect.sync(() => [...topics.keys()].sort())
   })
 
-  const kafka = Kafka.of({ produce, consumer, ping: Effect.void, backend: "in-memory" })
+  const kafka = Kafka.of({ produce, consumer, ping: Effect.void, missingTopics: () => Effect.succeed([]), backend: "in-memory" })
   return { kafka, broker }
 }
 

@@ -5,6 +5,7 @@
  * | Variable                        | Default          |
  * | ------------------------------- | ---------------- |
  * | `KAFKA_BOOTSTRAP_SERVERS`       | (required)       |
+ * | `KAFKA_IN_MEMORY`               | `false` (the agents: `true` runs on the in-memory broker instead) |
  * | `KAFKA_CLIENT_ID`               | `support-agents` |
  * | `KAFKA_SASL_MECHANISM`          | none             |
  * | `KAFKA_SASL_USERNAME`           | (with mechanism) |
@@ -260,6 +261,12 @@ export const KafkaJsConfig: Config.Config<KafkaJsOptions> = Config.all({
   fetchMaxBytesPerPartition: positiveInt("KAFKA_FETCH_MAX_PARTITION_BYTES").pipe(Config.withDefault(262_144)),
   producerLingerMs: nonNegativeInt("KAFKA_PRODUCER_LINGER_MS").pipe(Config.withDefault(5))
 }).pipe(Config.map(({ timeouts, ...rest }): KafkaJsOptions => ({ ...rest, ...timeouts })))
+
+/**
+ * `KAFKA_IN_MEMORY` (default `false`): run an agent subcommand on the in-memory broker. Without
+ * it, and without `KAFKA_BOOTSTRAP_SERVERS`, an agent does not start.
+ */
+export const KafkaInMemoryConfig: Config.Config<boolean> = Config.Boolean("KAFKA_IN_MEMORY").pipe(Config.withDefault(false))
 
 /** `KafkaJsConfig` when `KAFKA_BOOTSTRAP_SERVERS` is set, `None` otherwise. */
 export const KafkaJsConfigOption: Config.Config<Option.Option<KafkaJsOptions>> = Config.String(

@@ -21,10 +21,10 @@
  *   in-memory broker.
  */
 import type { Admin, ICustomPartitioner, Message, Producer, TopicMessages } from "kafkajs"
-import { type Config, Context, Effect, Layer, Option, type Scope } from "effect"
+import { type Config, Context, Effect, Layer, Option, Schema, type Scope } from "effect"
 import { type ConsumerOptions, Kafka, type KafkaError, murmur2, type OutgoingRecord } from "../Kafka.ts"
 import { layerInMemoryKafka } from "./InMemoryKafka.ts"
-import { KafkaJsConfigOption, type KafkaJsOptions } from "./KafkaConfig.ts"
+import { KafkaInMemoryConfig, KafkaJsConfigOption, type KafkaJsOptions } from "./KafkaConfig.ts"
 import { attempt, isProducerStateError, isRetryable, type KafkaJsHandle, makeKafkaJsClient, toKafkaError } from "./KafkaJsCommon.ts"
 import { type KafkaJsConsumer, makeKafkaJsConsumer } from "./KafkaJsConsumer.ts"
 
@@ -365,9 +365,16 @@ export const makeKafkaJs = (options: KafkaJsOptions, batching?: ProduceBatching)
       await connected.describeCluster()
     })
 
+    // A metadata request for every topic (no auto-creation: listing asks for none by name).
+    const missingTopics = (topics: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<string>, KafkaError> =>
+      attempt(handle, "admin", async () => {
+        const present = new Set(await (await admin.get()).listTopics())
+        return [...new Set(topics)].filter((topic) => !present.has(topic))
+      })
+
     const consumer = (consumerOptions: ConsumerOptions) => makeKafkaJsConsumer(handle, consumerOptions)
 
-    const kafka = Kafka.of({ produce, consumer, ping, backend: "kafkajs" })
+    const kafka = Kafka.of({ produce, consumer, ping, missingTopics, backend: "kafkajs" })
     const client = KafkaJsClient.of({ consumer, handle })
     return { kafka, client }
   })
@@ -381,14 +388,41 @@ export const layerKafkaJs = (
     Effect.map(makeKafkaJs(options, batching), ({ client, kafka }) => Context.make(Kafka, kafka).pipe(Context.add(KafkaJsClient, client)))
   )
 
+/** An agent was started without a broker to use (or with two). */
+export class KafkaNotConfigured extends Schema.TaggedError<KafkaNotConfigured>()("KafkaNotConfigured", {
+  message: Schema.String
+}) {}
+
 /**
  * kafkajs when `KAFKA_BOOTSTRAP_SERVERS` is set (with the other `KAFKA_*` settings, see
- * `KafkaConfig.ts`), else the in-memory broker.
+ * `KafkaConfig.ts`); the in-memory broker only when asked for with `KAFKA_IN_MEMORY=true`
+ * (for trying a command: nothing reaches other processes, so it says so at WARN). Neither
+ * fails with `KafkaNotConfigured`, as does both: a pod without its broker setting must not
+ * look healthy.
  */
-export const layerKafkaFromConfig: Layer.Layer<Kafka, Config.ConfigError> = Layer.unwrap(
+export const layerKafkaFromConfig: Layer.Layer<Kafka, Config.ConfigError | KafkaNotConfigured> = Layer.unwrap(
   Effect.gen(function*() {
     const options = yield* KafkaJsConfigOption
-    const layer: Layer.Layer<Kafka> = Option.isSome(options) ? layerKafkaJs(options.value) : layerInMemoryKafka()
-    return layer
+    const inMemory = yield* KafkaInMemoryConfig
+    if (Option.isSome(options)) {
+      if (inMemory) {
+        return yield* new KafkaNotConfigured({
+          message: "KAFKA_BOOTSTRAP_SERVERS and KAFKA_IN_MEMORY=true are both set: unset one of them"
+        })
+      }
+      const layer: Layer.Layer<Kafka> = layerKafkaJs(options.value)
+      return layer
+    }
+    if (!inMemory) {
+      return yield* new KafkaNotConfigured({
+        message: "KAFKA_BOOTSTRAP_SERVERS is not set: set it to the brokers (host:port, comma-separated), " +
+          "or set KAFKA_IN_MEMORY=true to run on an in-memory broker (for trying the command: nothing " +
+          "reaches other processes)"
+      })
+    }
+    yield* Effect.logWarning(
+      "running on an in-memory broker (KAFKA_IN_MEMORY=true): nothing is read from or written to Kafka"
+    )
+    return layerInMemoryKafka()
   })
 )

@@ -44,6 +44,7 @@ import {
   type KafkaRecord
 } from "../Kafka.ts"
 import { attempt, isRebalanceError, type KafkaJsHandle, toKafkaError } from "./KafkaJsCommon.ts"
+import { kafkaJsPartitionAssigners } from "./Assigners.ts"
 
 /** What a consumer holds and did, for tests and metrics. */
 export interface ConsumerStats {
@@ -162,6 +163,9 @@ export const makeKafkaJsConsumer = (
 
     const consumer: Consumer = handle.client.consumer({
       groupId: options.groupId,
+      // `range` and `roundrobin` as librdkafka and Java name them: members of those clients
+      // (the original system's) can share the group, for a switchover pod by pod.
+      partitionAssigners: [...kafkaJsPartitionAssigners],
       sessionTimeout: settings.sessionTimeoutMs,
       rebalanceTimeout: settings.rebalanceTimeoutMs,
       heartbeatInterval: settings.heartbeatIntervalMs,
