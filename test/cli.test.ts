@@ -34,8 +34,8 @@ const collect = (child: ChildProcess): Promise<Run> =>
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
   })
 
-const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  collect(spawn(process.execPath, [bin, ...args], { env: cleanEnv(env) }))
+const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}, cwd?: string) =>
+  collect(spawn(process.execPath, [bin, ...args], { env: cleanEnv(env), ...(cwd === undefined ? {} : { cwd }) }))
 
 describe("support-agents demo (npm start)", () => {
   it("prints every sample ticket's journey and exits 0", async () => {
@@ -85,8 +85,45 @@ describe("configuration errors", () => {
       assert.strictEqual(result.code, 1)
       assert.include(result.stderr, name)
       assert.include(result.stderr, "Invalid configuration")
+      assert.notInclude(result.stderr, "SchemaError")
     }, 30_000)
   }
+
+  it("reads as the README shows it: one line, the problem, then the variable", async () => {
+    const result = await run(["triage"], { MOCK_LLM: "1", CONFIDENCE_THRESHOLD: "1.5" })
+    assert.strictEqual(result.code, 1)
+    assert.strictEqual(
+      result.stderr.trim(),
+      "support-agents: Invalid configuration: Expected a value between 0 and 1 (variable CONFIDENCE_THRESHOLD)"
+    )
+  }, 30_000)
+})
+
+describe(".env in the working directory", () => {
+  it("is loaded when present (MOCK_LLM=on there: no provider key needed), and the environment wins over it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "support-agents-dotenv-"))
+    writeFileSync(join(dir, ".env"), "MOCK_LLM=on\nCONFIDENCE_THRESHOLD=7\nLOG_LEVEL=CRITICAL\n")
+    // The file's CONFIDENCE_THRESHOLD is invalid: it stops startup, naming the variable.
+    const fromFile = await run(["triage"], {}, dir)
+    assert.strictEqual(fromFile.code, 1)
+    assert.include(fromFile.stderr, "(variable CONFIDENCE_THRESHOLD)")
+    // The environment's value wins; MOCK_LLM=on comes from the file, so no ANTHROPIC_API_KEY is asked for.
+    const child = spawn(process.execPath, [bin, "triage"], {
+      cwd: dir,
+      env: cleanEnv({ CONFIDENCE_THRESHOLD: "0.5", LOG_LEVEL: "INFO", METRICS_PORT: "0" })
+    })
+    const done = collect(child)
+    await new Promise<void>((resolve) => {
+      child.stdout?.on("data", (d: Buffer) => {
+        if (d.toString().includes("starting triage agent")) resolve()
+      })
+    })
+    child.kill("SIGTERM")
+    const result = await done
+    assert.strictEqual(result.code, 0, result.stderr)
+    const first = JSON.parse(result.stdout.split("\n")[0]!) as { annotations: Record<string, unknown> }
+    assert.strictEqual(first.annotations["threshold"], 0.5)
+  }, 30_000)
 })
 
 describe("agent subcommands", () => {

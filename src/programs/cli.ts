@@ -10,6 +10,7 @@ import { Cause, Config, Console, Effect, Exit, Layer, Option, Runtime } from "ef
 import { Command, Flag } from "effect/cli"
 import { readFileSync } from "node:fs"
 import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/AppConfig.ts"
+import { loadDotEnv } from "../services/DotEnv.ts"
 import { layerInMemoryKafka } from "../services/kafka/InMemoryKafka.ts"
 import { flushLogs, layerLogging } from "../services/Logging.ts"
 import { layerTracingFromConfig } from "../services/observability/Tracing.ts"
@@ -126,6 +127,13 @@ export const cli = Command.make("support-agents").pipe(
   Command.withSubcommands([demo, triage, ...specialists.map(specialistCommand), escalation])
 )
 
+/**
+ * A configuration problem as the README shows it: `Expected … (variable NAME)`, without the
+ * `SchemaError(…)` wrapper of the error's own message.
+ */
+export const configProblem = (error: Config.ConfigError): string =>
+  String(error.cause.message).replace(/\s+at \["([^"]+)"\]/, " (variable $1)").trim()
+
 /** Prints configuration and startup problems as one clear line instead of a stack trace. */
 const explainStartupErrors = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   effect.pipe(
@@ -133,7 +141,7 @@ const explainStartupErrors = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause)
       const error = Cause.squash(cause)
       const message = error instanceof Config.ConfigError
-        ? `Invalid configuration: ${String(error.message).replace(/\s+at \["([^"]+)"\]/, " (variable $1)")}`
+        ? `Invalid configuration: ${configProblem(error)}`
         : error instanceof Error
         ? error.message
         : String(error)
@@ -159,8 +167,9 @@ const teardown: Runtime.Teardown = (exit, onExit) => {
   Runtime.defaultTeardown(exit, onExit)
 }
 
-cli.pipe(
-  Command.run({ version: "0.1.0" }),
+// A `.env` in the working directory is loaded first, as the original does (the environment wins).
+loadDotEnv().pipe(
+  Effect.andThen(cli.pipe(Command.run({ version: "0.1.0" }))),
   explainStartupErrors,
   Effect.provide(NodeServices.layer),
   NodeRuntime.runMain({ disableErrorReporting: true, teardown })
