@@ -17,7 +17,7 @@ import { layerTracingFromConfig } from "../services/observability/Tracing.ts"
 import type { RuntimeOptions } from "../streams/Agent.ts"
 import { runAgent } from "../streams/AgentRuntime.ts"
 import { layerMetricsServer, layerObservers, makeAgentMetrics } from "./Observability.ts"
-import { CustomersLive, GuardrailsLive, KafkaLive, LlmLive, LlmPreferMock } from "./Environment.ts"
+import { CustomersForDemo, CustomersLive, GuardrailsLive, KafkaLive, LlmLive, LlmPreferMock } from "./Environment.ts"
 import { specialistAgent, specialists, type SpecialistSpec } from "./SpecialistAgent.ts"
 import { triageAgent } from "./TriageAgent.ts"
 
@@ -51,7 +51,7 @@ const demo = Command.make(
       triage: { ...triage, groupId: "triage-agent" },
       runtime
     }).pipe(
-      Effect.provide(Layer.mergeAll(layerInMemoryKafka(), LlmPreferMock, GuardrailsLive, CustomersLive, layerEscalationForDemo))
+      Effect.provide(Layer.mergeAll(layerInMemoryKafka(), LlmPreferMock, GuardrailsLive, CustomersForDemo, layerEscalationForDemo))
     )
     // The warnings logged while the tickets went through come before the report.
     yield* flushLogs
