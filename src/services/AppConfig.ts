@@ -13,7 +13,7 @@ import {
   regionProblem
 } from "../domain/guardrails.ts"
 import { defaultConfidenceThreshold, Topics } from "../domain/topics.ts"
-import { defaultRuntimeOptions, type RuntimeOptions } from "../streams/Agent.ts"
+import { defaultRuntimeOptions, OtherEventTypesValues, type RuntimeOptions } from "../streams/Agent.ts"
 import { choice, flag } from "./ConfigValues.ts"
 
 const positiveInt = (name: string, fallback: number) =>
@@ -36,7 +36,8 @@ export const RuntimeConfig: Config.Config<RuntimeOptions> = Config.all({
   shutdownTimeoutMs: nonNegativeInt("SHUTDOWN_TIMEOUT_MS", defaultRuntimeOptions.shutdownTimeoutMs),
   maxUncommittedPerPartition: positiveInt("MAX_UNCOMMITTED_PER_PARTITION", defaultRuntimeOptions.maxUncommittedPerPartition),
   holdLimitMs: nonNegativeInt("HOLD_LIMIT_MS", defaultRuntimeOptions.holdLimitMs),
-  maxJsonDepth: positiveInt("MAX_JSON_DEPTH", defaultRuntimeOptions.maxJsonDepth)
+  maxJsonDepth: positiveInt("MAX_JSON_DEPTH", defaultRuntimeOptions.maxJsonDepth),
+  otherEventTypes: choice("OTHER_EVENT_TYPES", OtherEventTypesValues).pipe(Config.withDefault(defaultRuntimeOptions.otherEventTypes))
 })
 
 /** Triage settings. */

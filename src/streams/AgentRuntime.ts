@@ -113,7 +113,7 @@ const produceRetryBaseMs = 100
 /** `ms` jittered by ±20% (what `Schedule.jittered` does). */
 const jitter = (ms: number) => ms * (0.8 + Math.random() * 0.4)
 
-type Outcome = "handled" | "fallback" | "dead_letter"
+type Outcome = "handled" | "fallback" | "dead_letter" | "skipped"
 
 /** A record taken from the consumer, from the moment it is taken until it is finished or abandoned. */
 interface Job {
@@ -405,6 +405,16 @@ export const runAgent = <A, E extends AgentFailure, R>(
       )
     }
 
+    /** Another event type on the agent's topic, skipped as the original did: counted, logged at DEBUG, committed. */
+    const skip = (job: Job, eventType: string) => {
+      observer.skipped(agent.name, job.record, "other_event_type", eventType)
+      job.span?.attribute("support.skipped.reason", "other_event_type")
+      logNow(Effect.logDebug("skipping a record of another event type").pipe(
+        Effect.annotateLogs({ ...logAnnotations(job.record), event_type: eventType })
+      ))
+      finish(job, "skipped")
+    }
+
     /** A defect while working on `job`: its record goes to the dead-letter topic. */
     const defected = (job: Job, cause: Cause.Cause<unknown>, where: string) =>
       deadLetter(job, {
@@ -591,6 +601,9 @@ export const runAgent = <A, E extends AgentFailure, R>(
         return defected(job, thrown(error), "decode")
       }
       if (Result.isSuccess(decoded)) return handle(job, decoded.success, 1)
+      if (decoded.failure.otherEventType !== undefined && settings.otherEventTypes === "skip") {
+        return skip(job, decoded.failure.otherEventType)
+      }
       deadLetter(job, decoded.failure)
     }
 
