@@ -8,7 +8,6 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Config, Console, Effect, Exit, Layer, Option, Runtime } from "effect"
 import { Command, Flag } from "effect/cli"
-import { readFileSync } from "node:fs"
 import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/AppConfig.ts"
 import { loadDotEnv } from "../services/DotEnv.ts"
 import { layerInMemoryKafka } from "../services/kafka/InMemoryKafka.ts"
@@ -40,10 +39,10 @@ const demo = Command.make(
     json: Flag.Boolean("json").pipe(Flag.withDescription("Print one JSON line per input line"), Flag.withDefault(false))
   },
   Effect.fn(function*({ json, tickets }) {
-    const { journeyTable, runEmbeddedPipeline } = yield* loadDemo
+    const { journeyTable, readTicketsFile, runEmbeddedPipeline } = yield* loadDemo
     const { layerEscalationForDemo } = yield* loadEscalation
     const lines = Option.isSome(tickets)
-      ? readFileSync(tickets.value, "utf8").split("\n").filter((l) => l.trim().length > 0)
+      ? yield* readTicketsFile(tickets.value)
       : (yield* loadSampleTickets).sampleTickets
     const triage = yield* TriageConfig
     const runtime = yield* RuntimeConfig
