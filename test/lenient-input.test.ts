@@ -66,7 +66,7 @@ const originalLenientInputs: ReadonlyArray<{
   readonly assumed: Record<string, RegExp>
 }> = [
   { label: "missing created_at", input: without("created_at"), expect: {}, assumed: { created_at: /^absent: left out$/ } },
-  { label: "missing channel", input: without("channel"), expect: { channel: "other" }, assumed: { channel: /^absent: other$/ } },
+  { label: "missing channel", input: without("channel"), expect: { channel: "portal" }, assumed: { channel: /^absent: portal$/ } },
   { label: "missing subject", input: without("subject"), expect: { subject: "" }, assumed: { subject: /^absent: empty$/ } },
   {
     label: "channel sms",
@@ -91,7 +91,7 @@ const originalLenientInputs: ReadonlyArray<{
   {
     label: "every optional field missing at once",
     input: { event_type: "ticket.created", ticket_id: "e2e-1", customer_id: "e2e-cust", body: "Why was I charged twice?" },
-    expect: { subject: "", channel: "other" },
+    expect: { subject: "", channel: "portal" },
     assumed: { subject: /absent/, channel: /absent/, created_at: /absent/ }
   }
 ]

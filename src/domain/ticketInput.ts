@@ -10,7 +10,7 @@
  * | `ticket_id` | dead letter | a string with a non-blank character, else dead letter |
  * | `customer_id` | dead letter | a string, else dead letter |
  * | `subject`, `body` | `""` | a string, else dead letter |
- * | `channel` | `other` | any case and blanks (`Email` is `email`); an unknown channel (`sms`) is `other`; not a string: dead letter |
+ * | `channel` | `portal` (the original's default) | any case and blanks (`Email` is `email`); an unknown channel (`sms`) is `other`; not a string: dead letter |
  * | `created_at` | left out | an ISO 8601 date-time as it is; otherwise read leniently (a date alone is midnight UTC, a time without zone is UTC, `2026-11-21 10:00:00`, `Nov 21, 2026`, epoch seconds or milliseconds) and written as ISO 8601; a string that is no date is left out; another type: dead letter |
  * | `metadata` | left out | an object, else dead letter |
  * | `trace_id` | left out (one is generated) | a string, else dead letter |
@@ -96,8 +96,8 @@ export const readTicketLeniently = (input: unknown): unknown => {
   }
   const channel = source["channel"]
   if (missing("channel")) {
-    out["channel"] = "other"
-    assumed["channel"] = `${absence("channel")}: other`
+    out["channel"] = "portal"
+    assumed["channel"] = `${absence("channel")}: portal`
   } else if (typeof channel === "string" && !(Channels as ReadonlyArray<string>).includes(channel)) {
     const word = channel.trim().toLowerCase()
     const known = (Channels as ReadonlyArray<string>).includes(word)
