@@ -134,7 +134,7 @@ const decodeWith = <A>(
       })
     }
     if (eventType !== options.eventType) {
-      if (eventType.trim().toLowerCase() !== options.eventType) {
+      if (eventType.trim().toLowerCase() !== options.eventType.toLowerCase()) {
         return Result.fail({
           reason: "unsupported_event_type",
           detail: `event_type ${JSON.stringify(eventType).slice(0, 100)} is not ${options.eventType}`,
