@@ -128,6 +128,7 @@ describe("reading ticket.created leniently", () => {
     assert.isUndefined(readDateTime("yesterday"))
     assert.isUndefined(readDateTime(""))
     assert.isUndefined(readDateTime(1e300))
+    assert.isUndefined(readDateTime(1e15), "year 33658 is no ISO 8601 date-time")
     const ticket = read({ ...originalTicket, created_at: "yesterday" })
     assert.isUndefined(ticket.created_at)
     assert.strictEqual(ticket.assumed?.["created_at"], "\"yesterday\" is not a date: left out")

@@ -49,7 +49,10 @@ const isoWithoutZone = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2})(:\d{2}(?:[.,]\d+)
 const isoOf = (ms: number): string | undefined => {
   if (!Number.isFinite(ms)) return undefined
   const date = new Date(ms)
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString()
+  if (Number.isNaN(date.getTime())) return undefined
+  // Years outside 0000–9999 print as `+033658-…`, which is no ISO 8601 date-time of the contract.
+  const iso = date.toISOString()
+  return isIsoDateTime(iso) ? iso : undefined
 }
 
 /**
