@@ -29,7 +29,7 @@ import { ConfigProvider, Effect, Fiber, Layer } from "effect"
 import { EscalationTopics } from "../src/domain/escalation.ts"
 import { Topics } from "../src/domain/topics.ts"
 import { type Journey, runEmbeddedPipeline } from "../src/programs/Demo.ts"
-import { CustomersLive, GuardrailsLive, LlmPreferMock } from "../src/programs/Environment.ts"
+import { CustomersForDemo, GuardrailsLive, LlmPreferMock } from "../src/programs/Environment.ts"
 import { layerEscalationForDemo } from "../src/programs/EscalationAgent.ts"
 import { RuntimeConfig, TriageConfig } from "../src/services/AppConfig.ts"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
@@ -168,7 +168,7 @@ const runOnce = async (format: Format, count: number, outage: boolean): Promise<
   const env = runEnv(format, provider)
   try {
     const { rows, wallSeconds } = await Effect.runPromise(program.pipe(
-      Effect.provide(Layer.mergeAll(layerInMemoryKafka(), LlmPreferMock, GuardrailsLive, CustomersLive, layerEscalationForDemo)),
+      Effect.provide(Layer.mergeAll(layerInMemoryKafka(), LlmPreferMock, GuardrailsLive, CustomersForDemo, layerEscalationForDemo)),
       Effect.provide(layerLogging({ defaultLevel: "ERROR", stderr: true })),
       Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env }))
     ))

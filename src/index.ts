@@ -5,6 +5,7 @@
 
 // Events and routing
 export * from "./domain/events.ts"
+export * from "./domain/ticketInput.ts"
 export * from "./domain/topics.ts"
 export * from "./domain/triage.ts"
 export * from "./domain/guardrails.ts"

@@ -2,10 +2,11 @@
  * The triage agent and the specialists, end to end on the in-memory broker with the mock LLM.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { ConfigProvider, Effect, Layer } from "effect"
 import type { TicketTriaged } from "../src/domain/events.ts"
 import { Topics } from "../src/domain/topics.ts"
 import { runEmbeddedPipeline } from "../src/programs/Demo.ts"
+import { CustomersLive } from "../src/programs/Environment.ts"
 import { layerEscalationForDemo } from "../src/programs/EscalationAgent.ts"
 import { specialistAgent, specialistByName } from "../src/programs/SpecialistAgent.ts"
 import { triageAgent, triageDefaults } from "../src/programs/TriageAgent.ts"
@@ -73,6 +74,23 @@ describe("triage", () => {
       assert.strictEqual(out[0]!.headers["trace_id"], triaged.trace_id)
       assert.isUndefined(triaged.customer)
     }).pipe(Effect.provide(live)))
+
+  it.live("the agents' directory without DYNAMODB_TABLE: a seed customer's ticket is not enriched (no made-up data)", () =>
+    Effect.gen(function*() {
+      const kafka = yield* Kafka
+      const broker = yield* InMemoryBroker
+      yield* kafka.produce([created("t-no-table", "Billing question", "Why was I charged twice? Please help.")])
+      yield* Effect.forkChild(runAgent(triageAgent(), fast))
+      const out = yield* waitForRecords(broker, Topics.triaged.billing, (r) => r.length === 1)
+      const triaged = json(out[0]!) as TicketTriaged
+      assert.strictEqual(triaged.customer_id, "e2e-cust")
+      assert.isUndefined(triaged.customer)
+    }).pipe(Effect.provide(Layer.mergeAll(
+      layerInMemoryKafka(),
+      layerGuardrails(),
+      layerMockLlm(),
+      CustomersLive.pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env: {} }))))
+    ))))
 
   it.live("low confidence and unknown go to the human queue with needs_review and the reason", () =>
     Effect.gen(function*() {

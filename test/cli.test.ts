@@ -2,7 +2,7 @@
  * The command line as people and deployments use it: `npm start` (the embedded demo), its
  * `--tickets` and `--json` options, configuration errors, and an agent subcommand's lifecycle.
  */
-import { assert, describe, it } from "@effect/vitest"
+import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -34,8 +34,8 @@ const collect = (child: ChildProcess): Promise<Run> =>
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
   })
 
-const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  collect(spawn(process.execPath, [bin, ...args], { env: cleanEnv(env) }))
+const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}, cwd?: string) =>
+  collect(spawn(process.execPath, [bin, ...args], { env: cleanEnv(env), ...(cwd === undefined ? {} : { cwd }) }))
 
 describe("support-agents demo (npm start)", () => {
   it("prints every sample ticket's journey and exits 0", async () => {
@@ -78,6 +78,74 @@ describe("support-agents demo (npm start)", () => {
   }, 60_000)
 })
 
+describe("--tickets rough edges (issue 18 §10)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "support-agents-tickets-"))
+  const file = join(dir, "tickets.jsonl")
+  const ticket = (id: string, subject: string, body: string, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ event_type: "ticket.created", ticket_id: id, customer_id: "c", subject, body, created_at: "2026-11-21T10:00:00Z", channel: "chat", ...extra })
+  const encoder = new TextEncoder()
+  const lines: ReadonlyArray<Uint8Array> = [
+    // 0: a value with a byte that is not UTF-8 (0xff inside the body)
+    Buffer.concat([encoder.encode(ticket("latin", "Billing question", "Why was I charged twice").slice(0, -2)), Buffer.from([0xff]), encoder.encode("\"}")]),
+    // 1: a directory is tested apart; 1 and 2: the same ticket id twice, different tickets
+    encoder.encode(ticket("dup", "Billing question", "Why was I charged twice?")),
+    encoder.encode(ticket("dup", "Hello", "Anyone there?")),
+    // 3: a byte-order mark before the JSON
+    Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), encoder.encode(ticket("bom", "Billing question", "Why was I charged twice?"))]),
+    // 4: an empty ticket id
+    encoder.encode(ticket("", "Billing question", "Why was I charged twice?")),
+    // 5: another event type
+    encoder.encode(ticket("upd", "Billing question", "Why was I charged twice?", { event_type: "ticket.updated" }))
+  ]
+  writeFileSync(file, Buffer.concat(lines.flatMap((l) => [l, Buffer.from("\n")])))
+  let rows: ReadonlyArray<Record<string, unknown>> = []
+  let table = ""
+
+  beforeAll(async () => {
+    const result = await run(["demo", "--tickets", file, "--json"])
+    assert.strictEqual(result.code, 0, result.stderr)
+    rows = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>)
+    table = (await run(["demo", "--tickets", file])).stdout
+  }, 60_000)
+
+  it("one report line per input line", () => {
+    assert.lengthOf(rows, lines.length)
+  })
+
+  it("non-UTF-8 bytes are dead-lettered (invalid_utf8), not triaged", () => {
+    assert.deepInclude(rows[0]!, { outcome: "dlq", topic: "ticket.events.dlq" })
+    assert.match(String(rows[0]!["reason"]), /^invalid_utf8/)
+  })
+
+  it("duplicate ticket ids keep their own report lines", () => {
+    assert.deepInclude(rows[1]!, { ticket_id: "dup", outcome: "resolved", type: "billing" })
+    assert.deepInclude(rows[2]!, { ticket_id: "dup", outcome: "human", type: "unknown", reason: "unknown_type" })
+  })
+
+  it("a line with a byte-order mark is triaged and reported with its ticket id", () => {
+    assert.deepInclude(rows[3]!, { ticket_id: "bom", outcome: "resolved", type: "billing" })
+  })
+
+  it("an empty ticket_id is dead-lettered (schema_violation)", () => {
+    assert.deepInclude(rows[4]!, { ticket_id: "", outcome: "dlq" })
+    assert.match(String(rows[4]!["reason"]), /^schema_violation: .*ticket id/)
+  })
+
+  it("another event type is reported skipped, and counted apart in the table", () => {
+    assert.deepInclude(rows[5]!, { ticket_id: "upd", outcome: "skipped", topic: null, reason: "other_event_type: ticket.updated" })
+    assert.match(table, /6 tickets: 2 resolved, 1 human, 2 dlq, 0 pending, 1 skipped/)
+  })
+
+  it("a directory stops with its path and why, not a bare EISDIR", async () => {
+    const result = await run(["demo", "--tickets", dir])
+    assert.strictEqual(result.code, 1)
+    assert.strictEqual(result.stderr.trim(), `support-agents: --tickets ${dir}: cannot read the file (it is a directory)`)
+    const missing = await run(["demo", "--tickets", join(dir, "nope.jsonl")])
+    assert.strictEqual(missing.code, 1)
+    assert.include(missing.stderr, `--tickets ${join(dir, "nope.jsonl")}: cannot read the file (no such file)`)
+  }, 30_000)
+})
+
 describe("configuration errors", () => {
   for (const [name, value] of [["CONFIDENCE_THRESHOLD", "1.5"], ["CONFIDENCE_THRESHOLD", "high"], ["AGENT_CONCURRENCY", "0"], ["MOCK_LLM", "maybe"], ["HANDLER_TIMEOUT_MS", "soon"]] as const) {
     it(`${name}=${value} stops startup with a message naming the variable`, async () => {
@@ -85,8 +153,45 @@ describe("configuration errors", () => {
       assert.strictEqual(result.code, 1)
       assert.include(result.stderr, name)
       assert.include(result.stderr, "Invalid configuration")
+      assert.notInclude(result.stderr, "SchemaError")
     }, 30_000)
   }
+
+  it("reads as the README shows it: one line, the problem, then the variable", async () => {
+    const result = await run(["triage"], { MOCK_LLM: "1", CONFIDENCE_THRESHOLD: "1.5" })
+    assert.strictEqual(result.code, 1)
+    assert.strictEqual(
+      result.stderr.trim(),
+      "support-agents: Invalid configuration: Expected a value between 0 and 1 (variable CONFIDENCE_THRESHOLD)"
+    )
+  }, 30_000)
+})
+
+describe(".env in the working directory", () => {
+  it("is loaded when present (MOCK_LLM=on there: no provider key needed), and the environment wins over it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "support-agents-dotenv-"))
+    writeFileSync(join(dir, ".env"), "MOCK_LLM=on\nKAFKA_IN_MEMORY=true\nCONFIDENCE_THRESHOLD=7\nLOG_LEVEL=CRITICAL\n")
+    // The file's CONFIDENCE_THRESHOLD is invalid: it stops startup, naming the variable.
+    const fromFile = await run(["triage"], {}, dir)
+    assert.strictEqual(fromFile.code, 1)
+    assert.include(fromFile.stderr, "(variable CONFIDENCE_THRESHOLD)")
+    // The environment's value wins; MOCK_LLM=on comes from the file, so no ANTHROPIC_API_KEY is asked for.
+    const child = spawn(process.execPath, [bin, "triage"], {
+      cwd: dir,
+      env: cleanEnv({ CONFIDENCE_THRESHOLD: "0.5", LOG_LEVEL: "INFO", METRICS_PORT: "0" })
+    })
+    const done = collect(child)
+    await new Promise<void>((resolve) => {
+      child.stdout?.on("data", (d: Buffer) => {
+        if (d.toString().includes("starting triage agent")) resolve()
+      })
+    })
+    child.kill("SIGTERM")
+    const result = await done
+    assert.strictEqual(result.code, 0, result.stderr)
+    const first = JSON.parse(result.stdout.split("\n")[0]!) as { annotations: Record<string, unknown> }
+    assert.strictEqual(first.annotations["threshold"], 0.5)
+  }, 30_000)
 })
 
 describe("agent subcommands", () => {

@@ -16,6 +16,7 @@ import {
   dynamoDbClientConfig,
   type DynamoDbCustomersOptions,
   isLocalEndpoint,
+  layerCustomerDirectoryForDemo,
   layerCustomerDirectoryFromConfig,
   layerDynamoDbCustomers
 } from "../src/services/customers/DynamoDbCustomers.ts"
@@ -243,10 +244,26 @@ describe("layerCustomerDirectoryFromConfig", () => {
       assert.isTrue(Option.isNone(yield* lookupFromEnv(env, "test-customer")), "the seed customers are not used")
     }))
 
-  it.live("DYNAMODB_TABLE unset: the in-memory seed customers, still reported to the observer", () =>
+  it.live("DYNAMODB_TABLE unset: no enrichment, not even for the seed customers, and no lookup counted (as the original)", () =>
     Effect.gen(function*() {
       const outcomes: Array<CustomerLookupOutcome> = []
-      const found = yield* lookupFromEnv({}, "test-customer").pipe(
+      for (const customer of seedCustomers) {
+        const found = yield* lookupFromEnv({}, customer.customer_id).pipe(
+          Effect.provideService(CustomerLookupObserver, { onLookup: (outcome) => outcomes.push(outcome) })
+        )
+        assert.isTrue(Option.isNone(found), customer.customer_id)
+      }
+      assert.deepStrictEqual(outcomes, [])
+    }))
+
+  it.live("the demo's directory without DYNAMODB_TABLE: the seed customers in memory, reported to the observer", () =>
+    Effect.gen(function*() {
+      const outcomes: Array<CustomerLookupOutcome> = []
+      const found = yield* Effect.gen(function*() {
+        return yield* (yield* CustomerDirectory).lookup("test-customer")
+      }).pipe(
+        Effect.provide(layerCustomerDirectoryForDemo),
+        Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env: {} }))),
         Effect.provideService(CustomerLookupObserver, { onLookup: (outcome) => outcomes.push(outcome) })
       )
       assert.deepStrictEqual(found, Option.some(seedCustomers[0]!))

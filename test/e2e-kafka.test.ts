@@ -180,9 +180,10 @@ describe.skipIf(!runnable)("end to end on a real broker, agents as processes, kc
       const expectDlq: Record<string, string> = {
         [id("bad-json")]: "invalid_json",
         [id("bad-utf8")]: "invalid_utf8",
-        [id("bad-schema")]: "schema_violation",
-        [id("bad-type")]: "unsupported_event_type"
+        [id("bad-schema")]: "schema_violation"
       }
+      // Another event type is skipped (OTHER_EVENT_TYPES=skip, the default), as the original did: counted, not dead-lettered.
+      const expectSkipped = [id("bad-type")]
 
       // Read with kcat until every record is where it should be (or 90 s passed).
       const ours = (messages: ReadonlyArray<KcatMessage>) => messages.filter((m) => m.key?.startsWith(`ff-${run}-`) === true)
@@ -249,6 +250,14 @@ describe.skipIf(!runnable)("end to end on a real broker, agents as processes, kc
       for (const key of [...Object.keys(expectResolved), ...Object.keys(expectHuman)]) {
         assert.isFalse(dlq.some((m) => m.key === key), `${key} (good) is not dead-lettered`)
       }
+      for (const key of expectSkipped) {
+        for (const [where, messages] of [["dead-lettered", dlq], ["resolved", resolved], ["sent to people", human]] as const) {
+          assert.isFalse(messages.some((m) => m.key === key), `${key} (another event type) is not ${where}`)
+        }
+      }
+      const triageAgentProcess = agents.find((a) => a.agent === "triage")!
+      const metricsText = await (await fetch(`http://127.0.0.1:${triageAgentProcess.metricsPort}/metrics`)).text()
+      assert.match(metricsText, /agent_messages_skipped_total\{reason="other_event_type",agent="triage"\} 1\b/)
 
       // SIGTERM: every agent drains, commits and exits 0.
       const exits = await stopAll(agents.splice(0))

@@ -5,7 +5,14 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Schema } from "effect"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
 import { Kafka, KafkaError, type OutgoingRecord } from "../src/services/Kafka.ts"
-import { type AgentDefinition, type AgentFailure, defineAgent } from "../src/streams/Agent.ts"
+import {
+  type AgentDefinition,
+  type AgentFailure,
+  CurrentRuntimeObserver,
+  defineAgent,
+  noopObserver,
+  type RuntimeObserver
+} from "../src/streams/Agent.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
 import { DeadLetterHeaders } from "../src/streams/DeadLetter.ts"
 import { json, TestEvent, waitForRecords } from "./support.ts"
@@ -35,6 +42,38 @@ const echoAgent = (
 const fast = { retryBaseDelayMs: 1, retryMaxDelayMs: 5, shutdownTimeoutMs: 2_000 }
 
 describe("dead letters", () => {
+  it.live("another event_type is skipped by default (committed, reported), as the original; a non-string one is dead-lettered; case is ignored", () =>
+    Effect.gen(function*() {
+      const kafka = yield* Kafka
+      const broker = yield* InMemoryBroker
+      const skipped: Array<string> = []
+      const outcomes: Array<string> = []
+      const observer: RuntimeObserver = {
+        ...noopObserver,
+        skipped: (_agent, _record, reason, eventType) => void skipped.push(`${reason}:${eventType}`),
+        completed: (_agent, _record, _seconds, outcome) => void outcomes.push(outcome)
+      }
+      yield* kafka.produce([
+        { topic: "in", key: "other", value: JSON.stringify({ event_type: "ticket.updated", id: "other", n: 1 }) },
+        { topic: "in", key: "not-a-string", value: JSON.stringify({ event_type: 7, id: "not-a-string", n: 1 }) },
+        { topic: "in", key: "upper", value: JSON.stringify({ event_type: " Test.Event ", id: "upper", n: 1 }) },
+        event("good")
+      ])
+      const fiber = yield* Effect.forkChild(
+        runAgent(echoAgent(), fast).pipe(Effect.provideService(CurrentRuntimeObserver, observer))
+      )
+      const out = yield* waitForRecords(broker, "out", (r) => r.length >= 2)
+      const dlq = yield* waitForRecords(broker, "in.dlq", (r) => r.length >= 1)
+      yield* Effect.sleep(50)
+      yield* Fiber.interrupt(fiber)
+      assert.deepStrictEqual(out.map((r) => r.key).sort(), ["good", "upper"])
+      assert.strictEqual((json(out.find((r) => r.key === "upper")!) as { event_type: string }).event_type, "test.event")
+      assert.deepStrictEqual(dlq.map((r) => [r.key, r.headers[DeadLetterHeaders.reason]]), [["not-a-string", "unsupported_event_type"]])
+      assert.deepStrictEqual(skipped, ["other_event_type:ticket.updated"])
+      assert.deepStrictEqual(outcomes.sort(), ["dead_letter", "handled", "handled", "skipped"])
+      assert.strictEqual(yield* broker.lag("echo-group", ["in"]), 0, "the skipped record is committed")
+    }).pipe(Effect.provide(layerInMemoryKafka())))
+
   it.live("each kind of undecodable input goes to <topic>.dlq with its reason, and the agent carries on", () =>
     Effect.gen(function*() {
       const kafka = yield* Kafka
@@ -54,7 +93,7 @@ describe("dead letters", () => {
         headers: { origin: "test" }
       })))
       yield* kafka.produce([event("good-1"), event("good-2")])
-      const fiber = yield* Effect.forkChild(runAgent(echoAgent(), { ...fast, maxMessageBytes: 1_000 }))
+      const fiber = yield* Effect.forkChild(runAgent(echoAgent(), { ...fast, maxMessageBytes: 1_000, otherEventTypes: "dlq" }))
       const dlq = yield* waitForRecords(broker, "in.dlq", (r) => r.length >= bad.length)
       const out = yield* waitForRecords(broker, "out", (r) => r.length >= 2)
       yield* Fiber.interrupt(fiber)

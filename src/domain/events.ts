@@ -11,14 +11,27 @@ import { TicketEscalated } from "./escalation.ts"
 const ISO_DATE_TIME =
   /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:?\d{2})$/
 
+/** Whether `text` is an ISO 8601 / RFC 3339 date-time in the shape `DateTimeString` takes. */
+export const isIsoDateTime = (text: string): boolean => ISO_DATE_TIME.test(text)
+
 /** An ISO 8601 / RFC 3339 timestamp string, e.g. `2026-11-21T10:00:00Z`. */
 export const DateTimeString = Schema.String.check(
   Schema.isPattern(ISO_DATE_TIME, { expected: "an ISO 8601 date-time" })
 ).annotate({ format: "date-time" })
 
-/** Channels through which a ticket can be submitted. */
-export const Channel = Schema.Literals(["email", "chat", "portal", "phone"])
+/** Channels through which a ticket can be submitted (the original contract). */
+export const Channels = ["email", "chat", "portal", "phone"] as const
+export const Channel = Schema.Literals(Channels)
 export type Channel = typeof Channel.Type
+
+/** The channel of a ticket read leniently (`ticketInput.ts`): the original four, or `other` for any other. */
+export const TicketChannels = [...Channels, "other"] as const
+export const TicketChannel = Schema.Literals(TicketChannels)
+export type TicketChannel = typeof TicketChannel.Type
+
+/** What triage assumed for fields of `ticket.created` that were absent or unreadable, by field name. */
+export const Assumptions = Schema.Record(Schema.String, Schema.String)
+export type Assumptions = typeof Assumptions.Type
 
 /** Categories a specialist can handle (each has its own `ticket.triaged.<type>` topic). */
 export const TicketTypes = ["billing", "technical", "feature_request", "account", "other"] as const
@@ -63,6 +76,13 @@ export const TicketCreated = Schema.Struct({
 })
 export type TicketCreated = typeof TicketCreated.Type
 
+/** The parts of a ticket its text is made of (what the prompts show). */
+export interface TicketText {
+  readonly subject: string
+  readonly channel: string
+  readonly body: string
+}
+
 /** Emitted by triage after classifying a ticket. Consumed by the specialists and the human queue. */
 export const TicketTriaged = Schema.Struct({
   event_type: eventType("ticket.triaged"),
@@ -82,7 +102,14 @@ export const TicketTriaged = Schema.Struct({
     Schema.String.annotate({ description: "Original subject from ticket.created (for context)" })
   ),
   body: Schema.optionalKey(Schema.String.annotate({ description: "Body copied from ticket.created" })),
-  channel: Schema.optionalKey(Channel.annotate({ description: "Channel copied from ticket.created" })),
+  channel: Schema.optionalKey(
+    TicketChannel.annotate({ description: "Channel copied from ticket.created; other for a channel outside the four known ones" })
+  ),
+  assumed: Schema.optionalKey(
+    Assumptions.annotate({
+      description: "What triage assumed for fields of ticket.created that were absent or unreadable (field → what was assumed)"
+    })
+  ),
   customer: Schema.optionalKey(JsonObject.annotate({ description: "Enriched customer record, when found" })),
   metadata: Schema.optionalKey(JsonObject.annotate({ description: "Optional metadata (e.g. sentiment, suggested tools)" })),
   review_reason: Schema.optionalKey(

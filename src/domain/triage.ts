@@ -3,7 +3,7 @@
  * normalisation for replies that are not clean.
  */
 import { Predicate, Schema } from "effect"
-import { Priorities, Priority, type TicketCreated, TriageType, TicketTypes } from "./events.ts"
+import { Priorities, Priority, type TicketText, TriageType, TicketTypes } from "./events.ts"
 
 /** A classification as the agents use it: always one of the schema's values. */
 export const TriageResult = Schema.Struct({
@@ -74,5 +74,5 @@ export const parseClassificationReply = (text: string): TriageResult | undefined
 }
 
 /** The original user message: `Subject: …\nChannel: …\nBody:\n…`. */
-export const triageUserMessage = (ticket: Pick<TicketCreated, "subject" | "channel" | "body">): string =>
+export const triageUserMessage = (ticket: TicketText): string =>
   `Subject: ${ticket.subject}\nChannel: ${ticket.channel}\nBody:\n${ticket.body}`

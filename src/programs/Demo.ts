@@ -4,7 +4,8 @@
  * reached a final destination (resolved, human queue, dead-letter topic) and reports each
  * ticket's journey.
  */
-import { Effect, Fiber, Predicate } from "effect"
+import { Effect, Fiber, Predicate, Schema } from "effect"
+import { readFileSync } from "node:fs"
 import { EscalationTopics } from "../domain/escalation.ts"
 import { Topics } from "../domain/topics.ts"
 import { InMemoryBroker } from "../services/kafka/InMemoryKafka.ts"
@@ -13,6 +14,7 @@ import { providerGates } from "../services/llm/ProviderGate.ts"
 import { CurrentRuntimeObserver, type RuntimeObserver, type RuntimeOptions } from "../streams/Agent.ts"
 import { runAgent } from "../streams/AgentRuntime.ts"
 import { DeadLetterHeaders } from "../streams/DeadLetter.ts"
+import { TraceparentHeader } from "../streams/TraceContext.ts"
 import { escalationAgent, escalationDefaults, escalationRuntimeOptions } from "./EscalationAgent.ts"
 import { specialistAgent, specialists } from "./SpecialistAgent.ts"
 import { triageAgent, triageDefaults, type TriageSettings } from "./TriageAgent.ts"
@@ -20,7 +22,7 @@ import { triageAgent, triageDefaults, type TriageSettings } from "./TriageAgent.
 /** One input's journey, as `--json` prints it. */
 export interface Journey {
   readonly ticket_id: string | null
-  readonly outcome: "resolved" | "human" | "dlq" | "pending"
+  readonly outcome: "resolved" | "human" | "dlq" | "skipped" | "pending"
   readonly topic: string | null
   readonly type: string | null
   readonly priority: string | null
@@ -33,6 +35,10 @@ export interface Journey {
 
 const SeqHeader = "demo.seq"
 const decoder = new TextDecoder()
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
+
+/** One input of the pipeline: a line of text, or its bytes as read from a file. */
+export type PipelineInput = string | Uint8Array
 
 const parse = (record: KafkaRecord): Record<string, unknown> => {
   try {
@@ -43,14 +49,16 @@ const parse = (record: KafkaRecord): Record<string, unknown> => {
   }
 }
 
-const ticketIdOf = (line: string): string | null => {
+/** The `ticket_id` of an input, read as the agents read it (UTF-8, a leading byte-order mark ignored). */
+const ticketIdOf = (input: PipelineInput): string | null => {
   try {
-    const value: unknown = JSON.parse(line)
+    const text = typeof input === "string" ? input.replace(/^\uFEFF/, "") : strictUtf8.decode(input)
+    const value: unknown = JSON.parse(text)
     if (Predicate.isObject(value) && typeof (value as { ticket_id?: unknown }).ticket_id === "string") {
       return (value as { ticket_id: string }).ticket_id
     }
   } catch {
-    // not JSON: no id
+    // not UTF-8 or not JSON: no id
   }
   return null
 }
@@ -58,35 +66,54 @@ const ticketIdOf = (line: string): string | null => {
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null)
 const num = (v: unknown): number | null => (typeof v === "number" ? v : null)
 
+/**
+ * Every input gets a trace of its own (its `traceparent` header), which the agents continue into
+ * everything they produce for it: records are matched to inputs by trace id, so that two lines
+ * with the same ticket id keep their own journeys.
+ */
+const traceOf = (run: string, index: number): string => `${run}${index.toString(16).padStart(16, "0")}`
+const traceparentFor = (run: string, index: number): string => `00-${traceOf(run, index)}-${index.toString(16).padStart(15, "0")}1-01`
+const traceIdOfRecord = (record: KafkaRecord): string | undefined =>
+  /^00-([0-9a-f]{32})-/.exec(record.headers[TraceparentHeader] ?? "")?.[1]
+
 /** Reads the journeys of `lines` (inputs in order) from the broker's topics. */
-const journeys = (broker: InMemoryBroker["Service"], lines: ReadonlyArray<string>) =>
+const journeys = (
+  broker: InMemoryBroker["Service"],
+  lines: ReadonlyArray<PipelineInput>,
+  run: string,
+  skipped: ReadonlyMap<string, string>
+) =>
   Effect.gen(function*() {
     const allTopics = yield* broker.topics
-    const triaged = new Map<string, Record<string, unknown>>()
+    const index = new Map(lines.map((_, i) => [traceOf(run, i), i] as const))
+    const byLine = <A>(records: Iterable<KafkaRecord>, value: (record: KafkaRecord) => A, first = false) => {
+      const out = new Map<number, A>()
+      for (const record of records) {
+        const trace = traceIdOfRecord(record)
+        const i = trace === undefined ? undefined : index.get(trace)
+        if (i !== undefined && !(first && out.has(i))) out.set(i, value(record))
+      }
+      return out
+    }
+    const triagedRecords: Array<KafkaRecord> = []
     for (const topic of [...Object.values(Topics.triaged), Topics.human]) {
       for (const record of yield* broker.records(topic)) {
-        const value = parse(record)
         // The ticket.triaged written by triage holds the classification (specialists that hand a
         // ticket to people write it again with `escalated_by` set to their name).
-        const fromTriage = value["escalated_by"] === undefined || value["escalated_by"] === "triage"
-        if (record.key !== null && fromTriage && !triaged.has(record.key)) triaged.set(record.key, value)
+        const by = parse(record)["escalated_by"]
+        if (by === undefined || by === "triage") triagedRecords.push(record)
       }
     }
-    const resolved = new Map((yield* broker.records(Topics.resolved)).map((r) => [r.key ?? "", parse(r)] as const))
-    const human = new Map((yield* broker.records(Topics.human)).map((r) => [r.key ?? "", parse(r)] as const))
-    const escalated = new Map((yield* broker.records(EscalationTopics.escalated)).map((r) => [r.key ?? "", parse(r)] as const))
-    const deadBySeq = new Map<string, KafkaRecord>()
-    const deadByKey = new Map<string, KafkaRecord>()
-    for (const topic of allTopics.filter((t) => t.endsWith(".dlq"))) {
-      for (const record of yield* broker.records(topic)) {
-        const seq = record.headers[SeqHeader]
-        if (seq !== undefined && record.topic === `${Topics.events}.dlq`) deadBySeq.set(seq, record)
-        else if (record.key !== null) deadByKey.set(record.key, record)
-      }
-    }
-    return lines.map((line, index): Journey => {
+    const triaged = byLine(triagedRecords, parse, true)
+    const resolved = byLine(yield* broker.records(Topics.resolved), parse)
+    const human = byLine(yield* broker.records(Topics.human), parse)
+    const escalated = byLine(yield* broker.records(EscalationTopics.escalated), parse)
+    const deadRecords: Array<KafkaRecord> = []
+    for (const topic of allTopics.filter((t) => t.endsWith(".dlq"))) deadRecords.push(...(yield* broker.records(topic)))
+    const dead = byLine(deadRecords, (r) => r, true)
+    return lines.map((line, i): Journey => {
       const id = ticketIdOf(line)
-      const classification = id === null ? undefined : triaged.get(id)
+      const classification = triaged.get(i)
       const base = {
         ticket_id: id,
         type: str(classification?.["type"]),
@@ -94,22 +121,26 @@ const journeys = (broker: InMemoryBroker["Service"], lines: ReadonlyArray<string
         confidence: num(classification?.["confidence"]),
         escalation_ticket_id: null
       }
-      const dead = deadBySeq.get(String(index)) ?? (id === null ? undefined : deadByKey.get(id))
-      if (dead !== undefined) {
+      const deadLetter = dead.get(i)
+      if (deadLetter !== undefined) {
         return {
           ...base,
           outcome: "dlq",
-          topic: dead.topic,
-          reason: `${dead.headers[DeadLetterHeaders.reason] ?? "dead_letter"}: ${dead.headers[DeadLetterHeaders.detail] ?? ""}`.trim(),
+          topic: deadLetter.topic,
+          reason: `${deadLetter.headers[DeadLetterHeaders.reason] ?? "dead_letter"}: ${deadLetter.headers[DeadLetterHeaders.detail] ?? ""}`.trim(),
           response: null
         }
       }
-      const done = id === null ? undefined : resolved.get(id)
+      const otherType = skipped.get(String(i))
+      if (otherType !== undefined) {
+        return { ...base, outcome: "skipped", topic: null, reason: `other_event_type: ${otherType}`, response: null }
+      }
+      const done = resolved.get(i)
       if (done !== undefined) {
         return { ...base, outcome: "resolved", topic: Topics.resolved, reason: null, response: str(done["response"]) }
       }
-      const toHuman = id === null ? undefined : human.get(id)
-      const tracked = id === null ? undefined : escalated.get(id)
+      const toHuman = human.get(i)
+      const tracked = escalated.get(i)
       // A ticket sent to people is final once the escalation agent has tracked it.
       if (toHuman !== undefined && tracked !== undefined) {
         return {
@@ -124,6 +155,46 @@ const journeys = (broker: InMemoryBroker["Service"], lines: ReadonlyArray<string
       return { ...base, outcome: "pending", topic: null, reason: null, response: null }
     })
   })
+
+/** The `--tickets` file cannot be read (the message names it and says why). */
+export class TicketsFileError extends Schema.TaggedError<TicketsFileError>()("TicketsFileError", {
+  message: Schema.String
+}) {}
+
+const isBlank = (line: Uint8Array): boolean => line.every((b) => b === 0x20 || b === 0x09 || b === 0x0d)
+
+/**
+ * The lines of a `--tickets` file as bytes (one message each; blank lines left out). The bytes
+ * go to the broker as they are, so that what is not UTF-8 is dead-lettered (`invalid_utf8`)
+ * like on Kafka, rather than read with replacement characters.
+ */
+export const readTicketsFile = (path: string): Effect.Effect<ReadonlyArray<Uint8Array>, TicketsFileError> =>
+  Effect.suspend(() => {
+    let bytes: Uint8Array
+    try {
+      bytes = readFileSync(path)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      const why = code === "EISDIR" ? "it is a directory" : code === "ENOENT" ? "no such file" : code ?? String(error)
+      return Effect.fail(new TicketsFileError({ message: `--tickets ${path}: cannot read the file (${why})` }))
+    }
+    const lines: Array<Uint8Array> = []
+    let start = 0
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i === bytes.length || bytes[i] === 0x0a) {
+        const line = bytes.subarray(start, i)
+        if (!isBlank(line)) lines.push(line)
+        start = i + 1
+      }
+    }
+    return Effect.succeed(lines)
+  })
+
+/** 16 random hex digits: the trace ids of one run's inputs start with them. */
+const randomHex16 = (): string => {
+  const bytes = crypto.getRandomValues(new Uint8Array(8))
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
+}
 
 export interface PipelineOptions {
   readonly triage?: TriageSettings | undefined
@@ -141,15 +212,22 @@ export interface PipelineOptions {
  * `lines` (one message each) to the triage input topic, and returns each line's journey once
  * all are final (resolved, tracked by the escalation agent, or dead-lettered).
  */
-export const runEmbeddedPipeline = (lines: ReadonlyArray<string>, options: PipelineOptions = {}) =>
+export const runEmbeddedPipeline = (lines: ReadonlyArray<PipelineInput>, options: PipelineOptions = {}) =>
   Effect.gen(function*() {
     const kafka = yield* Kafka
     const broker = yield* InMemoryBroker
     const triage = options.triage ?? triageDefaults
     const ambient = yield* CurrentRuntimeObserver
     const holdingAgents = new Set<string>()
+    /** Inputs triage skipped (another event type), by their sequence number. */
+    const skipped = new Map<string, string>()
     const observer: RuntimeObserver = {
       ...ambient,
+      skipped: (agent, record, reason, eventType) => {
+        const seq = record.headers[SeqHeader]
+        if (record.topic === triage.inputTopic && seq !== undefined) skipped.set(seq, eventType)
+        ambient.skipped(agent, record, reason, eventType)
+      },
       holding: (agent, reason) => {
         if (reason === undefined) holdingAgents.delete(agent)
         else holdingAgents.add(agent)
@@ -163,11 +241,12 @@ export const runEmbeddedPipeline = (lines: ReadonlyArray<string>, options: Pipel
       ...(yield* Effect.forEach(specialists, (spec) => observed(runAgent(specialistAgent(spec), options.runtime)))),
       yield* observed(runAgent(escalationAgent(), escalationRuntimeOptions(escalationDefaults, options.runtime)))
     ]
+    const run = randomHex16()
     yield* kafka.produce(lines.map((line, index) => ({
       topic: triage.inputTopic,
       key: ticketIdOf(line),
       value: line,
-      headers: { [SeqHeader]: String(index) }
+      headers: { [SeqHeader]: String(index), [TraceparentHeader]: traceparentFor(run, index) }
     })))
     const timeoutMs = options.timeoutMs ?? 60_000
     const waiting = () =>
@@ -177,11 +256,11 @@ export const runEmbeddedPipeline = (lines: ReadonlyArray<string>, options: Pipel
         return status.waiting > 0 || status.blockedForMs > 0
       })
     let deadline = Date.now() + timeoutMs
-    let result = yield* journeys(broker, lines)
+    let result = yield* journeys(broker, lines, run, skipped)
     let pending = result.filter((j) => j.outcome === "pending").length
     while (pending > 0 && Date.now() < deadline) {
       yield* Effect.sleep(10)
-      result = yield* journeys(broker, lines)
+      result = yield* journeys(broker, lines, run, skipped)
       const now = result.filter((j) => j.outcome === "pending").length
       // Progress, a hold or a quota wait pushes the deadline back.
       if (now < pending || waiting()) deadline = Date.now() + timeoutMs
@@ -207,7 +286,7 @@ export const journeyTable = (rows: ReadonlyArray<Journey>): string => {
       j.type ?? "-",
       j.priority ?? "-",
       j.confidence === null ? "-" : j.confidence.toFixed(2),
-      j.topic ?? "(pending)",
+      j.topic ?? `(${j.outcome})`,
       j.outcome === "resolved"
         ? j.response ?? ""
         : j.escalation_ticket_id === null
@@ -215,6 +294,9 @@ export const journeyTable = (rows: ReadonlyArray<Journey>): string => {
         : `${j.escalation_ticket_id}: ${j.reason ?? ""}`
     ])
   )
-  const counts = ["resolved", "human", "dlq", "pending"].map((o) => `${rows.filter((j) => j.outcome === o).length} ${o}`)
+  const count = (outcome: Journey["outcome"]) => rows.filter((j) => j.outcome === outcome).length
+  const counts = (["resolved", "human", "dlq", "pending"] as const).map((o) => `${count(o)} ${o}`)
+  // Skipped inputs (another event type) are rare: counted only when there are some.
+  if (count("skipped") > 0) counts.push(`${count("skipped")} skipped`)
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body, "", `${rows.length} tickets: ${counts.join(", ")}`].join("\n")
 }

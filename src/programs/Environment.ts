@@ -1,12 +1,12 @@
 /**
  * The live Layers of the programs, chosen by configuration: Kafka (in-memory unless
  * `KAFKA_BOOTSTRAP_SERVERS` is set), the LLM (mock when `MOCK_LLM` is set), guardrails and the
- * customer directory.
+ * customer directory (DynamoDB with `DYNAMODB_TABLE`; the demo's seed customers otherwise).
  */
 import { type Config, Effect, Layer } from "effect"
 import { GuardrailsConfig } from "../services/AppConfig.ts"
 import type { CustomerDirectory } from "../services/CustomerDirectory.ts"
-import { layerCustomerDirectoryFromConfig } from "../services/customers/DynamoDbCustomers.ts"
+import { layerCustomerDirectoryForDemo, layerCustomerDirectoryFromConfig } from "../services/customers/DynamoDbCustomers.ts"
 import type { GuardrailRules } from "../domain/guardrails.ts"
 import { type Guardrails, layerGuardrails } from "../services/Guardrails.ts"
 import type { Kafka } from "../services/Kafka.ts"
@@ -27,5 +27,8 @@ export const GuardrailsLive: Layer.Layer<Guardrails, Config.ConfigError> = Layer
   Effect.map(GuardrailsConfig, (rules: GuardrailRules) => layerGuardrails(rules))
 )
 
-/** DynamoDB when `DYNAMODB_TABLE` is set; otherwise the in-memory directory of the seed customers. */
+/** DynamoDB when `DYNAMODB_TABLE` is set; otherwise no directory (nothing is enriched, as in the original). */
 export const CustomersLive: Layer.Layer<CustomerDirectory, Config.ConfigError> = layerCustomerDirectoryFromConfig
+
+/** For the embedded demo: DynamoDB when `DYNAMODB_TABLE` is set; otherwise the seed customers in memory. */
+export const CustomersForDemo: Layer.Layer<CustomerDirectory, Config.ConfigError> = layerCustomerDirectoryForDemo

@@ -39,6 +39,7 @@ import { TicketTriaged as TicketTriagedSchema } from "../domain/events.ts"
 import { DeadLetterHeaders } from "../streams/DeadLetter.ts"
 import { deadLetterTopic } from "../domain/topics.ts"
 import { groupIdConfig, LlmSelectionConfig, RuntimeConfig } from "../services/AppConfig.ts"
+import { falsyWords } from "../services/ConfigValues.ts"
 import type { LlmError } from "../services/Llm.ts"
 import type { AnthropicSettings } from "../services/llm/Anthropic.ts"
 import type { OpenAiSettings } from "../services/llm/OpenAi.ts"
@@ -619,7 +620,7 @@ const selectToolLlm = (preferMock: boolean) =>
     if (selection.mock) return mock
     if (preferMock && (yield* optionalString("LLM_PROVIDER")) === undefined) {
       const mockSetting = yield* optionalString("MOCK_LLM")
-      if (mockSetting === undefined || !["0", "false", "no"].includes(mockSetting.toLowerCase())) return mock
+      if (mockSetting === undefined || !(falsyWords as ReadonlyArray<string>).includes(mockSetting.toLowerCase())) return mock
     }
     const resilience = yield* ResilienceConfig
     switch (selection.provider) {

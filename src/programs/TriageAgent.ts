@@ -1,11 +1,12 @@
 /**
- * The triage agent: consumes `ticket.created` events, enriches them with the customer record,
+ * The triage agent: consumes `ticket.created` events (read leniently, as the original did: see
+ * `domain/ticketInput.ts`), enriches them with the customer record,
  * classifies them with the LLM and routes them to the topic of their type, or to the human
  * queue when the type is unknown or the confidence is below the threshold.
  */
 import { Effect, Option } from "effect"
-import type { JsonObject, TicketCreated, TicketTriaged } from "../domain/events.ts"
-import { TicketCreated as TicketCreatedSchema } from "../domain/events.ts"
+import type { JsonObject, TicketTriaged } from "../domain/events.ts"
+import { type Ticket, TicketInput } from "../domain/ticketInput.ts"
 import { topicForTriage, type TriageRoute, Topics } from "../domain/topics.ts"
 import { CustomerDirectory } from "../services/CustomerDirectory.ts"
 import { type Classification, Llm, type TokenUsage } from "../services/Llm.ts"
@@ -62,17 +63,30 @@ export const llmSpan = <A extends { readonly usage: TokenUsage; readonly model: 
       return reply
     }))
 
+/**
+ * What was assumed while reading the ticket leniently: counted by field, and logged with the
+ * field names only (the notes can quote the ticket's values; they travel in the event).
+ */
+const noteAssumptions = (ticket: Ticket) =>
+  Effect.gen(function*() {
+    if (ticket.assumed === undefined) return
+    const fields = Object.keys(ticket.assumed)
+    ;(yield* TicketEvents).assumed(fields)
+    yield* Effect.logInfo("ticket read leniently").pipe(Effect.annotateLogs({ assumed: fields.join(",") }))
+  })
+
 /** The fields of `ticket.triaged` that come from the ticket itself. */
-const baseTriaged = (ticket: TicketCreated, traceId: string, customer: JsonObject | undefined) => {
+const baseTriaged = (ticket: Ticket, traceId: string, customer: JsonObject | undefined) => {
   const base: {
     event_type: "ticket.triaged"
     ticket_id: string
     customer_id: string
     original_subject: string
     body: string
-    channel: TicketCreated["channel"]
+    channel: Ticket["channel"]
     customer?: JsonObject
-    metadata?: TicketCreated["metadata"]
+    metadata?: Ticket["metadata"]
+    assumed?: Ticket["assumed"]
     trace_id: string
   } = {
     event_type: "ticket.triaged",
@@ -85,6 +99,7 @@ const baseTriaged = (ticket: TicketCreated, traceId: string, customer: JsonObjec
   }
   if (customer !== undefined) base.customer = customer
   if (ticket.metadata !== undefined) base.metadata = ticket.metadata
+  if (ticket.assumed !== undefined) base.assumed = ticket.assumed
   return base
 }
 
@@ -98,7 +113,7 @@ export interface TriageDecision {
  * Triage's decision for one ticket: enrichment, classification, route. The agent and the eval
  * harness both use it, so what is measured is what runs.
  */
-export const decideTriage = (ticket: TicketCreated, confidenceThreshold: number) =>
+export const decideTriage = (ticket: Ticket, confidenceThreshold: number) =>
   Effect.flatMap(enrich(ticket.customer_id), (customer) =>
     Llm.use((llm) =>
       Effect.map(llmSpan(llm, "classify", llm.classify({ ticket, customer })), (classification): TriageDecision => {
@@ -115,11 +130,12 @@ export const triageAgent = (settings: TriageSettings = triageDefaults) =>
     groupId: settings.groupId,
     topics: [settings.inputTopic],
     outputs: [...Object.values(Topics.triaged), Topics.human],
-    schema: TicketCreatedSchema,
+    schema: TicketInput,
     eventType: "ticket.created",
     handle: (ticket, { record, traceId: spanTraceId }) =>
       Effect.gen(function*() {
         const traceId = traceIdOf(record, ticket.trace_id, spanTraceId)
+        yield* noteAssumptions(ticket)
         const { classification: { result }, customer, route } = yield* decideTriage(ticket, settings.confidenceThreshold)
         const triaged: TicketTriaged = Object.assign(baseTriaged(ticket, traceId, customer), {
           type: result.type,
@@ -137,6 +153,7 @@ export const triageAgent = (settings: TriageSettings = triageDefaults) =>
         return [eventRecord(route.topic, ticket.ticket_id, triaged)]
       }),
     fallback: (ticket, failure, { record, traceId }) => {
+      // (the assumptions were noted when the handler first ran)
       const triaged: TicketTriaged = {
         ...baseTriaged(ticket, traceIdOf(record, ticket.trace_id, traceId), undefined),
         type: "unknown",

@@ -8,15 +8,15 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Config, Console, Effect, Exit, Layer, Option, Runtime } from "effect"
 import { Command, Flag, GlobalFlag } from "effect/cli"
-import { readFileSync } from "node:fs"
 import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/AppConfig.ts"
+import { loadDotEnv } from "../services/DotEnv.ts"
 import { layerInMemoryKafka } from "../services/kafka/InMemoryKafka.ts"
 import { flushLogs, layerLogging, type LoggingOptions } from "../services/Logging.ts"
 import { layerTracingFromConfig } from "../services/observability/Tracing.ts"
 import type { RuntimeOptions } from "../streams/Agent.ts"
 import { runAgent } from "../streams/AgentRuntime.ts"
 import { layerMetricsServer, layerObservers, makeAgentMetrics } from "./Observability.ts"
-import { CustomersLive, GuardrailsLive, KafkaLive, LlmLive, LlmPreferMock } from "./Environment.ts"
+import { CustomersForDemo, CustomersLive, GuardrailsLive, KafkaLive, LlmLive, LlmPreferMock } from "./Environment.ts"
 import { specialistAgent, specialists, type SpecialistSpec } from "./SpecialistAgent.ts"
 import { triageAgent } from "./TriageAgent.ts"
 
@@ -47,10 +47,10 @@ const demo = Command.make(
     json: Flag.Boolean("json").pipe(Flag.withDescription("Print one JSON line per input line"), Flag.withDefault(false))
   },
   Effect.fn(function*({ json, tickets }) {
-    const { journeyTable, runEmbeddedPipeline } = yield* loadDemo
+    const { journeyTable, readTicketsFile, runEmbeddedPipeline } = yield* loadDemo
     const { layerEscalationForDemo } = yield* loadEscalation
     const lines = Option.isSome(tickets)
-      ? readFileSync(tickets.value, "utf8").split("\n").filter((l) => l.trim().length > 0)
+      ? yield* readTicketsFile(tickets.value)
       : (yield* loadSampleTickets).sampleTickets
     const triage = yield* TriageConfig
     const runtime = yield* RuntimeConfig
@@ -58,7 +58,7 @@ const demo = Command.make(
       triage: { ...triage, groupId: "triage-agent" },
       runtime
     }).pipe(
-      Effect.provide(Layer.mergeAll(layerInMemoryKafka(), LlmPreferMock, GuardrailsLive, CustomersLive, layerEscalationForDemo))
+      Effect.provide(Layer.mergeAll(layerInMemoryKafka(), LlmPreferMock, GuardrailsLive, CustomersForDemo, layerEscalationForDemo))
     )
     // The warnings logged while the tickets went through come before the report.
     yield* flushLogs
@@ -135,6 +135,13 @@ export const cli = Command.make("support-agents").pipe(
   Command.withSubcommands([demo, triage, ...specialists.map(specialistCommand), escalation])
 )
 
+/**
+ * A configuration problem as the README shows it: `Expected … (variable NAME)`, without the
+ * `SchemaError(…)` wrapper of the error's own message.
+ */
+export const configProblem = (error: Config.ConfigError): string =>
+  String(error.cause.message).replace(/\s+at \["([^"]+)"\]/, " (variable $1)").trim()
+
 /** Prints configuration and startup problems as one clear line instead of a stack trace. */
 const explainStartupErrors = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   effect.pipe(
@@ -142,7 +149,7 @@ const explainStartupErrors = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause)
       const error = Cause.squash(cause)
       const message = error instanceof Config.ConfigError
-        ? `Invalid configuration: ${String(error.message).replace(/\s+at \["([^"]+)"\]/, " (variable $1)")}`
+        ? `Invalid configuration: ${configProblem(error)}`
         : error instanceof Error
         ? error.message
         : String(error)
@@ -168,8 +175,9 @@ const teardown: Runtime.Teardown = (exit, onExit) => {
   Runtime.defaultTeardown(exit, onExit)
 }
 
-cli.pipe(
-  Command.run({ version: "0.1.0" }),
+// A `.env` in the working directory is loaded first, as the original does (the environment wins).
+loadDotEnv().pipe(
+  Effect.andThen(cli.pipe(Command.run({ version: "0.1.0" }))),
   explainStartupErrors,
   Effect.provide(NodeServices.layer),
   NodeRuntime.runMain({ disableErrorReporting: true, teardown })

@@ -13,7 +13,8 @@ import {
   regionProblem
 } from "../domain/guardrails.ts"
 import { defaultConfidenceThreshold, Topics } from "../domain/topics.ts"
-import { defaultRuntimeOptions, type RuntimeOptions } from "../streams/Agent.ts"
+import { defaultRuntimeOptions, OtherEventTypesValues, type RuntimeOptions } from "../streams/Agent.ts"
+import { choice, flag } from "./ConfigValues.ts"
 
 const positiveInt = (name: string, fallback: number) =>
   Config.schema(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)), name).pipe(Config.withDefault(fallback))
@@ -21,17 +22,8 @@ const positiveInt = (name: string, fallback: number) =>
 const nonNegativeInt = (name: string, fallback: number) =>
   Config.schema(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)), name).pipe(Config.withDefault(fallback))
 
-/** `1`, `true`, `yes` (any case) are true; `0`, `false`, `no` and empty are false. */
-export const flag = (name: string) =>
-  Config.schema(
-    Schema.String.check(
-      Schema.isPattern(/^(1|true|yes|0|false|no|)$/i, { expected: "one of 1, true, yes, 0, false, no" })
-    ),
-    name
-  ).pipe(
-    Config.withDefault(""),
-    Config.map((value) => ["1", "true", "yes"].includes(value.toLowerCase()))
-  )
+/** A yes/no variable (`1`, `true`, `yes`, `on` …; any case): see `ConfigValues.flag`. */
+export { flag } from "./ConfigValues.ts"
 
 /** The runtime's settings (concurrency, timeouts, retries, limits). */
 export const RuntimeConfig: Config.Config<RuntimeOptions> = Config.all({
@@ -44,7 +36,8 @@ export const RuntimeConfig: Config.Config<RuntimeOptions> = Config.all({
   shutdownTimeoutMs: nonNegativeInt("SHUTDOWN_TIMEOUT_MS", defaultRuntimeOptions.shutdownTimeoutMs),
   maxUncommittedPerPartition: positiveInt("MAX_UNCOMMITTED_PER_PARTITION", defaultRuntimeOptions.maxUncommittedPerPartition),
   holdLimitMs: nonNegativeInt("HOLD_LIMIT_MS", defaultRuntimeOptions.holdLimitMs),
-  maxJsonDepth: positiveInt("MAX_JSON_DEPTH", defaultRuntimeOptions.maxJsonDepth)
+  maxJsonDepth: positiveInt("MAX_JSON_DEPTH", defaultRuntimeOptions.maxJsonDepth),
+  otherEventTypes: choice("OTHER_EVENT_TYPES", OtherEventTypesValues).pipe(Config.withDefault(defaultRuntimeOptions.otherEventTypes))
 })
 
 /** Triage settings. */
@@ -62,7 +55,7 @@ export const groupIdConfig = (fallback: string) => Config.String("KAFKA_GROUP_ID
 /** Which LLM answers: the mock when `MOCK_LLM` is set, else `LLM_PROVIDER`. */
 export const LlmSelectionConfig = Config.all({
   mock: flag("MOCK_LLM"),
-  provider: Config.Literals(["anthropic", "openai", "ollama"], "LLM_PROVIDER").pipe(Config.withDefault("anthropic")),
+  provider: choice("LLM_PROVIDER", ["anthropic", "openai", "ollama"]).pipe(Config.withDefault("anthropic")),
   mockLatencyMs: nonNegativeInt("MOCK_LLM_LATENCY_MS", 0)
 })
 

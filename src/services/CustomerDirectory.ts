@@ -1,6 +1,7 @@
 /**
- * Customer records used to enrich tickets. Implementations: in-memory (the original seed
- * customers) and DynamoDB.
+ * Customer records used to enrich tickets. Implementations: DynamoDB (`DYNAMODB_TABLE`), none
+ * (without a table, as the original: no ticket is enriched), and in-memory (the original seed
+ * customers, for the embedded demo and tests).
  */
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import type { JsonObject } from "../domain/events.ts"
@@ -31,3 +32,9 @@ export const layerInMemoryCustomers = (
     CustomerDirectory.of({ lookup: (id) => Effect.succeed(Option.fromUndefinedOr(byId.get(id))) })
   )
 }
+
+/** No directory (no `DYNAMODB_TABLE`): every lookup answers "unknown" at once, and nothing is enriched. */
+export const layerNoCustomers: Layer.Layer<CustomerDirectory> = Layer.succeed(
+  CustomerDirectory,
+  CustomerDirectory.of({ lookup: () => Effect.succeed(Option.none()) })
+)

@@ -4,7 +4,8 @@
  * the real providers (Anthropic, OpenAI, Ollama).
  */
 import { Context, type Effect, Schema } from "effect"
-import type { JsonObject, TicketCreated, TicketTriaged } from "../domain/events.ts"
+import type { JsonObject, TicketTriaged } from "../domain/events.ts"
+import type { Ticket } from "../domain/ticketInput.ts"
 import type { TriageResult } from "../domain/triage.ts"
 
 export interface TokenUsage {
@@ -13,7 +14,7 @@ export interface TokenUsage {
 }
 
 export interface ClassifyRequest {
-  readonly ticket: TicketCreated
+  readonly ticket: Ticket
   readonly customer?: JsonObject | undefined
 }
 

@@ -1,11 +1,14 @@
 /**
- * Logging from `LOG_LEVEL` (DEBUG, INFO, WARN, ERROR; default INFO; a given `level`, the
- * command's `--log-level`, wins) and `LOG_FORMAT` (`json`, the default, one object a line;
- * `console` for people).
+ * Logging from `LOG_LEVEL` (TRACE, DEBUG, INFO, WARN, ERROR, FATAL, NONE, and Python's WARNING,
+ * CRITICAL and NOTSET; any case; default INFO; a given `level`, the command's `--log-level`,
+ * wins) and `LOG_FORMAT` (`json`, the default, one object a line; `console`, or `text`, for
+ * people; any case).
  */
 import { Config, Effect, Formatter, Layer, Logger, type LogLevel, References } from "effect"
+import { choice } from "./ConfigValues.ts"
 import { flushLineSinks, lineSink } from "./logging/LineSink.ts"
 
+/** `LOG_LEVEL` values (any case), Python's names among them, and the level each one sets. */
 const levels: Record<string, LogLevel.LogLevel> = {
   TRACE: "Trace",
   DEBUG: "Debug",
@@ -13,7 +16,10 @@ const levels: Record<string, LogLevel.LogLevel> = {
   WARN: "Warn",
   WARNING: "Warn",
   ERROR: "Error",
+  CRITICAL: "Fatal",
   FATAL: "Fatal",
+  NOTSET: "All",
+  ALL: "All",
   NONE: "None"
 }
 
@@ -74,11 +80,8 @@ export const jsonLogger = (write: (line: string) => void): Logger.Logger<unknown
 /** The logger and minimum level for a program. */
 export const layerLogging = (options: LoggingOptions = {}): Layer.Layer<never, Config.ConfigError> =>
   Layer.unwrap(Effect.gen(function*() {
-    const level = options.level ?? (yield* Config.Literals(
-      Object.keys(levels).flatMap((l) => [l, l.toLowerCase()]),
-      "LOG_LEVEL"
-    ).pipe(Config.withDefault(options.defaultLevel ?? "INFO")))
-    const format = yield* Config.Literals(["json", "console"], "LOG_FORMAT").pipe(Config.withDefault("json"))
+    const level = options.level ?? (yield* choice("LOG_LEVEL", Object.keys(levels)).pipe(Config.withDefault(options.defaultLevel ?? "INFO")))
+    const format = yield* choice("LOG_FORMAT", ["json", "console"], { text: "console" }).pipe(Config.withDefault("json"))
     const sink = lineSink(options.stderr ? 2 : 1)
     const logger = format === "json"
       ? jsonLogger((line) => sink.write(line))

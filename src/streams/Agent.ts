@@ -55,7 +55,10 @@ export interface AgentDefinition<A, E extends AgentFailure, R> {
    */
   readonly outputs?: ReadonlyArray<string> | undefined
   readonly schema: Schema.Decoder<A>
-  /** The `event_type` this agent takes; records naming another type are dead-lettered. */
+  /**
+   * The `event_type` this agent takes (any case); records naming another type are skipped or
+   * dead-lettered (`RuntimeOptions.otherEventTypes`).
+   */
   readonly eventType?: string | undefined
   /** Turns one event into records to produce (an empty array is allowed). */
   readonly handle: (event: A, context: MessageContext) => Effect.Effect<ReadonlyArray<OutgoingRecord>, E, R>
@@ -104,7 +107,16 @@ export interface RuntimeOptions {
   readonly holdLimitMs: number
   /** Deeper JSON values (objects and arrays nested in each other) are dead-lettered (`too_deep`). */
   readonly maxJsonDepth: number
+  /**
+   * Records whose `event_type` names another event type: `skip` them (committed, counted in
+   * `agent_messages_skipped_total`, logged at DEBUG; what the original did), or `dlq` them
+   * (`unsupported_event_type`).
+   */
+  readonly otherEventTypes: OtherEventTypes
 }
+
+export const OtherEventTypesValues = ["skip", "dlq"] as const
+export type OtherEventTypes = (typeof OtherEventTypesValues)[number]
 
 export const defaultRuntimeOptions: RuntimeOptions = {
   concurrency: 32,
@@ -116,7 +128,8 @@ export const defaultRuntimeOptions: RuntimeOptions = {
   shutdownTimeoutMs: 10_000,
   maxUncommittedPerPartition: 1_024,
   holdLimitMs: 600_000,
-  maxJsonDepth: 64
+  maxJsonDepth: 64,
+  otherEventTypes: "skip"
 }
 
 /** What the runtime reports as it works (metrics, the demo's journey table). */
@@ -127,7 +140,14 @@ export interface RuntimeObserver {
   readonly deadLettered: (agent: string, record: KafkaRecord, reason: string) => void
   readonly retried: (agent: string, reason: string) => void
   readonly fellBack: (agent: string, reason: string) => void
-  readonly completed: (agent: string, record: KafkaRecord, seconds: number, outcome: "handled" | "fallback" | "dead_letter") => void
+  readonly completed: (
+    agent: string,
+    record: KafkaRecord,
+    seconds: number,
+    outcome: "handled" | "fallback" | "dead_letter" | "skipped"
+  ) => void
+  /** A record was skipped (`reason`: `other_event_type`, with the record's `event_type`). */
+  readonly skipped: (agent: string, record: KafkaRecord, reason: string, eventType: string) => void
   readonly committed: (agent: string, seconds: number) => void
   readonly inFlight: (agent: string, count: number) => void
   /**
@@ -145,6 +165,7 @@ export const noopObserver: RuntimeObserver = {
   retried: noop,
   fellBack: noop,
   completed: noop,
+  skipped: noop,
   committed: noop,
   inFlight: noop,
   holding: noop

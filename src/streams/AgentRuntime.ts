@@ -115,7 +115,7 @@ const produceRetryBaseMs = 100
 /** `ms` jittered by ±20% (what `Schedule.jittered` does). */
 const jitter = (ms: number) => ms * (0.8 + Math.random() * 0.4)
 
-type Outcome = "handled" | "fallback" | "dead_letter"
+type Outcome = "handled" | "fallback" | "dead_letter" | "skipped"
 
 /** A record taken from the consumer, from the moment it is taken until it is finished or abandoned. */
 interface Job {
@@ -434,6 +434,16 @@ export const runAgent = <A, E extends AgentFailure, R>(
       )
     }
 
+    /** Another event type on the agent's topic, skipped as the original did: counted, logged at DEBUG, committed. */
+    const skip = (job: Job, eventType: string) => {
+      observer.skipped(agent.name, job.record, "other_event_type", eventType)
+      job.span?.attribute("support.skipped.reason", "other_event_type")
+      logNow(Effect.logDebug("skipping a record of another event type").pipe(
+        Effect.annotateLogs({ ...job.annotations, event_type: eventType })
+      ))
+      finish(job, "skipped")
+    }
+
     /** A defect while working on `job`: its record goes to the dead-letter topic. */
     const defected = (job: Job, cause: Cause.Cause<unknown>, where: string) =>
       deadLetter(job, {
@@ -626,6 +636,9 @@ export const runAgent = <A, E extends AgentFailure, R>(
         return handle(job, decoded.success, 1)
       }
       job.annotations = logAnnotations(record, job.traceId, undecodedFields(record))
+      if (decoded.failure.otherEventType !== undefined && settings.otherEventTypes === "skip") {
+        return skip(job, decoded.failure.otherEventType)
+      }
       deadLetter(job, decoded.failure)
     }
 

@@ -22,6 +22,11 @@ export interface DeadLetter {
   readonly reason: DeadLetterReason
   /** A short description (no record content beyond what the schema error names). */
   readonly detail: string
+  /**
+   * Set when the record is another event type than the agent's (`event_type` a string naming
+   * another type): the runtime skips it or dead-letters it, as `RuntimeOptions.otherEventTypes` says.
+   */
+  readonly otherEventType?: string | undefined
 }
 
 /** Header names on dead-lettered records. */
@@ -40,7 +45,11 @@ const maxDetail = 500
 
 export interface DecodeOptions<A> {
   readonly schema: Schema.Decoder<A>
-  /** The accepted `event_type`; a record that names another one is dead-lettered. Absent is accepted. */
+  /**
+   * The accepted `event_type`, matched ignoring case and surrounding blanks (the value is then
+   * given to the schema as written here). Absent is accepted; another string fails with
+   * `otherEventType` set; a value that is not a string fails as `unsupported_event_type`.
+   */
   readonly eventType?: string | undefined
   readonly maxBytes: number
   /** Deeper JSON (objects and arrays nested in each other) is refused as `too_deep`. Default 64. */
@@ -118,11 +127,22 @@ const decodeWith = <A>(
   }
   if (options.eventType !== undefined && Predicate.isObject(json) && "event_type" in json) {
     const eventType = (json as { event_type: unknown }).event_type
-    if (eventType !== options.eventType) {
+    if (typeof eventType !== "string") {
       return Result.fail({
         reason: "unsupported_event_type",
-        detail: `event_type ${JSON.stringify(eventType).slice(0, 100)} is not ${options.eventType}`
+        detail: `event_type ${JSON.stringify(eventType)?.slice(0, 100) ?? "(not JSON)"} is not a string`
       })
+    }
+    if (eventType !== options.eventType) {
+      if (eventType.trim().toLowerCase() !== options.eventType.toLowerCase()) {
+        return Result.fail({
+          reason: "unsupported_event_type",
+          detail: `event_type ${JSON.stringify(eventType).slice(0, 100)} is not ${options.eventType}`,
+          otherEventType: eventType.slice(0, 100)
+        })
+      }
+      // `Ticket.Created` is `ticket.created` (a copy: own `__proto__` keys stay data).
+      json = { ...(json as Record<string, unknown>), event_type: options.eventType }
     }
   }
   const decoded = decodeSchema(json)

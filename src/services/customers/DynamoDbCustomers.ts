@@ -7,7 +7,8 @@
  * the call (which aborts the request). Every failure, the timeout included, is a
  * `CustomerLookupError`; the triage agent then goes on without enrichment.
  *
- * Configuration: `DYNAMODB_TABLE` (unset: the in-memory seed directory), `AWS_REGION`
+ * Configuration: `DYNAMODB_TABLE` (unset: no directory, no enrichment; the demo uses the seed
+ * customers instead), `AWS_REGION`
  * (default `us-east-1`), `DYNAMODB_ENDPOINT` (optional, e.g. DynamoDB Local),
  * `DYNAMODB_TIMEOUT_MS` (default 1000). Credentials come from the SDK's default chain, except
  * for a local endpoint (plain `http:` or a loopback host) when the environment names none
@@ -21,7 +22,7 @@
  */
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
 import { Config, Context, Effect, Layer, Option, Schema } from "effect"
-import { CustomerDirectory, layerInMemoryCustomers } from "../CustomerDirectory.ts"
+import { CustomerDirectory, layerInMemoryCustomers, layerNoCustomers } from "../CustomerDirectory.ts"
 
 // ---------------------------------------------------------------------------
 // Observer (metrics hook)
@@ -197,8 +198,22 @@ const layerObservedInMemoryCustomers: Layer.Layer<CustomerDirectory> = Layer.eff
   })
 ).pipe(Layer.provide(layerInMemoryCustomers()))
 
-/** DynamoDB when `DYNAMODB_TABLE` is set, otherwise the in-memory seed customers. */
+/**
+ * DynamoDB when `DYNAMODB_TABLE` is set; otherwise no directory: as in the original, tickets are
+ * not enriched (and no lookup is counted).
+ */
 export const layerCustomerDirectoryFromConfig: Layer.Layer<CustomerDirectory, Config.ConfigError> = Layer.unwrap(
+  Effect.gen(function*() {
+    const options = yield* DynamoDbCustomersConfig
+    return Option.isSome(options) ? layerDynamoDbCustomers(options.value) : layerNoCustomers
+  })
+)
+
+/**
+ * For the embedded demo: DynamoDB when `DYNAMODB_TABLE` is set, otherwise the original's three
+ * seed customers in memory (the seed customers belong to the demo only).
+ */
+export const layerCustomerDirectoryForDemo: Layer.Layer<CustomerDirectory, Config.ConfigError> = Layer.unwrap(
   Effect.gen(function*() {
     const options = yield* DynamoDbCustomersConfig
     return Option.isSome(options) ? layerDynamoDbCustomers(options.value) : layerObservedInMemoryCustomers

@@ -25,6 +25,7 @@
  */
 import { readFileSync } from "node:fs"
 import { Config, ConfigProvider, Effect, Option, type Redacted, Schema } from "effect"
+import { choice, flag } from "../ConfigValues.ts"
 
 export type SaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512"
 
@@ -179,9 +180,9 @@ const BootstrapServers = Config.String("KAFKA_BOOTSTRAP_SERVERS").pipe(
   })
 )
 
-const Sasl: Config.Config<KafkaSasl | undefined> = Config.Literals(
-  ["plain", "scram-sha-256", "scram-sha-512"],
-  "KAFKA_SASL_MECHANISM"
+const Sasl: Config.Config<KafkaSasl | undefined> = choice(
+  "KAFKA_SASL_MECHANISM",
+  ["plain", "scram-sha-256", "scram-sha-512"]
 ).pipe(
   Config.option,
   Config.flatMap((mechanism): Config.Config<KafkaSasl | undefined> => {
@@ -218,11 +219,11 @@ const pemFile = (variable: string) =>
   )
 
 const Tls: Config.Config<KafkaTls | undefined> = Config.all({
-  enabled: Config.Boolean("KAFKA_SSL").pipe(Config.withDefault(false)),
+  enabled: flag("KAFKA_SSL", false),
   ca: pemFile("KAFKA_SSL_CA_FILE"),
   cert: pemFile("KAFKA_SSL_CERT_FILE"),
   key: pemFile("KAFKA_SSL_KEY_FILE"),
-  rejectUnauthorized: Config.Boolean("KAFKA_SSL_REJECT_UNAUTHORIZED").pipe(Config.withDefault(true))
+  rejectUnauthorized: flag("KAFKA_SSL_REJECT_UNAUTHORIZED", true)
 }).pipe(Config.flatMap(({ ca, cert, enabled, key, rejectUnauthorized }): Config.Config<KafkaTls | undefined> => {
   if (!enabled) {
     const set = [ca && "KAFKA_SSL_CA_FILE", cert && "KAFKA_SSL_CERT_FILE", key && "KAFKA_SSL_KEY_FILE"].filter(Boolean)
@@ -256,7 +257,7 @@ export const KafkaJsConfig: Config.Config<KafkaJsOptions> = Config.all({
   sasl: Sasl,
   tls: Tls,
   timeouts: Timeouts,
-  offsetReset: Config.Literals(["earliest", "latest"], "KAFKA_OFFSET_RESET").pipe(Config.withDefault("earliest")),
+  offsetReset: choice("KAFKA_OFFSET_RESET", ["earliest", "latest"]).pipe(Config.withDefault("earliest")),
   fetchMaxBytes: positiveInt("KAFKA_FETCH_MAX_BYTES").pipe(Config.withDefault(1_048_576)),
   fetchMaxBytesPerPartition: positiveInt("KAFKA_FETCH_MAX_PARTITION_BYTES").pipe(Config.withDefault(262_144)),
   producerLingerMs: nonNegativeInt("KAFKA_PRODUCER_LINGER_MS").pipe(Config.withDefault(5))

@@ -1,7 +1,7 @@
 /**
  * The `Llm` Layer chosen by configuration:
  *
- * - `MOCK_LLM` (1/true/yes) wins: the deterministic mock (`MOCK_LLM_LATENCY_MS` of latency).
+ * - `MOCK_LLM` (1/true/yes/on, any case) wins: the deterministic mock (`MOCK_LLM_LATENCY_MS` of latency).
  * - Otherwise `LLM_PROVIDER` (default `anthropic`):
  *   - `anthropic`: `ANTHROPIC_API_KEY` (required), `ANTHROPIC_MODEL` (default `claude-haiku-4-5`),
  *     `ANTHROPIC_BASE_URL` (optional);
@@ -17,6 +17,7 @@
  */
 import { Config, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { LlmSelectionConfig } from "../AppConfig.ts"
+import { falsyWords } from "../ConfigValues.ts"
 import type { Llm } from "../Llm.ts"
 import type { AnthropicSettings } from "./Anthropic.ts"
 import { layerMockLlm } from "./MockLlm.ts"
@@ -104,9 +105,9 @@ const providerFromConfig = (provider: LlmProviderName) =>
     return chosen.layer
   })
 
-/** `MOCK_LLM` set to 0, false or no. */
+/** `MOCK_LLM` set to a false word (0, false, no, off, …). */
 const mockExplicitlyOff = Config.map(optionalString("MOCK_LLM"), (value) =>
-  value !== undefined && ["0", "false", "no"].includes(value.toLowerCase()))
+  value !== undefined && (falsyWords as ReadonlyArray<string>).includes(value.toLowerCase()))
 
 const selectLlm = (preferMock: boolean) =>
   Effect.gen(function*() {

@@ -9,7 +9,7 @@
  * schema's values.
  */
 import { Option, Predicate, Schema } from "effect"
-import { Priorities, type TicketCreated, type TicketTriaged, TicketTypes } from "../../domain/events.ts"
+import { Priorities, type TicketText, type TicketTriaged, TicketTypes } from "../../domain/events.ts"
 import { cleanForModel, confusableSkeletons } from "../../domain/guardrailsNormalize.ts"
 import { normalizeClassification, parseClassificationReply, TriageResult, triageUserMessage } from "../../domain/triage.ts"
 
@@ -69,7 +69,7 @@ export const unescapeTicketText = (text: string): string =>
   text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&")
 
 /** The ticket inside its delimiters, escaped. */
-export const ticketBlock = (ticket: Pick<TicketCreated, "subject" | "channel" | "body">): string =>
+export const ticketBlock = (ticket: TicketText): string =>
   `${ticketOpen}\n${
     triageUserMessage({
       subject: escapeTicketText(ticket.subject),
@@ -129,7 +129,7 @@ export const triageSystemPrompt = (format: TriageAnswerFormat): string =>
   ].join("\n")
 
 /** The triage user message: the ticket, delimited and escaped. */
-export const triageUserPrompt = (ticket: Pick<TicketCreated, "subject" | "channel" | "body">): string =>
+export const triageUserPrompt = (ticket: TicketText): string =>
   `Classify this ticket.\n\n${ticketBlock(ticket)}`
 
 export interface ObjectJsonSchema {

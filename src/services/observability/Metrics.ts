@@ -68,6 +68,9 @@ export const makeAgentMetrics = (agent: string, options: { readonly defaultMetri
   const llmLatency = agent === "triage"
     ? new Histogram({ name: "triage_llm_latency_seconds", help: "Latency of triage's LLM calls, seconds", buckets: [0.5, 1, 2, 5, 10], registers })
     : undefined
+  const assumed = agent === "triage"
+    ? new Counter({ name: "triage_tickets_assumed_total", help: "Tickets read leniently, by the field whose value was assumed (absent, null, unknown channel, non-ISO date …)", labelNames: ["field"], registers })
+    : undefined
   const enriched = agent === "triage"
     ? new Counter({ name: "triage_tickets_enriched_total", help: "Tickets enriched with a customer record", registers })
     : undefined
@@ -85,6 +88,7 @@ export const makeAgentMetrics = (agent: string, options: { readonly defaultMetri
   const lag = new Gauge({ name: "agent_consumer_lag", help: "Records between the consumer's position and the partition's end, as last seen", labelNames: ["topic", "partition"], registers })
   const commitSeconds = new Histogram({ name: "agent_commit_seconds", help: "Latency of offset commits, seconds", buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers })
   const outcomes = new Counter({ name: "agent_messages_processed_total", help: "Messages finished, by outcome", labelNames: ["outcome"], registers })
+  const skipped = new Counter({ name: "agent_messages_skipped_total", help: "Messages skipped (another event_type on the agent's topic, OTHER_EVENT_TYPES=skip), by reason", labelNames: ["reason"], registers })
 
   // GenAI metrics with the OpenTelemetry semantic-convention names.
   const genAiLabels = ["gen_ai_system", "gen_ai_request_model", "gen_ai_operation_name"] as const
@@ -198,6 +202,7 @@ export const makeAgentMetrics = (agent: string, options: { readonly defaultMetri
       outcomes.seriesOf(outcome).value++
       lastProgress = performance.now()
     },
+    skipped: (_agent, _record, reason) => void skipped.seriesOf(reason).value++,
     committed: (_agent, seconds) => commitSeconds.observe(undefined, seconds),
     inFlight: (_agent, count) => {
       inFlight = count
@@ -270,6 +275,9 @@ export const makeAgentMetrics = (agent: string, options: { readonly defaultMetri
       processed?.inc({ type, priority })
       if (wasEnriched) enriched?.inc()
       if (humanReason !== undefined) toHumans.seriesOf(humanReason).value++
+    },
+    assumed: (fields) => {
+      for (const field of fields) assumed?.inc({ field })
     },
     resolved: () => resolved?.inc(),
     guardrailBlocked: (_agent, policies) => {

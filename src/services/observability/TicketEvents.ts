@@ -7,6 +7,8 @@ import { Context } from "effect"
 export interface TicketEventsService {
   /** Triage classified a ticket (also when it goes to people); `enriched` when a customer record was found. */
   readonly triaged: (type: string, priority: string, humanReason: string | undefined, enriched: boolean) => void
+  /** Triage read a ticket leniently and assumed something for these fields. */
+  readonly assumed: (fields: ReadonlyArray<string>) => void
   /** A specialist published `ticket.resolved`. */
   readonly resolved: (agent: string) => void
   /** A reply was blocked by these guardrail policies. */
@@ -15,6 +17,7 @@ export interface TicketEventsService {
 
 export const noopTicketEvents: TicketEventsService = {
   triaged: () => {},
+  assumed: () => {},
   resolved: () => {},
   guardrailBlocked: () => {}
 }
