@@ -241,3 +241,35 @@ describe("the fourth set's policy classes", () => {
     assert.notInclude(evaluateGuardrails("Ihre Kundennummer u-2291-de ist gespeichert.", defaultGuardrailRules, context).violations, "foreign_customer_data")
   })
 })
+
+// The classes of the fifth sealed set's misses (that set is tuned on since).
+
+describe("the fifth set's classes", () => {
+  it("PII: an SSN with `(the social)` after it or underscores after a cue, an IBAN with double spaces, Greek and glued Japanese phone cues", () => {
+    blocks("pii_ssn", ["it's 219.09.9999 (the social)", "SSN 219_09_9999"])
+    blocks("pii_iban", ["IBAN DE89  3704  0044  0532  0130  00"])
+    blocks("pii_phone", ["Κινητό 691 234 5678", "携帯：０９０－１２３４－５６７８までお願いします"])
+  })
+  it("PII lookalikes: placeholders, SCP-style git addresses, zero area codes, an account number's digits", () => {
+    passes("pii_email", ["The format is user@domain.tld", "write to firstname.lastname@example.com (your name)", "git@github.com:example/app.git denied"])
+    blocks("pii_email", ["The notification went to first-last@sub.example.net"])
+    passes("pii_phone", ["tel: (000) 123-4567 is the form's placeholder", "tried IBAN NL93 XFDS 9016 6298 35, rejected"])
+  })
+  it("commitments: paying for a visit, taking responsibility, bearing a cost, free months or a credit promised", () => {
+    blocks("commitment", [
+      "No worries, we'll pay for the courier and the packaging.",
+      "A empresa se responsabiliza por qualquer dano.",
+      "交換費用は弊社が全額負担いたします。",
+      "Você vai receber um crédito na próxima fatura.",
+      "You'll get 3 months free on your plan."
+    ])
+    passes("commitment", ["Quoting guaranteed delivery windows isn't something we can do here.", "Guaranteed approval was an old banner, it's gone now."])
+  })
+  it("credential requests: `me passa sua senha`, `PW`; another customer's id of the own shape with `/`", () => {
+    blocks("unsafe_link", ["Me passa sua senha que eu vejo aqui.", "Send me your PW and I'll check."])
+    const context = { customerId: "CLI/2024/00871", customer: { customer_id: "CLI/2024/00871" } }
+    assert.include(evaluateGuardrails("Vimos el mismo error en la cuenta CLI/2024/00872.", defaultGuardrailRules, context).violations, "foreign_customer_data")
+    const turkish = { customerId: "tr-88-1047", customer: { customer_id: "tr-88-1047" } }
+    assert.include(evaluateGuardrails("Sipariş tr-88-1048 numaralı müşteriye atanmış.", defaultGuardrailRules, turkish).violations, "foreign_customer_data")
+  })
+})

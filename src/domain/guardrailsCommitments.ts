@@ -217,7 +217,7 @@ const APPROVE_FIRST_PERSON = alt(
  */
 const NOT_A_GIVEN_GUARANTEE = String.raw`(?!\s+(?:(?:in|under|from|of)\s+(?:our|the|these|your)\s+(?:\p{L}+\s+)?(?:terms|policy|policies|conditions|contract|agreement|t&cs?)\s+)?(?:only\s+)?(?:applies|apply|covers|is\s+limited|does\s+not\s+apply|doesn't\s+apply|excludes|is\s+described|is\s+explained))`
 const GUARANTEE = alt(
-  String.raw`(?<![/.#=_-])${L}guarantee(?:[ds]|ing)?${R}(?![^.!?\n]{0,40}(?:(?:is|are)\s+not|isn't|aren't)\s+(?:available|offered|included|possible|supported|an\s+option))(?!\s+(?:page|policy|policies|terms|section|link|article|faq|details|program(?:me)?|conditions|info(?:rmation)?|period|claim|form|scheme|document|pdf)${R})${NOT_A_GIVEN_GUARANTEE}`,
+  String.raw`(?<![/.#=_-])${L}guarantee(?:[ds]|ing)?${R}(?![^.!?\n]{0,40}(?:(?:is|are)\s+not|isn't|aren't)\s+(?:available|offered|included|possible|supported|an\s+option|something\s+we))(?![^.!?\n]{0,40}(?:was|were|is|are)\s+(?:an?\s+|the\s+)?(?:old|former|expired|previous|past|outdated)\s+(?:banner|ad|advert\p{L}*|campaign|promotion|offer|slogan|claim|wording))(?!\s+(?:page|policy|policies|terms|section|link|article|faq|details|program(?:me)?|conditions|info(?:rmation)?|period|claim|form|scheme|document|pdf)${R})${NOT_A_GIVEN_GUARANTEE}`,
   String.raw`${L}(?:we|i)\s+(?:do\s+)?promise${R}`,
   word(String.raw`you\s+have\s+(?:my|our)\s+(?:personal\s+)?word`),
   word(String.raw`garantier(?:en|e|t|te|ten)`, String.raw`versprech(?:en|e)`, "versprochen", String.raw`sichern\s+(?:Ihnen\s+)?zu`, String.raw`zugesichert`),
@@ -290,6 +290,10 @@ const LIABILITY = alt(
   String.raw`${L}(?:we|i)\s+admit\s+(?:that\s+)?(?:we|i|it)${R}`,
   String.raw`${L}we(?:'ll|\s+will|\s+shall)\s+(?:cover|pay\s+for|bear|reimburse|refund)\s+(?:all\s+)?(?:of\s+)?(?:the\s+|your\s+)?(?:\p{L}+\s+)?(?:costs?|expenses|damages?|losses|replacement|repairs?|fees)${R}`,
   String.raw`${L}we\s+owe\s+you${GAP}{0,20}?${AMOUNT}`,
+  String.raw`${L}we(?:'ll|\s+will|\s+shall)\s+(?:gladly\s+|happily\s+|also\s+)?(?:pay\s+for|cover\s+(?:the\s+)?(?:cost|costs|price|bill)\s+(?:of|for))${R}`,
+  String.raw`${L}(?:a\s+empresa|n[óo]s)\s+(?:se\s+)?responsabiliza(?:mos)?\s+(?:por|pelo|pela|pelos|pelas)${R}`, String.raw`${L}nos\s+(?:hacemos|haremos)\s+(?:cargo|responsables)\s+de${R}`,
+  String.raw`${L}(?:la\s+empresa|nosotros)\s+se\s+hace\s+responsable${R}`, String.raw`${L}ci\s+assumiamo\s+(?:la\s+|ogni\s+|tutta\s+la\s+)?responsabilit`, String.raw`${L}nous\s+nous\s+(?:engageons|portons\s+garants?)${R}`,
+  "(?:当社|弊社)が[^。]{0,12}負担(?:いたします|します|致します|させていただきます)", "(?:由我们|我们|我們|由我們)(?:来|來)?(?:承担|承擔|负担|負擔)", "(?:저희가|당사가)[^.。]{0,15}부담(?:하겠습니다|합니다|해\s?드리겠습니다)",
   // Damages or costs named before, then taken on ("you are entitled to damages; we will pay them").
   String.raw`(?<=(?:damages?|costs?|fees?|charges?|expenses|losses|bills?|invoices?|compensation)[^.!?\n]{0,80})${L}we(?:'ll|\s+will|\s+shall)\s+(?:pay|cover|reimburse|compensate|settle)\s+(?:them|it|those|these|that|this)(?:\s+in\s+full)?${R}`,
   // German
@@ -397,7 +401,10 @@ const REFUND_PROMISE = alt(
   String.raw`${L}(?:le|te)\s+(?:reembolsaremos|devolveremos)(?:\s+el\s+dinero)?${R}`, String.raw`${L}(?:ser[áa]|ser[áa]n)\s+reembolsad[oa]s?${R}`,
   String.raw`${L}(?:la|le|ti)\s+rimborseremo${R}`, String.raw`${L}sar[àa]\s+rimborsat[oa]${R}`,
   String.raw`${L}(?:vamos|iremos)\s+(?:reembolsar|devolver)${R}`,
-  String.raw`${L}(?:wij|we)\s+(?:betalen|storten)\s+(?:u|het\s+bedrag)\s+terug${R}`, String.raw`${L}u\s+krijgt\s+uw\s+geld\s+terug${R}`
+  String.raw`${L}(?:wij|we)\s+(?:betalen|storten)\s+(?:u|het\s+bedrag)\s+terug${R}`, String.raw`${L}u\s+krijgt\s+uw\s+geld\s+terug${R}`,
+  String.raw`${L}(?:voc[êe]\s+)?(?:vai|ir[áa])\s+receber\s+(?:um\s+|o\s+|seu\s+)?(?:cr[ée]dito|reembolso|estorno)${R}`, String.raw`${L}(?:usted\s+)?va\s+a\s+recibir\s+(?:un\s+|el\s+|su\s+)?(?:cr[ée]dito|reembolso)${R}`,
+  String.raw`${L}vous\s+(?:allez\s+recevoir|recevrez)\s+(?:un\s+|le\s+|votre\s+)?(?:avoir|remboursement|cr[ée]dit)${R}`, String.raw`${L}Sie\s+(?:bekommen|erhalten)\s+(?:eine\s+|die\s+)?(?:Gutschrift|Erstattung|R[üu]ckerstattung)${R}`,
+  String.raw`${L}(?:you'll|you\s+will)\s+(?:get|receive)\s+(?:\d+|one|two|three|a)\s+(?:free\s+)?(?:months?|weeks?)(?:\s+(?:free|for\s+free|on\s+us))?${R}`
 )
 /** A condition earlier in the sentence ("If eligible, you'll get a refund", "Sobald …"). */
 const CONDITIONAL_BEFORE_RE = /(?:^|[.!?]\s)[^.!?]*(?<![\p{L}\p{N}])(?:if|once|when|unless|provided|as\s+soon\s+as|wenn|falls|sobald|si|d[èe]s\s+que|lorsque|cuando|una\s+vez|quando|assim\s+que|als|zodra|indien)(?![\p{L}\p{N}])[^.!?]*$/iu
@@ -426,7 +433,7 @@ const REFUND_WORDS = triggerGroup([
   "entschadig", "kulanz", "schadensersatz", "schadenersatz", "ausgleichszahlung",
   "rembours", "avoir", "d'avoir", "dédommag", "dedommag", "indemni", "geste", "crédit",
   "reembols", "devolu", "devolv", "devuelt", "abono", "abonamos", "abonaremos", "abonad", "bonifica", "reintegr", "indemniz",
-  "rimbors", "accredit", "risarc", "indennizz", "storn",
+  "month", "months", "week", "weeks", "gutschrift", "rimbors", "accredit", "risarc", "indennizz", "storn",
   "estorn", "ressarc", "indeniza", "compensação", "compensacao",
   "återbetal", "tilbagebetal", "refusjon", "refunder", "kreditera", "kreditnota", "ersättning", "godtgør", "kompensasjon",
   "kredit", "připíš", "pripis", "vrátíme", "vratime", "vrátime", "hyvity", "palautu", "korvau", "vrácen", "vracen", "refundac", "dobropis", "odškodn", "iade", "geri", "tazminat",
@@ -483,7 +490,7 @@ const LIABILITY_WORDS = triggerGroup([
   "verschulden", "schuld", "fahrlässig", "fahrlassig", "kosten", "schaden", "schäden", "kommen", "übernehm", "ubernehm",
   "tragen", "anerkennen", "ersetzen", "responsabilit", "faute", "négligen", "negligen", "devons", "prendrons", "prenons",
   "acceptons", "reconnaissons", "assumons", "culpa", "debemos", "asumimos", "aceptamos", "reconocemos", "somos",
-  "cubriremos", "asumiremos", "pagaremos", "colpa", "dobbiamo", "assumiamo", "accettiamo", "riconosciamo", "siamo",
+  "cubriremos", "asumiremos", "pagaremos", "colpa", "empresa", "nós", "nos", "hacemos", "haremos", "nosotros", "ci", "当社", "弊社", "我们", "我們", "由我们", "由我們", "저희가", "당사가", "dobbiamo", "assumiamo", "accettiamo", "riconosciamo", "siamo",
   "copriremo", "pagheremo", "rimborseremo", "devemos", "assumimos", "aceitamos", "reconhecemos", "cobriremos", "arcaremos",
   "aansprakelijk", "verantwoordelijk", "nalatig", "vergoeden", "betalen", "onze", "ponosimy", "nasza", "責任", "過失"
 ])
@@ -560,7 +567,7 @@ const builtinPatterns: ReadonlyArray<BuiltinPattern> = [
     unconditional: true,
     anchors: REFUND_WORDS,
     back: 40,
-    leads: leads("you'll", "you", "you're", "we'll", "we", "i'll", "i", "sie", "wir", "vous", "nous", "le", "te", "será", "serán", "sera", "la", "ti", "sarà", "vamos", "iremos", "wij", "u")
+    leads: leads("you'll", "you", "you're", "we'll", "we", "i'll", "i", "sie", "wir", "vous", "nous", "le", "te", "será", "serán", "sera", "la", "ti", "sarà", "vamos", "iremos", "wij", "u", "você", "voce", "vai", "irá", "ira", "usted", "va")
   },
   // A full refund.
   { source: String.raw`${FULL_REFUND}${NOT_NEGATED_AFTER}`, needs: [REFUND_WORDS, FULL_WORDS], digit: false, anchors: REFUND_WORDS | FULL_WORDS, back: 0 },
@@ -586,7 +593,7 @@ const builtinPatterns: ReadonlyArray<BuiltinPattern> = [
       "es", "fue", "ha", "somos", "nuestra", "asumimos", "aceptamos", "reconocemos", "asumo", "acepto", "reconozco", "cubriremos", "asumiremos", "pagaremos", "le",
       "è", "e", "era", "siamo", "nostra", "mi", "assumiamo", "accettiamo", "riconosciamo", "copriremo", "pagheremo", "rimborseremo",
       "é", "foi", "fomos", "nossa", "assumimos", "aceitamos", "reconhecemos", "cobriremos", "arcaremos", "lhe",
-      "het", "dit", "wij", "ik", "onze", "ponosimy", "nasza"
+      "het", "dit", "wij", "ik", "onze", "ponosimy", "nasza", "a", "la", "nós", "nos", "ci"
     )
   },
   // A company taking on a cost, with an amount or a cap.
@@ -778,7 +785,7 @@ const ATTRIBUTION_AFTER_RE = new RegExp(
   String.raw`^[\s,)»]*(?:(?:\p{L}+\s+){0,2}(?:(?:that\s+|which\s+|as\s+)?you\s+(?:mentioned|wrote|said|quoted|saw|read|asked\s+about)|(?:you|the\s+customer)\s+(?:quoted|cited))` +
     // "… is the reseller's wording", "… isn't ours", "… steht nichts in …", "… ne figure pas dans …"
     String.raw`|(?:is|was|are|were)\s+(?:the|their|his|her|a|an|someone\s+else's)\s+(?:[\p{L}-]+(?:'s)?\s+){0,2}(?:wording|words|claim|phrase|term|slogan|promise|invention)` +
-    String.raw`|(?:is|are)(?:\s+not|n't)\s+(?:ours|our\s+\p{L}+|in\s+(?:our|the|your)\s+\p{L}+|part\s+of|something\s+we)|steht\s+(?:nichts|nicht)|(?:ne\s+)?(?:figure|figurent|appara[îi]t|apparaissent)\s+pas|no\s+(?:aparece|figura|consta)|non\s+(?:compare|è\s+presente)|n[ãa]o\s+(?:consta|aparece)|staat\s+(?:niet|nergens))(?![\p{L}\p{N}])`,
+    String.raw`|(?:is|are)(?:\s+not|n't)\s+(?:ours|our\s+\p{L}+|in\s+(?:our|the|your)\s+\p{L}+|part\s+of|something\s+we)|steht\s+(?:nichts|nicht)|(?:ne\s+)?(?:figure|figurent|appara[îi]t|apparaissent)\s+pas|no\s+(?:aparece|figura|consta)|non\s+(?:compare|è\s+presente)|n[ãa]o\s+(?:consta|aparece)|staat\s+(?:niet|nergens)|ifadesi|s[öo]z[üu]|yaz[ıi]s[ıi])(?![\p{L}\p{N}])`,
   "iu"
 )
 const QUOTE_RE = /"([^"\n]{1,200})"|(?<![\p{L}\p{N}])'([^'\n]{1,200})'(?![\p{L}\p{N}])/gu

@@ -159,7 +159,7 @@ const RUSSIAN_NOT_A_REQUEST = foldedAll(["новый", "новый", "сброс
 const CREDENTIAL_NOUN_RE = new RegExp(
   [
     // English
-    String.raw`(?:long\s+)?number\s+on\s+(?:the\s+)?(?:front|back)\s+of\s+(?:your|the)\s+(?:credit\s+|debit\s+|bank\s+)?card|digits\s+on\s+(?:the\s+)?(?:front|back)(?:\s+of\s+(?:your|the)\s+card)?|long\s+number\s+on\s+(?:your|the)\s+card|password|passcode|passphrase|pin(?:\s+(?:code|number))?|cvv2?|cvc2?|cv2|csc|security\s+code|card\s+(?:number|no|details|verification\s+(?:code|value))|(?:credit|debit|bank)\s+card(?:\s+(?:number|details))?|login\s+(?:details|credentials)|credentials|one-time\s+(?:code|password|passcode)|otp|(?:two-factor|2fa|authentication|authenticator|sign-in|login)\s+code|verification\s+code|social\s+security\s+number|ssn`,
+    String.raw`pw|pwd|passwd|pword|(?:long\s+)?number\s+on\s+(?:the\s+)?(?:front|back)\s+of\s+(?:your|the)\s+(?:credit\s+|debit\s+|bank\s+)?card|digits\s+on\s+(?:the\s+)?(?:front|back)(?:\s+of\s+(?:your|the)\s+card)?|long\s+number\s+on\s+(?:your|the)\s+card|password|passcode|passphrase|pin(?:\s+(?:code|number))?|cvv2?|cvc2?|cv2|csc|security\s+code|card\s+(?:number|no|details|verification\s+(?:code|value))|(?:credit|debit|bank)\s+card(?:\s+(?:number|details))?|login\s+(?:details|credentials)|credentials|one-time\s+(?:code|password|passcode)|otp|(?:two-factor|2fa|authentication|authenticator|sign-in|login)\s+code|verification\s+code|social\s+security\s+number|ssn`,
     // German
     String.raw`passwort|kennwort|pin-?(?:code|nummer)|geheimzahl|(?:kredit)?kartennummer|(?:kredit)?kartendaten|karten-?pr[üu]fnummer|pr[üu]fnummer|pr[üu]fziffer|sicherheitscode|zugangsdaten|anmeldedaten|login-?daten|best[äa]tigungscode|einmalcode`,
     // French
@@ -195,7 +195,7 @@ const CREDENTIAL_NOUN_AT_RE = new RegExp(CREDENTIAL_NOUN_RE.source, "iuy")
 
 /** A word every credential noun starts with (its first word's stem), as trigger words. */
 const CREDENTIAL_WORDS = triggerGroup([
-  "number", "digits", "long", "pass", "pin", "cvv", "cvc", "cv2", "csc", "security", "card", "credit", "debit", "bank", "login", "credential", "one-time",
+  "pw", "pwd", "passwd", "pword", "number", "digits", "long", "pass", "pin", "cvv", "cvc", "cv2", "csc", "security", "card", "credit", "debit", "bank", "login", "credential", "one-time",
   "otp", "two-factor", "authentication", "authenticator", "sign-in", "verification", "social", "ssn",
   "passwort", "kennwort", "geheimzahl", "kartennummer", "kreditkarten", "kartendaten", "karten", "prüf", "pruf", "sicherheitscode",
   "zugangsdaten", "anmeldedaten", "bestätigungscode", "bestatigungscode", "einmalcode",
@@ -240,7 +240,7 @@ const REQUEST_VERBS: ReadonlySet<string> = new Set([
   "fornisca", "fornire", "fornirci", "indichi", "indicare", "confermi", "conferma", "confermare", "scriva", "scrivere",
   "digiti", "digitare", "risponda", "condivida", "dettare", "detti",
   // Portuguese
-  "envie-nos", "informe", "informar", "informe-nos", "digite", "digitar", "insira", "inserir", "responda-nos", "forneça",
+  "envie-nos", "passa", "passe", "manda", "mande", "mandar", "passar", "envia", "informe", "informar", "informe-nos", "digite", "digitar", "insira", "inserir", "responda-nos", "forneça",
   "fornecer", "partilhe", "partilhar", "compartilhe", "compartilhar", "escreva", "escrever", "introduza", "diga-nos",
   // Dutch
   "stuur", "stuurt", "sturen", "opsturen", "geef", "geeft", "vul", "vult", "invullen", "voer", "voert", "invoeren",

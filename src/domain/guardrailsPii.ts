@@ -295,6 +295,14 @@ const FILE_EXTENSIONS: ReadonlySet<string> = new Set([
   "tar", "gz", "tgz", "bz2", "rar", "mp3", "mp4", "wav", "ogg", "webm", "mkv", "avi", "lock", "bak", "tmp"
 ])
 
+/** A local part made of placeholder words (`firstname.lastname`, `your_name`): the shape of an address, not one. */
+const TEMPLATE_LOCAL_RE =
+  /^(?:(?:first|last|given|family|sur|user|your|full|vor|nach|pre)?(?:name|names)|first|last|initials?|user|username|you|yourname|vorname|nachname|pr[ée]nom|nom|nombre|apellido|cognome|sobrenome)(?:[._-](?:(?:first|last|given|family|sur|user|your)?name|first|last|initials?|vorname|nachname|pr[ée]nom|nom|nombre|apellido|cognome|sobrenome))*$/i
+
+/** The placeholders of a plain address: `firstname.lastname`, `your.name`, `user`, `you` (a name part is needed). */
+const PLAIN_TEMPLATE_LOCAL_RE =
+  /^(?:(?:(?:first|last|given|family|sur|full|your|user)?name)(?:[._-](?:(?:first|last|given|family|sur)?name|initials?))*|user|username|you|yourname|your[._-]name)$/i
+
 const detectPlainEmails = (text: string, out: Array<Candidate>): void => {
   for (const m of text.matchAll(EMAIL_RE)) {
     let start = m.index
@@ -315,6 +323,12 @@ const detectPlainEmails = (text: string, out: Array<Candidate>): void => {
     // The user part of a URL (`https://example.com@evil.test/`) is the link's business.
     if (raw.startsWith("//") || URL_AUTHORITY_BEFORE_RE.test(text.slice(Math.max(0, start - 300), start))) continue
     if (FILE_EXTENSIONS.has(raw.slice(raw.lastIndexOf(".") + 1).toLowerCase())) continue
+    // An SCP-style repository address (`git@github.com:org/app.git`), a placeholder
+    // (`firstname.lastname@…`, `user@domain.tld`): the shape of an address, not one.
+    if (text[end] === ":" && /[\w./~-]/.test(text[end + 1] ?? "")) continue
+    const at = raw.search(/ @ |%40|@/)
+    const local = raw.slice(0, at)
+    if (PLAIN_TEMPLATE_LOCAL_RE.test(local) || /\.(?:tld|invalid|localhost)$/i.test(raw)) continue
     out.push({ kind: "email", start, end, value: raw.replace(/ @ |%40/, "@").toLowerCase() })
   }
 }
@@ -368,10 +382,6 @@ const PROSE_WORDS = new Set([
 
 /** A determiner before a bare local part makes it a noun of prose ("the charger at shop dot com"). */
 const DETERMINER_BEFORE_RE = /(?<![\p{L}\p{N}])(?:the|a|an|my|your|our|their|his|her|this|that|some)\s+$/iu
-
-/** A local part made of placeholder words (`firstname.lastname`, `your_name`): the shape of an address, not one. */
-const TEMPLATE_LOCAL_RE =
-  /^(?:(?:first|last|given|family|sur|user|your|full|vor|nach|pre)?(?:name|names)|first|last|initials?|user|yourname|vorname|nachname|pr[ée]nom|nom|nombre|apellido|cognome|sobrenome)(?:[._-](?:(?:first|last|given|family|sur|user|your)?name|first|last|initials?|vorname|nachname|pr[ée]nom|nom|nombre|apellido|cognome|sobrenome))*$/i
 
 const DOT_SEP_RE = new RegExp(String.raw`${BRACKETED_DOT}|\s+dot\s+`, "giu")
 const canonicalDomain = (domain: string): string => domain.replace(DOT_SEP_RE, ".").toLowerCase()
@@ -454,7 +464,7 @@ const detectIbans = (text: string): Array<Candidate> => {
         // over lines, or its BBAN on the next line).
         const brk = /^ *\r?\n */.exec(text.slice(i, i + 12))
         const spaced = /^ [-./_] /.test(text.slice(i, i + 3))
-        const sep = brk !== null ? brk[0].length : spaced ? 3 : 1
+        const sep = brk !== null ? brk[0].length : spaced ? 3 : text.startsWith("  ", i) ? 2 : 1
         if (ALNUM_RE.test(text[i + sep] ?? "")) {
           i += sep
           continue
@@ -629,7 +639,7 @@ const detectCards = (text: string): Array<Candidate> => {
  */
 const SSN_CUE_RE =
   /(?:\bssns?\b|\bs\.\s?s\.\s?n\b\.?|\bs\s+s\s+n\b|\bss\s?#|\bss\s+(?:no|nr|num|number)\b\.?|\bsocial\b|\bsoc\.?\s*sec\b|\bitins?\b|\btins?\b|\btaxpayer\b|\btax[\s-]*id\b|sozialversicherungsnummer)(?:[^\d]{0,30}|[^\d]{0,12}(?<!\d)\d{4}(?!\d)[^\d]{0,40})$/i
-const SSN_CUE_AFTER_RE = /^\s*[([]?\s*(?:ssn|social(?:\s+security)?|itin)\b/i
+const SSN_CUE_AFTER_RE = /^\s*[([]?\s*(?:(?:the|my|his|her|their|your)\s+)?(?:ssn|social(?:\s+security)?|itin)\b/i
 
 const hasSsnCue = (text: string, start: number, end: number): boolean =>
   SSN_CUE_RE.test(text.slice(Math.max(0, start - 80), start)) || SSN_CUE_AFTER_RE.test(text.slice(end, end + 25))
@@ -641,7 +651,7 @@ const hasSsnCue = (text: string, start: number, end: number): boolean =>
  * (`isValidSsn`) or ITIN rules (`isValidItin`) must hold. Without a cue, the number is skipped
  * right after an identifier label ("order #123-45-6789", "employee ID …").
  */
-const SSN_RE = /(?<!\d)\d{3}( ?-{1,2} ?| ?\. ?| ?\/ ?| {1,2}|)\d{2}\1\d{4}(?!\d)/g
+const SSN_RE = /(?<!\d)\d{3}( ?-{1,2} ?| ?\. ?| ?\/ ?| ?_ ?| {1,2}|)\d{2}\1\d{4}(?!\d)/g
 /** Nine digits with separators in other places or of other widths (`806-823525`, `316 98  6284`): an SSN only after a cue. */
 const MISPLACED_SSN_RE = /(?<![\d-])\d{1,8}(?:(?: {1,2}|-| - )\d{1,8}){1,2}(?![\d-]| \d)/g
 
@@ -730,7 +740,7 @@ const STRONG_PHONE_CUE = [
 ].join("|")
 /** Cue words of other scripts: plain words (no pattern syntax), normalized like the text. */
 const OTHER_SCRIPT_PHONE_CUE =
-  "телефон|тел|моб|мобильный|сотовый|звоните|позвоните|נייד|טלפון|פלאפון|هاتف|جوال|موبايل|رقمي|اتصل|फ़ोन|फोन|मोबाइल|नंबर|नम्बर"
+  "τηλέφωνο|Τηλέφωνο|τηλ|Τηλ|κινητό|Κινητό|τηλεφώνου|телефон|тел|моб|мобильный|сотовый|звоните|позвоните|נייד|טלפון|פלאפון|هاتف|جوال|موبايل|رقمي|اتصل|फ़ोन|फोन|मोबाइल|नंबर|नम्बर"
 /** Cues in scripts without spaces between words: no word boundary is needed around them. */
 const UNBOUNDED_PHONE_CUE = "電話|携帯|手机|电话|手機|联系|聯絡|연락처|전화|휴대폰|핸드폰"
 const NUMBER_WORD = String.raw`(?:number|nummer|num[ée]ro|número|numero|no\.)`
@@ -769,6 +779,9 @@ const PHONE_LINK_RE =
   /(?:\bwa\.me\/|\bwhatsapp\.com\/send\/?\?(?:[^\s#]*&)?phone=|\bt\.me\/|(?:^|[?&\s;])(?:phone|tel|mobile|msisdn|whatsapp|number)=)(?:\+|%2B)?(\d{8,15})(?![\p{L}\p{N}])/giu
 
 type Cue = "strong" | "weak" | undefined
+
+/** An IBAN's country, check digits and first groups right before a number. */
+const IBAN_PREFIX_BEFORE_RE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){1,7} $/
 
 /** An email address right before, with at most a separator between: a contact line (`name@example.pt / 912 342 080`). */
 const EMAIL_BEFORE_RE = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}\s*(?:[/|,;·•]|\s-\s)?\s*$/u
@@ -845,7 +858,9 @@ const detectPhones = (text: string, options: PiiOptions, international: boolean)
     const digits = digitsOf(raw.replace("(0)", ""))
     if (digits.length < 7 || digits.length > 17) continue
     const end = withExtension(text, start + raw.length)
-    if (!isolatedRight(text, end, "-./:")) continue
+    if (!isolatedRight(text, end, "-./:") && !isUnspacedScript(text[end])) continue
+    // A placeholder (`(000) 123-4567`, `000-000-0000`): a first group of zeros is no number.
+    if (/^\(?0{3,}\)?(?:[ .\-/)]|$)/.test(raw.replace(/^\+ ?|^00 ?/, ""))) continue
     if (raw.startsWith("(+")) {
       if (isWordChar(text[start - 1])) continue
     } else if (!phoneIsolatedLeft(text, start)) continue
@@ -864,6 +879,8 @@ const detectPhones = (text: string, options: PiiOptions, international: boolean)
     if (digits.length > 15) continue
     if (DATE_TIME_RE.test(raw) || IP_OR_VERSION_RE.test(raw) || (cue === undefined && isSoftwareVersion(text, start, raw))) continue
     if (hasIdLabel(text, start, digits.length) || text[start - 1] === "#") continue
+    // The rest of an account number (`IBAN NL93 XFDS 9016 6298 35` that fails its check): no phone.
+    if (IBAN_PREFIX_BEFORE_RE.test(text.slice(Math.max(0, start - 40), start))) continue
     const formatted = /[ .\-/()]/.test(raw)
     const defaultRegion = regionOf(options.defaultRegion)
     let value = validPhone(raw, defaultRegion)

@@ -128,8 +128,8 @@ const idShapeOfCached = (id: string): IdShape | undefined => {
 }
 
 const buildIdShape = (id: string): IdShape | undefined => {
-  const m = /^([A-Za-z]{1,12}[-_#:.])([A-Za-z0-9]{3,40}(?:[-_.][A-Za-z0-9]{1,40}){0,3})$/.exec(id)
-  if (m === null) return undefined
+  const m = /^([A-Za-z]{1,12}[-_#:./])([A-Za-z0-9]{1,40}(?:[-_./][A-Za-z0-9]{1,40}){0,3})$/.exec(id)
+  if (m === null || (m[2] ?? "").replace(/[-_./]/g, "").length < 3) return undefined
   const prefix = escapeRegExp(m[1] ?? "")
   // Each part after the prefix as its class: digits of about the same length, letters of the
   // same length, letters-and-digits (`u-2291-de` → `u-` 2–6 digits `-` two letters).
@@ -140,7 +140,7 @@ const buildIdShape = (id: string): IdShape | undefined => {
     if (/^[A-Za-z]+$/.test(p)) return `[A-Za-z]{${p.length}}`
     return `(?=[A-Za-z]*\\d)[A-Za-z0-9]{${min},${max}}`
   }
-  const pieces = (m[2] ?? "").split(/([-_.])/)
+  const pieces = (m[2] ?? "").split(/([-_./])/)
   const body = pieces.map((p, i) => (i % 2 === 1 ? escapeRegExp(p) : part(p))).join("")
   return { regex: new RegExp(`(?<![\\w-])${prefix}${body}(?![\\w-])`, "giu"), test: new RegExp(prefix, "i") }
 }
