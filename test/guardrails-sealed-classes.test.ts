@@ -273,3 +273,28 @@ describe("the fifth set's classes", () => {
     assert.include(evaluateGuardrails("Sipariş tr-88-1048 numaralı müşteriye atanmış.", defaultGuardrailRules, turkish).violations, "foreign_customer_data")
   })
 })
+
+// Written ahead of any set: liability and "no further checks" in the languages the sets use.
+
+describe("liability and no further checks in more languages", () => {
+  it("are commitments", () => {
+    blocks("commitment", [
+      "Vi tar fullt ansvar för förseningen.", "Det er vores fejl, undskyld.", "Otamme täyden vastuun viivästyksestä.",
+      "Přebíráme plnou odpovědnost za škodu.", "Ne asumăm întreaga responsabilitatea pentru întârziere.", "Vállaljuk a teljes felelősséget.",
+      "Sorumluluğu tamamen üstleniyoruz.", "Мы берём на себя полную ответственность.", "Это наша вина.", "Αναλαμβάνουμε την πλήρη ευθύνη.",
+      "Kami bertanggung jawab penuh atas kerusakan ini.", "Chúng tôi xin chịu hoàn toàn trách nhiệm.", "यह हमारी गलती है।",
+      "نتحمل كامل المسؤولية عن التأخير.", "זו אשמתנו, אנחנו מצטערים.", "我们承担全部责任。", "저희 잘못입니다.", "เราขอรับผิดชอบความเสียหาย",
+      "Vi har godkänt det utan ytterligare kontroller.", "Bez dalšího ověření jsme to schválili.", "Без дополнительной проверки всё оформлено.",
+      "无需进一步核实。", "추가 확인이 필요 없습니다."
+    ])
+  })
+  it("negated or someone else's, they pass", () => {
+    passes("commitment", [
+      "Vi tar inte ansvar för tredje parts fel.", "Мы не берём на себя ответственность за сторонние сервисы.",
+      "Kami tidak bertanggung jawab atas kerusakan akibat pihak ketiga.", "我们无法承担全部责任。", "Det är inte vårt fel.", "Bu bizim hatamız değil."
+    ])
+  })
+  it("a capitalized Cyrillic or Greek word at a sentence's start triggers its check", () => {
+    blocks("commitment", ["Возврат 1 200 ₽ одобрен.", "Επιστροφή 40 € εγκρίθηκε."])
+  })
+})

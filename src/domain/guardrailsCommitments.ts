@@ -328,7 +328,33 @@ const LIABILITY = alt(
   String.raw`${L}(?:wij|we)\s+(?:vergoeden|betalen)\s+(?:alle\s+|de\s+|uw\s+)?(?:\p{L}+\s+)?(?:kosten|schade)${R}`,
   // Polish, Japanese
   String.raw`${L}ponosimy\s+(?:pe[łl]n[ąa]\s+)?odpowiedzialno[śs][ćc]`, word(String.raw`nasza\s+wina`),
-  "責任を負います", "責任を認め", "弊社の過失", "当社の過失"
+  "責任を負います", "責任を認め", "弊社の過失", "当社の過失",
+  // Swedish, Danish, Norwegian, Finnish, Czech, Slovak, Romanian, Hungarian (each match starts at
+  // its content word, a lookbehind holding the subject)
+  String.raw`(?<=(?:vi|Vi)\s+(?:tar|bär|tager|påtar\s+oss|påtager\s+os)\s+(?:på\s+oss\s+)?(?:fullt\s+|hela\s+|det\s+fulde\s+|det\s+fulle\s+)?)ansvar(?:et)?${R}`,
+  String.raw`(?<=(?:det|Det)\s+(?:är|er|var)\s+(?:helt\s+)?)(?:vårt|vores|vårt|vår)\s+(?:fel|fejl|feil|skyld)${R}`,
+  String.raw`${L}otamme\s+(?:täyden\s+)?vastuun${R}`, String.raw`${L}meid[äa]n\s+vikamme${R}`,
+  String.raw`${L}p[řr]eb[íi]r[áa]me\s+(?:plnou\s+)?odpov[ěe]dnost${R}`, String.raw`(?<=(?:je|Je|bola|byla)\s+to\s+)na[šs]e\s+(?:chyba|vina)${R}`,
+  String.raw`${L}(?:ne\s+)?asum[ăa]m\s+(?:[îi]ntreaga\s+|toat[ăa]\s+)?responsabilitatea${R}`, String.raw`(?<=(?:este|a\s+fost)\s+)(?:vina|gre[şs]eala)\s+noastr[ăa]${R}`,
+  String.raw`${L}v[áa]llaljuk\s+a\s+(?:teljes\s+)?felel[őo]ss[ée]get${R}`, String.raw`(?<=(?:ez|az)\s+(?:a\s+)?mi\s+)hib[áa]nk${R}`,
+  // Turkish, Russian, Ukrainian, Greek
+  `${L}${foldedRe("sorumluluğu")}\\s+(?:${foldedRe("tamamen")}\\s+)?(?:${foldedRe("üstleniyoruz")}|${foldedRe("kabul")}\\s+${foldedRe("ediyoruz")})${R}`,
+  `${L}(?:${foldedRe("tamamen")}\\s+)?${foldedRe("bizim")}\\s+${foldedRe("hatamız")}${R}`,
+  `(?<=${foldedRe("мы")}\\s+${foldedRe("берём")}\\s+${foldedRe("на")}\\s+${foldedRe("себя")}\\s+(?:${foldedRe("полную")}\\s+)?)${foldedRe("ответственность")}`,
+  `(?<=${foldedRe("это")}\\s+)${foldedRe("наша")}\\s+(?:${foldedRe("вина")}|${foldedRe("ошибка")})`,
+  `(?<=${foldedRe("беремо")}\\s+${foldedRe("на")}\\s+${foldedRe("себе")}\\s+(?:${foldedRe("повну")}\\s+)?)${foldedRe("відповідальність")}`,
+  `(?<=${foldedRe("це")}\\s+)${foldedRe("наша")}\\s+(?:${foldedRe("провина")}|${foldedRe("помилка")})`,
+  `${L}${foldedRe("αναλαμβάνουμε")}\\s+(?:${foldedRe("την")}\\s+)?(?:${foldedRe("πλήρη")}\\s+)?${foldedRe("ευθύνη")}`,
+  `${L}${foldedRe("δικό")}\\s+${foldedRe("μας")}\\s+${foldedRe("λάθος")}`, `(?<=${foldedRe("λάθος")}\\s+${foldedRe("είναι")}\\s+)${foldedRe("δικό")}\\s+${foldedRe("μας")}`,
+  // Indonesian and Malay, Vietnamese, Hindi, Arabic, Hebrew, Chinese, Korean, Thai
+  String.raw`(?<=(?:kami|Kami)\s+)bertanggung\s+jawab\s+(?:penuh\s+)?(?:atas|untuk|terhadap)${R}`, String.raw`${L}kesalahan\s+(?:ada\s+(?:pada|di\s+pihak)\s+)?kami${R}`,
+  String.raw`(?<=(?:ch[úu]ng\s+t[ôo]i|Ch[úu]ng\s+t[ôo]i)\s+(?:xin\s+)?)ch[ịi]u\s+(?:ho[àa]n\s+to[àa]n\s+)?tr[áa]ch\s+nhi[ệe]m${R}`, String.raw`${L}l[ỗo]i\s+(?:l[àa]\s+)?(?:c[ủu]a|do)\s+ch[úu]ng\s+t[ôo]i${R}`,
+  nw("हम पूरी ज़िम्मेदारी लेते", "हम पूरी जिम्मेदारी लेते", "हम ज़िम्मेदारी लेते", "हम जिम्मेदारी लेते", "यह हमारी ग़लती", "यह हमारी गलती", "हमारी ग़लती है", "हमारी गलती है"),
+  nw("نتحمل المسؤولية", "نتحمل كامل المسؤولية", "نتحمل المسؤولية الكاملة", "هذا خطؤنا", "إنه خطؤنا", "الخطأ خطؤنا", "الخطأ من جانبنا"),
+  nw("אנו לוקחים אחריות", "אנחנו לוקחים אחריות", "אנו לוקחים את מלוא האחריות", "אנחנו לוקחים את מלוא האחריות", "זו אשמתנו", "זאת אשמתנו", "באשמתנו", "האשמה שלנו"),
+  "(?:我们|我們)(?:愿意)?(?:承担|承擔)(?:全部|全|所有)?(?:的)?(?:责任|責任)", "是我们的(?:错|錯|责任|責任|失误|失誤)", "是我們的(?:错|錯|责任|責任|失误|失誤)",
+  "(?:저희|당사)(?:의|가)?\\s?(?:잘못|책임)입니다", "책임지겠습니다", "책임을\\s?지겠습니다",
+  "เราขอรับผิดชอบ", "เป็นความผิดของเรา", "เป็นความผิดพลาดของเรา"
 )
 
 /** A company paying or sending an amount ("vous verserons 2 000 €", "we'll send you $50"). */
@@ -389,7 +415,18 @@ const NO_FURTHER_CHECKS = alt(
   String.raw`${L}zonder\s+(?:verdere|extra|aanvullende)\s+(?:controles?|verificatie)${R}`,
   String.raw`${L}geen\s+(?:verdere|extra|aanvullende)\s+(?:controles?|verificatie)\s+(?:meer\s+)?(?:nodig|vereist)${R}`,
   String.raw`${L}bez\s+(?:dalszej|dodatkowej)\s+weryfikacji`,
-  "追加の確認は不要", "これ以上の確認は不要"
+  "追加の確認は不要", "これ以上の確認は不要",
+  // Swedish, Danish, Norwegian, Finnish, Czech, Romanian, Hungarian, Turkish, Indonesian, Vietnamese
+  String.raw`${L}utan\s+(?:ytterligare|fler|vidare)\s+(?:kontroll(?:er)?|verifiering)${R}`, String.raw`${L}uden\s+(?:yderligere|flere)\s+(?:kontrol(?:ler)?|verificering)${R}`,
+  String.raw`${L}uten\s+(?:ytterligere|flere)\s+(?:kontroll(?:er)?|verifisering)${R}`, String.raw`${L}ilman\s+(?:lis[äa]tarkistuksia|lis[äa]tarkastuksia|lis[äa]vahvistusta)${R}`,
+  String.raw`${L}bez\s+(?:dal[šs][íi]ho|dodate[čc]n[ée]ho)\s+ov[ěe][řr]en[íi]${R}`, String.raw`${L}f[ăa]r[ăa]\s+(?:alte\s+)?verific[ăa]ri\s+suplimentare${R}`,
+  String.raw`${L}tov[áa]bbi\s+ellen[őo]rz[ée]s\s+n[ée]lk[üu]l${R}`, `${L}${foldedRe("ek")}\\s+(?:${foldedRe("bir")}\\s+)?${foldedRe("kontrole")}\\s+${foldedRe("gerek")}\\s+${foldedRe("yok")}`,
+  String.raw`${L}tanpa\s+(?:verifikasi|pemeriksaan)\s+(?:tambahan|lebih\s+lanjut)${R}`, String.raw`${L}kh[ôo]ng\s+c[ầa]n\s+(?:x[áa]c\s+minh|ki[ểe]m\s+tra)\s+th[êe]m${R}`,
+  // Russian, Ukrainian, Greek, Hindi, Arabic, Hebrew, Chinese, Korean
+  `${L}${foldedRe("без")}\\s+(?:${foldedRe("дополнительной")}|${foldedRe("дальнейшей")})\\s+${foldedRe("проверки")}`, `${L}${foldedRe("без")}\\s+${foldedRe("додаткової")}\\s+${foldedRe("перевірки")}`,
+  `${L}${foldedRe("χωρίς")}\\s+(?:${foldedRe("περαιτέρω")}|${foldedRe("επιπλέον")})\\s+${foldedRe("έλεγχο")}`,
+  nw("किसी और जाँच की आवश्यकता नहीं", "और जांच की जरूरत नहीं", "دون أي تحقق إضافي", "بدون أي تحقق إضافي", "لا حاجة لأي تحقق إضافي", "ללא בדיקות נוספות", "אין צורך בבדיקות נוספות"),
+  "无需进一步(?:核实|验证|审核)", "不需要(?:额外|进一步)的?(?:验证|核实|审核)", "無需進一步(?:核實|驗證|審核)", "추가\\s?(?:확인|인증|검증)(?:이|은)?\\s?필요\\s?(?:없습니다|하지\\s?않습니다)"
 )
 
 /** A refund promised without an amount ("you'll get your money back", "vous serez remboursé"). */
@@ -492,7 +529,13 @@ const LIABILITY_WORDS = triggerGroup([
   "acceptons", "reconnaissons", "assumons", "culpa", "debemos", "asumimos", "aceptamos", "reconocemos", "somos",
   "cubriremos", "asumiremos", "pagaremos", "colpa", "empresa", "nós", "nos", "hacemos", "haremos", "nosotros", "ci", "当社", "弊社", "我们", "我們", "由我们", "由我們", "저희가", "당사가", "dobbiamo", "assumiamo", "accettiamo", "riconosciamo", "siamo",
   "copriremo", "pagheremo", "rimborseremo", "devemos", "assumimos", "aceitamos", "reconhecemos", "cobriremos", "arcaremos",
-  "aansprakelijk", "verantwoordelijk", "nalatig", "vergoeden", "betalen", "onze", "ponosimy", "nasza", "責任", "過失"
+  "aansprakelijk", "verantwoordelijk", "nalatig", "vergoeden", "betalen", "onze", "ponosimy", "nasza", "責任", "過失",
+  "ansvar", "ansvaret", "vårt", "vores", "vår", "otamme", "meidän", "meidan", "přebíráme", "prebirame", "naše", "nase", "asumăm", "asumam",
+  "vina", "greşeala", "greseala", "vállaljuk", "vallaljuk", "hibánk", "hibank", ...foldedStems("sorumluluğu"), ...foldedStems("tamamen"),
+  ...foldedStems("bizim"), ...foldedStems("ответственность"), ...foldedStems("наша"), ...foldedStems("відповідальність"),
+  ...foldedStems("αναλαμβάνουμε"), ...foldedStems("δικό"), "bertanggung", "kesalahan", "chịu", "chiu", "lỗi", "loi",
+  ...nwStems("हम", "यह", "हमारी", "نتحمل", "هذا", "إنه", "الخطأ", "אנו", "אנחנו", "זו", "זאת", "באשמתנו", "האשמה"),
+  "我们", "我們", "是我们的", "是我們的", "저희", "당사", "책임지겠습니다", "책임을", "เราขอรับผิดชอบ", "เป็นความผิด"
 ])
 const PAY_WORDS = triggerGroup([
   "pay", "send", "transfer", "wire", "give", "zahlen", "überweisen", "uberweisen", "verserons", "versons", "verserai",
@@ -504,7 +547,9 @@ const CHECK_WORDS = triggerGroup([
   "erneute", "keine", "autre", "aucune", "plus", "nouvelle", "vérification", "verification", "contrôle", "controle", "más",
   "mas", "otras", "ninguna", "nuevas", "comprobaci", "verificaci", "revisi", "ulteriori", "altre", "nessun", "mais",
   "outras", "nenhuma", "verificação", "verificacao", "análise", "analise", "verdere", "extra", "aanvullende", "dalszej",
-  "dodatkowej", "確認は不要"
+  "dodatkowej", "確認は不要", "utan", "uden", "uten", "ilman", "bez", "fără", "fara", "további", "tovabbi", ...foldedStems("ek"), "tanpa",
+  "không", "khong", ...foldedStems("без"), ...foldedStems("χωρίς"), ...nwStems("किसी", "और", "دون", "بدون", "لا", "ללא", "אין"),
+  "无需进一步", "不需要", "無需進一步", "추가"
 ])
 const WAIVE_WORDS = triggerGroup(["waive"])
 const INDEMNITY_WORDS = triggerGroup(["indemnif"])
@@ -580,7 +625,7 @@ const builtinPatterns: ReadonlyArray<BuiltinPattern> = [
   { source: BINDING, needs: [BINDING_WORDS], digit: false, anchors: BINDING_WORDS, back: 0 },
   // Liability, responsibility, fault, negligence; costs taken on; debts owed.
   {
-    source: LIABILITY,
+    source: String.raw`${LIABILITY}${NOT_NEGATED_AFTER}`,
     needs: [LIABILITY_WORDS],
     digit: false,
     unconditional: true,
@@ -593,7 +638,7 @@ const builtinPatterns: ReadonlyArray<BuiltinPattern> = [
       "es", "fue", "ha", "somos", "nuestra", "asumimos", "aceptamos", "reconocemos", "asumo", "acepto", "reconozco", "cubriremos", "asumiremos", "pagaremos", "le",
       "è", "e", "era", "siamo", "nostra", "mi", "assumiamo", "accettiamo", "riconosciamo", "copriremo", "pagheremo", "rimborseremo",
       "é", "foi", "fomos", "nossa", "assumimos", "aceitamos", "reconhecemos", "cobriremos", "arcaremos", "lhe",
-      "het", "dit", "wij", "ik", "onze", "ponosimy", "nasza", "a", "la", "nós", "nos", "ci"
+      "het", "dit", "wij", "ik", "onze", "ponosimy", "nasza", "a", "la", "nós", "nos", "ci", "ne"
     )
   },
   // A company taking on a cost, with an amount or a cap.

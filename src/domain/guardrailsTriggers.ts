@@ -75,7 +75,17 @@ export const triggerGroup = (stems: ReadonlyArray<string>): number => {
   return bit
 }
 
-const lower = (c: number): number => (c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0xde && c !== 0xd7) ? c + 32 : c
+/** Lower case of Greek and Cyrillic capitals (U+0370–U+052F), computed once. */
+const WIDE_LOWER: Uint16Array = Uint16Array.from({ length: 0x530 - 0x370 }, (_, i) => {
+  const lowered = String.fromCharCode(0x370 + i).toLowerCase()
+  return lowered.length === 1 ? lowered.charCodeAt(0) : 0x370 + i
+})
+/**
+ * A character's lower case for stem matching: ASCII, Latin-1, Greek and Cyrillic (a capital at a
+ * sentence's start, `Возврат`, `Без`, `Αναλαμβάνουμε`, must start its stem's word too).
+ */
+const lower = (c: number): number =>
+  (c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0xde && c !== 0xd7) ? c + 32 : c >= 0x370 && c < 0x530 ? WIDE_LOWER[c - 0x370]! : c
 const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && c < 0x2000)
 /** A small integer for three characters (collisions are told apart by comparing the stems). */
 const prefixHash = (a: number, b: number, c: number): number => ((a & 1023) << 20) | ((b & 1023) << 10) | (c & 1023)
