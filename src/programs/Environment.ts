@@ -3,12 +3,10 @@
  * `KAFKA_BOOTSTRAP_SERVERS` is set), the LLM (mock when `MOCK_LLM` is set), guardrails and the
  * customer directory.
  */
-import { type Config, Effect, Layer } from "effect"
-import { GuardrailsConfig } from "../services/AppConfig.ts"
+import type { Config, Layer } from "effect"
 import type { CustomerDirectory } from "../services/CustomerDirectory.ts"
-import { layerCustomerDirectoryFromConfig } from "../services/customers/DynamoDbCustomers.ts"
-import type { GuardrailRules } from "../domain/guardrails.ts"
-import { type Guardrails, layerGuardrails } from "../services/Guardrails.ts"
+import { type DynamoDbSdkMissing, layerCustomerDirectoryFromConfig } from "../services/customers/DynamoDbCustomers.ts"
+import { type Guardrails, layerGuardrailsFromConfig } from "../services/Guardrails.ts"
 import type { Kafka } from "../services/Kafka.ts"
 import { layerKafkaFromConfig } from "../services/kafka/KafkaJs.ts"
 import type { Llm } from "../services/Llm.ts"
@@ -23,9 +21,9 @@ export const LlmLive: Layer.Layer<Llm, Config.ConfigError | LlmConfigError> = la
 /** For the embedded demo: the mock unless a provider is chosen (`LLM_PROVIDER`, or `MOCK_LLM=0`). */
 export const LlmPreferMock: Layer.Layer<Llm, Config.ConfigError | LlmConfigError> = layerLlmFromConfigPreferMock
 
-export const GuardrailsLive: Layer.Layer<Guardrails, Config.ConfigError> = Layer.unwrap(
-  Effect.map(GuardrailsConfig, (rules: GuardrailRules) => layerGuardrails(rules))
-)
+/** The guardrails with the rules of the environment (`GUARDRAILS_*`; see `GuardrailsConfig`). */
+export const GuardrailsLive: Layer.Layer<Guardrails, Config.ConfigError> = layerGuardrailsFromConfig
 
 /** DynamoDB when `DYNAMODB_TABLE` is set; otherwise the in-memory directory of the seed customers. */
-export const CustomersLive: Layer.Layer<CustomerDirectory, Config.ConfigError> = layerCustomerDirectoryFromConfig
+export const CustomersLive: Layer.Layer<CustomerDirectory, Config.ConfigError | DynamoDbSdkMissing> =
+  layerCustomerDirectoryFromConfig

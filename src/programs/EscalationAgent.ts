@@ -595,18 +595,29 @@ const requiredKey = (name: string, provider: string) =>
  * the mock (the demo's default) never needs. The key is checked before, so a missing one still
  * stops startup with the same message.
  */
-const layerAnthropicToolsLazy = (settings: AnthropicSettings): Layer.Layer<ToolCallingLlm> =>
+const loadTools = <M>(sdk: string, load: () => Promise<M>): Effect.Effect<M, EscalationLlmConfigError> =>
+  Effect.tryPromise({
+    try: load,
+    catch: (cause) =>
+      new EscalationLlmConfigError({
+        message: `the escalation agent's LLM needs the package ${sdk}, which could not be loaded (npm install ${sdk}): ${
+          cause instanceof Error ? cause.message : String(cause)
+        }`
+      })
+  })
+
+const layerAnthropicToolsLazy = (settings: AnthropicSettings): Layer.Layer<ToolCallingLlm, EscalationLlmConfigError> =>
   Layer.unwrap(
     Effect.map(
-      Effect.promise(() => import("../services/llm/AnthropicTools.ts")),
+      loadTools("@anthropic-ai/sdk", () => import("../services/llm/AnthropicTools.ts")),
       (m) => m.layerAnthropicToolCallingLlm(settings)
     )
   )
 
-const layerOpenAiToolsLazy = (settings: OpenAiSettings): Layer.Layer<ToolCallingLlm> =>
+const layerOpenAiToolsLazy = (settings: OpenAiSettings): Layer.Layer<ToolCallingLlm, EscalationLlmConfigError> =>
   Layer.unwrap(
     Effect.map(
-      Effect.promise(() => import("../services/llm/OpenAiTools.ts")),
+      loadTools("openai", () => import("../services/llm/OpenAiTools.ts")),
       (m) => m.layerOpenAiToolCallingLlm(settings)
     )
   )

@@ -17,9 +17,9 @@
  * The code that uses the AWS SDK (the client, `GetItem`, unmarshalling) is in `DynamoDbClient.ts`,
  * imported when the DynamoDB layer is built: the SDK is a large part of an agent's heap, and
  * without `DYNAMODB_TABLE` nothing needs it. This module (configuration, observer, layers) stays
- * free of it, types aside.
+ * free of it, types included: the SDK is an optional dependency of the package, and the
+ * declarations of its public modules must compile without it.
  */
-import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
 import { Config, Context, Effect, Layer, Option, Schema } from "effect"
 import { CustomerDirectory, layerInMemoryCustomers } from "../CustomerDirectory.ts"
 
@@ -136,8 +136,24 @@ export interface DynamoDbClientSettings {
   readonly environmentHasCredentials: boolean
 }
 
+/**
+ * The part of the SDK's `DynamoDBClientConfig` that `dynamoDbClientConfig` sets (the SDK's type
+ * is not named here: see the module comment).
+ */
+export interface DynamoDbSdkClientConfig {
+  readonly region: string
+  readonly maxAttempts: number
+  readonly requestHandler: {
+    readonly connectionTimeout: number
+    readonly requestTimeout: number
+    readonly throwOnRequestTimeout: boolean
+  }
+  readonly endpoint?: string
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string }
+}
+
 /** The SDK client configuration (shared by the directory and `scripts/seed-dynamodb.ts`). */
-export const dynamoDbClientConfig = (settings: DynamoDbClientSettings): DynamoDBClientConfig => ({
+export const dynamoDbClientConfig = (settings: DynamoDbClientSettings): DynamoDbSdkClientConfig => ({
   region: settings.region,
   maxAttempts: settings.maxAttempts ?? 2,
   requestHandler: {
@@ -161,16 +177,32 @@ export const environmentHasCredentials: Effect.Effect<boolean> = Effect.gen(func
 }).pipe(Effect.orElseSucceed(() => false))
 
 /**
- * The DynamoDB directory. The client is created when the layer is built and destroyed when its
- * scope closes.
+ * The DynamoDB directory cannot be built: the AWS SDK (`@aws-sdk/client-dynamodb` and
+ * `@aws-sdk/util-dynamodb`, optional dependencies of the package) is not installed.
  */
-export const layerDynamoDbCustomers = (options: DynamoDbCustomersOptions): Layer.Layer<CustomerDirectory> =>
+export class DynamoDbSdkMissing extends Schema.TaggedError<DynamoDbSdkMissing>()("DynamoDbSdkMissing", {
+  message: Schema.String
+}) {}
+
+/**
+ * The DynamoDB directory. The client is created when the layer is built and destroyed when its
+ * scope closes; the AWS SDK is loaded then (it fails with `DynamoDbSdkMissing` when absent).
+ */
+export const layerDynamoDbCustomers = (options: DynamoDbCustomersOptions): Layer.Layer<CustomerDirectory, DynamoDbSdkMissing> =>
   Layer.effect(
     CustomerDirectory,
     Effect.gen(function*() {
       const hasCredentials = yield* environmentHasCredentials
       // The AWS SDK is loaded here, once DynamoDB is chosen (see the module comment).
-      const sdk = yield* Effect.promise(() => import("./DynamoDbClient.ts"))
+      const sdk = yield* Effect.tryPromise({
+        try: () => import("./DynamoDbClient.ts"),
+        catch: (cause) =>
+          new DynamoDbSdkMissing({
+            message: `DYNAMODB_TABLE needs the packages @aws-sdk/client-dynamodb and @aws-sdk/util-dynamodb, which could not be loaded (npm install @aws-sdk/client-dynamodb @aws-sdk/util-dynamodb): ${
+              cause instanceof Error ? cause.message : String(cause)
+            }`
+          })
+      })
       const client = yield* Effect.acquireRelease(
         Effect.sync(() =>
           sdk.makeDynamoDbClient(dynamoDbClientConfig({
@@ -198,7 +230,8 @@ const layerObservedInMemoryCustomers: Layer.Layer<CustomerDirectory> = Layer.eff
 ).pipe(Layer.provide(layerInMemoryCustomers()))
 
 /** DynamoDB when `DYNAMODB_TABLE` is set, otherwise the in-memory seed customers. */
-export const layerCustomerDirectoryFromConfig: Layer.Layer<CustomerDirectory, Config.ConfigError> = Layer.unwrap(
+export const layerCustomerDirectoryFromConfig: Layer.Layer<CustomerDirectory, Config.ConfigError | DynamoDbSdkMissing> =
+  Layer.unwrap(
   Effect.gen(function*() {
     const options = yield* DynamoDbCustomersConfig
     return Option.isSome(options) ? layerDynamoDbCustomers(options.value) : layerObservedInMemoryCustomers
