@@ -9,6 +9,8 @@ const brokerTests = [
   "test/escalation-kafka.test.ts",
   "test/e2e-kafka.test.ts",
   "test/crash.test.ts",
+  // Packs and installs the package, then runs an agent of it against the broker.
+  "test/package.test.ts",
   // Runs a broker of its own (ports 19092/19093); one at a time with the others for the CPU.
   "test/broker-faults.test.ts"
 ]

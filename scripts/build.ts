@@ -96,4 +96,5 @@ writeFileSync(
   )
 )
 const extras = forPackage ? `, ${declarations} declaration file(s)` : ""
-console.log(`build: ${relative(root, out) || "."}/ written (compiled sources, ${assets} asset(s)${extras}, bin/support-agents.js)`)
+// On stderr for `npm pack --json`, whose stdout (prepack's included) must be the JSON alone.
+;(forPackage ? console.error : console.log)(`build: ${relative(root, out) || "."}/ written (compiled sources, ${assets} asset(s)${extras}, bin/support-agents.js)`)

@@ -49,7 +49,23 @@ const foldedStems = (word: string): ReadonlyArray<string> => [folded(word), fold
 const foldedRe = (word: string): string =>
   `(?:${normalizeText(word).text}|${normalizeText(word.charAt(0).toUpperCase() + word.slice(1)).text})`
 
-const CURRENCY_CODES = String.raw`(?:usd|eur|gbp|chf|cad|aud|(?-i:JPY|CNY|RMB|INR|BRL|MXN|PLN|SEK|NOK|DKK|CZK|HUF|RON|BGN|TRY|ZAR|NZD|SGD|HKD|AED|SAR|ILS|KRW|RUB|UAH|ARS|CLP|COP|PEN|THB|IDR|MYR|PHP|VND|NGN|KES|EGP))`
+/**
+ * Whether this JavaScript engine has RegExp modifiers (`(?-i:…)`): V8 12.5, Node.js 23 and
+ * later. Node.js 22 (the package's lowest supported version) has not; there the codes below
+ * that are also words ("TRY", "PEN", …) match in any case, so more replies count as naming an
+ * amount: the guardrail errs towards sending the ticket to people, never towards letting a
+ * commitment through.
+ */
+const regexModifiers = ((): boolean => {
+  try {
+    new RegExp("(?-i:a)", "iu")
+    return true
+  } catch {
+    return false
+  }
+})()
+const UPPER_CASE_CODES = "JPY|CNY|RMB|INR|BRL|MXN|PLN|SEK|NOK|DKK|CZK|HUF|RON|BGN|TRY|ZAR|NZD|SGD|HKD|AED|SAR|ILS|KRW|RUB|UAH|ARS|CLP|COP|PEN|THB|IDR|MYR|PHP|VND|NGN|KES|EGP"
+const CURRENCY_CODES = String.raw`(?:usd|eur|gbp|chf|cad|aud|${regexModifiers ? `(?-i:${UPPER_CASE_CODES})` : UPPER_CASE_CODES})`
 const CURRENCY_WORDS = String.raw`(?:dollars?|euros?|pounds?|quid|bucks|francs?|franken|yen|yuan|rupees?|reais|pesos?|z[lł]oty|z[lł]otych|z[lł]|kr|kronor|kroner|kronen|k[cč]|lei|forint|lira|lire|dirhams?|riyals?|shekels?|rubles?|roubles?|rubel|d[óo]lares|dollari|libras|sterline|sterling|tl|kn|euroa?|${foldedRe("рубл")}\p{L}*|${foldedRe("руб")})`
 /** A money amount: a symbol or code before or after the number, or a currency word after it. */
 const AMOUNT = alt(
