@@ -48,10 +48,15 @@ export {
   runEscalationService
 } from "./programs/EscalationAgent.ts"
 export {
+  ApiBadRequest,
+  ApiConflict,
+  ApiInternal,
+  ApiNotFound,
   EscalationApi,
   EscalationHttpConfig,
   escalationHttpDefaults,
   type EscalationHttpSettings,
   escalationRoutes,
-  layerEscalationHttp
+  layerEscalationHttp,
+  TicketsApi
 } from "./programs/EscalationHttp.ts"

@@ -111,6 +111,7 @@ export {
   defaultGuardrailRules,
   detectPii,
   evaluateGuardrails,
+  type FindingKind,
   type GuardrailFinding,
   type GuardrailPolicy,
   type GuardrailRules,

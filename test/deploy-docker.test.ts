@@ -196,8 +196,12 @@ describe("the container image (Dockerfile)", () => {
   })
 
   it("every package the sources import at run time is a production dependency", () => {
-    const pkg = JSON.parse(readFileSync(at("package.json"), "utf8")) as { dependencies: Record<string, string> }
-    const production = new Set(Object.keys(pkg.dependencies))
+    const pkg = JSON.parse(readFileSync(at("package.json"), "utf8")) as Record<
+      "dependencies" | "peerDependencies" | "optionalDependencies",
+      Record<string, string> | undefined
+    >
+    // npm ci --omit=dev installs all three: the root project's peers and optional dependencies too.
+    const production = new Set([pkg.dependencies, pkg.peerDependencies, pkg.optionalDependencies].flatMap((d) => Object.keys(d ?? {})))
     const builtins = new Set(builtinModules)
     const seen = new Set<string>()
     const packages = new Map<string, string>()

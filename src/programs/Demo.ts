@@ -125,6 +125,7 @@ const journeys = (broker: InMemoryBroker["Service"], lines: ReadonlyArray<string
     })
   })
 
+/** What `runEmbeddedPipeline` takes: triage's and the runtime's settings, and how long to wait for the tickets. */
 export interface PipelineOptions {
   readonly triage?: TriageSettings | undefined
   readonly runtime?: Partial<RuntimeOptions> | undefined

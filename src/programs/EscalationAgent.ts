@@ -74,6 +74,7 @@ import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
 // Settings
 // ---------------------------------------------------------------------------
 
+/** The escalation agent's settings (`EscalationConfig` reads them from the environment). */
 export interface EscalationSettings {
   readonly groupId: string
   readonly inputTopic: string
@@ -84,6 +85,7 @@ export interface EscalationSettings {
   readonly stepTimeoutMs: number
 }
 
+/** The escalation agent's default settings. */
 export const escalationDefaults: EscalationSettings = {
   groupId: "escalation-agent",
   inputTopic: EscalationTopics.input,
@@ -343,6 +345,7 @@ const runTool = (
 // The loop
 // ---------------------------------------------------------------------------
 
+/** One step of the tool-calling loop: the model's turn and the tools it called. */
 export interface LoopStep {
   readonly iteration: number
   readonly text: string
@@ -356,6 +359,7 @@ export type LoopEnd =
   | { readonly _tag: "LlmFailed"; readonly error: LlmError }
   | { readonly _tag: "StepTimeout" }
 
+/** How one ticket's tool-calling loop ended, with its steps. */
 export interface LoopOutcome {
   readonly handled: { readonly ticket: EscalationTicket; readonly action: "created" | "updated" } | undefined
   readonly end: LoopEnd
@@ -571,6 +575,7 @@ export const escalationAgent = (settings: EscalationSettings = escalationDefault
 // The tool-calling LLM chosen by configuration
 // ---------------------------------------------------------------------------
 
+/** The escalation agent's LLM configuration cannot work: a variable is missing or wrong, or the provider's SDK is not installed (the message says which). */
 export class EscalationLlmConfigError extends Schema.TaggedError<EscalationLlmConfigError>()("EscalationLlmConfigError", {
   message: Schema.String
 }) {}

@@ -42,6 +42,7 @@ export interface HandlerFailure {
   readonly attempts: number
 }
 
+/** An agent: its name and group, its input topics and event schema, its handler and its fallback. Make one with `defineAgent`, run it with `runAgent` or `support-agents/serve`. */
 export interface AgentDefinition<A, E extends AgentFailure, R> {
   /** Short name used in logs, metrics and `resolved_by` (e.g. `triage`, `billing`). */
   readonly name: string
@@ -100,6 +101,7 @@ export interface RuntimeOptions {
   readonly maxJsonDepth: number
 }
 
+/** The runtime's defaults (the environment's `AGENT_CONCURRENCY`, … override them through `RuntimeConfig`). */
 export const defaultRuntimeOptions: RuntimeOptions = {
   concurrency: 32,
   handlerTimeoutMs: 60_000,
@@ -117,12 +119,19 @@ export const defaultRuntimeOptions: RuntimeOptions = {
 export interface RuntimeObserver {
   /** The agent joined its consumer group with this consumer. */
   readonly started: (agent: string, consumer: KafkaConsumer) => void
+  /** A record was taken from Kafka. */
   readonly consumed: (agent: string, record: KafkaRecord) => void
+  /** A record could not be decoded and went to its dead-letter topic with `reason`. */
   readonly deadLettered: (agent: string, record: KafkaRecord, reason: string) => void
+  /** A handler attempt failed with a retryable error and will be tried again. */
   readonly retried: (agent: string, reason: string) => void
+  /** A handler failed for good; the fallback's records were produced. */
   readonly fellBack: (agent: string, reason: string) => void
+  /** A record is done (handled, fallen back or dead-lettered), `seconds` after it was taken. */
   readonly completed: (agent: string, record: KafkaRecord, seconds: number, outcome: "handled" | "fallback" | "dead_letter") => void
+  /** Offsets were committed; the commit took `seconds`. */
   readonly committed: (agent: string, seconds: number) => void
+  /** The number of records being processed changed. */
   readonly inFlight: (agent: string, count: number) => void
   /**
    * The agent started holding (a dependency is failing: it takes no new records; `reason` says
@@ -132,6 +141,7 @@ export interface RuntimeObserver {
 }
 
 const noop = () => {}
+/** A runtime observer that ignores everything (the default). */
 export const noopObserver: RuntimeObserver = {
   started: noop,
   consumed: noop,

@@ -27,8 +27,10 @@ import { CustomerDirectory, layerInMemoryCustomers } from "../CustomerDirectory.
 // Observer (metrics hook)
 // ---------------------------------------------------------------------------
 
+/** How a lookup ended. */
 export type CustomerLookupOutcome = "found" | "not_found" | "error" | "timeout"
 
+/** What hears of every customer lookup (the metrics do). */
 export interface CustomerLookupObserverService {
   /** Called once per lookup with its outcome and duration in seconds. Must not throw. */
   readonly onLookup: (outcome: CustomerLookupOutcome, seconds: number) => void
@@ -74,6 +76,7 @@ export const observeCustomerDirectory = (directory: CustomerDirectory["Service"]
 // Options, configuration and the SDK client's settings
 // ---------------------------------------------------------------------------
 
+/** Where the DynamoDB directory looks customers up, and how long a lookup may take. */
 export interface DynamoDbCustomersOptions {
   readonly table: string
   readonly region: string
@@ -83,7 +86,9 @@ export interface DynamoDbCustomersOptions {
   readonly timeoutMs: number
 }
 
+/** The region when `AWS_REGION` is not set. */
 export const defaultDynamoDbRegion = "us-east-1"
+/** A lookup's time limit when `DYNAMODB_TIMEOUT_MS` is not set, in milliseconds. */
 export const defaultDynamoDbTimeoutMs = 1000
 
 /**

@@ -25,8 +25,10 @@
 import { readFileSync } from "node:fs"
 import { Config, ConfigProvider, Effect, Option, type Redacted, Schema } from "effect"
 
+/** The SASL mechanisms the client supports. */
 export type SaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512"
 
+/** SASL authentication: the mechanism and the credentials (the password `Redacted`). */
 export interface KafkaSasl {
   readonly mechanism: SaslMechanism
   readonly username: string
@@ -115,6 +117,7 @@ export interface ResolvedKafkaJsOptions {
   readonly logLevel: "nothing" | "error" | "warn" | "info" | "debug"
 }
 
+/** The Kafka client id when none is given. */
 export const defaultClientId = "support-agents"
 
 export const resolveKafkaJsOptions = (options: KafkaJsOptions): ResolvedKafkaJsOptions => {
