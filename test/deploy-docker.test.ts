@@ -155,7 +155,8 @@ describe("the container image (Dockerfile)", () => {
     const accepted = spawnSync(process.execPath, [...nodeOptions, "-e", "0"], { encoding: "utf8" })
     assert.strictEqual(accepted.status, 0, `node refuses ${nodeOptions.join(" ")}: ${accepted.stderr}`)
     assert.isTrue(existsSync(at("bin/support-agents.js")))
-    assert.deepStrictEqual(JSON.parse(readFileSync(at("package.json"), "utf8")).bin["support-agents"], "bin/support-agents.js")
+    // The npm package's command is the compiled one too (`npm pack` builds it: prepack).
+    assert.deepStrictEqual(JSON.parse(readFileSync(at("package.json"), "utf8")).bin["support-agents"], entrypoint.at(-1))
     const commands = subcommands()
     const cmd = jsonArgs(of("CMD").at(-1)!.args)
     assert.deepStrictEqual(cmd, ["triage"])

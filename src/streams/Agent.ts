@@ -61,7 +61,26 @@ export interface AgentDefinition<A, E extends AgentFailure, R> {
   readonly fallback: (event: A, failure: HandlerFailure, context: MessageContext) => ReadonlyArray<OutgoingRecord>
 }
 
-/** Defines an agent (an identity function that helps type inference). */
+/**
+ * Defines an agent: an identity function that infers the event type from `schema` and the
+ * handler's errors and services, so that `handle` and `fallback` are checked against them.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { defineAgent, TicketResolved, Topics } from "support-agents"
+ *
+ * export const sentimentAgent = defineAgent({
+ *   name: "sentiment",
+ *   groupId: "sentiment-agent",
+ *   topics: [Topics.resolved],
+ *   schema: TicketResolved,
+ *   eventType: "ticket.resolved",
+ *   handle: (ticket) => Effect.succeed([{ topic: "ticket.sentiment", key: ticket.ticket_id, value: ticket.response }]),
+ *   fallback: (ticket, failure) => [{ topic: "ticket.sentiment.failed", key: ticket.ticket_id, value: failure.reason }]
+ * })
+ * ```
+ */
 export const defineAgent = <A, E extends AgentFailure, R>(
   definition: AgentDefinition<A, E, R>
 ): AgentDefinition<A, E, R> => definition
