@@ -5,7 +5,8 @@
  *
  * - the consumer's TypeScript (test/fixtures/consumer/) type-checks under `strict`,
  *   `exactOptionalPropertyTypes`, `noUncheckedIndexedAccess`, without `skipLibCheck`, with
- *   `module`/`moduleResolution` `nodenext` (emitting declarations too) and `bundler`;
+ *   `module`/`moduleResolution` `nodenext` (emitting declarations too), `bundler`, `node16`
+ *   (with `isolatedModules`, `noPropertyAccessFromIndexSignature`, …), and from a CommonJS file;
  * - plain JavaScript loads every entry point (ESM `import`, CommonJS `require`);
  * - the compiled custom agent runs on the in-memory broker, and as a served process
  *   (`runAgentMain`) against the test broker, stopped by SIGTERM with exit code 0;
@@ -191,6 +192,8 @@ describe("the npm package, packed and installed into a project of its own", () =
       const nodeNext = { target: "ES2023", lib: ["ES2023", "DOM"], module: "nodenext", moduleResolution: "nodenext", types: ["node"] }
       ok(typecheck(project, "nodenext", { ...nodeNext, outDir: "out", declaration: true, sourceMap: true }, everything), "tsc (nodenext, declaration)")
       ok(typecheck(project, "bundler", { ...nodeNext, module: "preserve", moduleResolution: "bundler", noEmit: true, verbatimModuleSyntax: true }, everything), "tsc (bundler)")
+      const stricter = { noImplicitOverride: true, noPropertyAccessFromIndexSignature: true, isolatedModules: true, noImplicitReturns: true }
+      ok(typecheck(project, "node16", { ...nodeNext, ...stricter, target: "ES2022", module: "node16", moduleResolution: "node16", noEmit: true }, everything), "tsc (node16, stricter)")
       writeFileSync(join(project, "cjs.cts"), `import sa = require("support-agents")\nexport const agent: typeof sa.defineAgent = sa.defineAgent\n`)
       ok(typecheck(project, "cjs", { ...nodeNext, noEmit: true }, ["cjs.cts"]), "tsc (nodenext, CommonJS file)")
 
