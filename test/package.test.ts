@@ -254,6 +254,20 @@ describe("the npm package, packed and installed into a project of its own", () =
         const help = ok(run(node, [...strict, join(modules, ".bin/support-agents"), "--help"], project, env), `${version}: support-agents --help`)
         assert.include(help, "support-agents")
         assert.include(help, "triage")
+
+        // Without the optional SDKs, choosing a provider that needs one stops startup with a
+        // line naming the package (and nothing else ever loaded them).
+        const command = join(modules, ".bin/support-agents")
+        const noSdk = [
+          { env: { LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: "k" }, sdk: "@anthropic-ai/sdk" },
+          { env: { LLM_PROVIDER: "openai", OPENAI_API_KEY: "k" }, sdk: "openai" },
+          { env: { MOCK_LLM: "true", DYNAMODB_TABLE: "customers" }, sdk: "@aws-sdk/client-dynamodb" }
+        ]
+        for (const { env: selection, sdk } of noSdk) {
+          const started = run(node, [...strict, command, "triage"], project, { ...env, ...selection, METRICS_PORT: "0", METRICS_HOST: "127.0.0.1" }, 60_000)
+          assert.strictEqual(started.status, 1, `${version}: ${JSON.stringify(selection)}:\n${started.stdout}\n${started.stderr}`)
+          assert.match(started.stderr, new RegExp(`^support-agents: .*needs the package.*${sdk.replace("/", "\\/")}.*npm install`, "m"))
+        }
       }
     } finally {
       rmSync(work, { recursive: true, force: true })
