@@ -30,6 +30,7 @@
  */
 import type { Config, Layer } from "effect"
 import * as Tracing from "./services/observability/Tracing.ts"
+import type { TracingSdkMissing } from "./services/observability/TracingSdkMissing.ts"
 
 export { defaultMetricsPorts, layerMetricsServer, layerObservers, metricsConfig } from "./programs/Observability.ts"
 export { type AgentMetrics, makeAgentMetrics, type RuntimeActivity } from "./services/observability/Metrics.ts"
@@ -48,12 +49,14 @@ export {
   type CustomerLookupOutcome
 } from "./services/customers/DynamoDbCustomers.ts"
 export { noopTicketEvents, TicketEvents, type TicketEventsService } from "./services/observability/TicketEvents.ts"
+export { TracingSdkMissing } from "./services/observability/TracingSdkMissing.ts"
 
 /**
  * Tracing for the agent `agent` (the service name `support-agents-<agent>`, or
  * `OTEL_SERVICE_NAME`): spans of every message, LLM call and lookup exported by OTLP/HTTP to
  * `OTEL_EXPORTER_OTLP_ENDPOINT`; when that is unset no spans are made (the trace context still
- * travels in the records' headers). The OpenTelemetry SDK is loaded only when exporting.
+ * travels in the records' headers). The OpenTelemetry SDK (optional dependencies) is loaded
+ * only when exporting; without it the layer fails with `TracingSdkMissing`.
  */
-export const layerTracingFromConfig: (agent: string) => Layer.Layer<never, Config.ConfigError> =
+export const layerTracingFromConfig: (agent: string) => Layer.Layer<never, Config.ConfigError | TracingSdkMissing> =
   Tracing.layerTracingFromConfig

@@ -258,10 +258,11 @@ describe("the npm package, packed and installed into a project of its own", () =
         // Without the optional SDKs, choosing a provider that needs one stops startup with a
         // line naming the package (and nothing else ever loaded them).
         const command = join(modules, ".bin/support-agents")
-        const noSdk = [
+        const noSdk: ReadonlyArray<{ readonly env: Record<string, string>; readonly sdk: string }> = [
           { env: { LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: "k" }, sdk: "@anthropic-ai/sdk" },
           { env: { LLM_PROVIDER: "openai", OPENAI_API_KEY: "k" }, sdk: "openai" },
-          { env: { MOCK_LLM: "true", DYNAMODB_TABLE: "customers" }, sdk: "@aws-sdk/client-dynamodb" }
+          { env: { MOCK_LLM: "true", DYNAMODB_TABLE: "customers" }, sdk: "@aws-sdk/client-dynamodb" },
+          { env: { MOCK_LLM: "true", OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" }, sdk: "@effect/opentelemetry" }
         ]
         for (const { env: selection, sdk } of noSdk) {
           const started = run(node, [...strict, command, "triage"], project, { ...env, ...selection, METRICS_PORT: "0", METRICS_HOST: "127.0.0.1" }, 60_000)
