@@ -89,7 +89,7 @@ export const serveAgent = <A, E extends AgentFailure, R, ROut = never, LE = neve
  * Prints configuration and startup problems as one line on stderr (`support-agents: …`) and
  * sets the exit code 1, instead of a stack trace.
  */
-export const explainStartupErrors = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A | void, never, R> =>
+export const explainStartupErrors = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   effect.pipe(
     Effect.catchCause((cause) => {
       if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause)
@@ -105,7 +105,7 @@ export const explainStartupErrors = <A, E, R>(effect: Effect.Effect<A, E, R>): E
         }))
       )
     })
-  ) as Effect.Effect<A | void, never, R>
+  )
 
 /**
  * SIGTERM and SIGINT interrupt the program; the agents drain and commit before it ends. That
@@ -170,6 +170,7 @@ export const runAgentMain = <A, E extends AgentFailure, R extends Kafka | ROut, 
       yield* Effect.logInfo(`starting ${agent.name} agent`).pipe(
         Effect.annotateLogs({ group: agent.groupId, topics: agent.topics.join(",") })
       )
+      // R extends Kafka | ROut, so nothing is left to provide; the compiler cannot see it for a generic R.
       yield* serveAgent(agent, options) as Effect.Effect<void, KafkaError | Config.ConfigError | LE | Error>
     }).pipe(Effect.provide(layerLogging(options.logging)))
   )
