@@ -10,6 +10,8 @@ const brokerTests = [
   "test/e2e-kafka.test.ts",
   "test/crash.test.ts",
   "test/switchover.test.ts",
+  // Packs and installs the package, then runs an agent of it against the broker.
+  "test/package.test.ts",
   // Runs a broker of its own (ports 19092/19093); one at a time with the others for the CPU.
   "test/broker-faults.test.ts",
   // Runs a broker of its own without topic auto-creation (ports 19094/19095).

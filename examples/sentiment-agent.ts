@@ -8,7 +8,9 @@
  *   node examples/sentiment-agent.ts        (in-memory broker, a few sample events)
  */
 import { Effect, Fiber, Schema } from "effect"
-import { defineAgent, InMemoryBroker, Kafka, layerInMemoryKafka, runAgent, TicketResolved, Topics } from "../src/index.ts"
+// In an application of your own these are "support-agents" and "support-agents/testing".
+import { defineAgent, Kafka, runAgent, TicketResolved, Topics } from "../src/index.ts"
+import { InMemoryBroker, layerInMemoryKafka } from "../src/testing.ts"
 
 const angryWords = ["angry", "unacceptable", "worst", "again", "cancel", "furious", "!!"]
 

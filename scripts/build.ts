@@ -9,6 +9,11 @@
  * - The files of `src/` that are not TypeScript (the escalation page's assets) are copied.
  * - `<out>/bin/support-agents.js` is `bin/support-agents.js` importing the compiled CLI.
  *
+ * With `--package` (`npm pack` runs it as `prepack`) the output is the npm package's too: tsc
+ * also writes declarations (`.d.ts`) with their maps and source maps, and the declarations'
+ * relative imports are rewritten from `.ts` to `.js` (tsc rewrites them in the JavaScript only),
+ * so that a consumer's compiler resolves `.d.ts` files under any `moduleResolution`.
+ *
  * The output resolves packages from the `node_modules` above it: build inside the project.
  */
 import { spawnSync } from "node:child_process"
@@ -20,6 +25,7 @@ import { fileURLToPath } from "node:url"
 const root = fileURLToPath(new URL("..", import.meta.url))
 const outIndex = process.argv.indexOf("--out")
 const out = resolve(root, outIndex > 0 ? process.argv[outIndex + 1] ?? "dist" : "dist")
+const forPackage = process.argv.includes("--package")
 
 const fail = (message: string): never => {
   console.error(`build: ${message}`)
@@ -33,11 +39,33 @@ if (within === "" || within.startsWith("..") || ["src", "bin", "node_modules"].i
 }
 rmSync(out, { recursive: true, force: true })
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
-const compiled = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json"), "--outDir", join(out, "src")], {
-  cwd: root,
-  stdio: "inherit"
-})
+const packageFlags = forPackage ? ["--declaration", "--declarationMap", "--sourceMap"] : []
+const compiled = spawnSync(
+  process.execPath,
+  [tsc, "-p", join(root, "tsconfig.build.json"), "--outDir", join(out, "src"), ...packageFlags],
+  { cwd: root, stdio: "inherit" }
+)
 if (compiled.status !== 0) fail(`tsc exited with ${compiled.status ?? compiled.signal}`)
+
+/** Every file under `dir`. */
+const filesUnder = (dir: string): Array<string> =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)])
+
+/**
+ * A relative module specifier ending in `.ts` (`"./x.ts"`, `'../a/b.ts'`), as tsc leaves them in
+ * declarations: `from "…"`, `import("…")` and `export … from "…"`.
+ */
+const tsSpecifier = /(\bfrom\s+|\bimport\(\s*)(["'])(\.{1,2}\/[^"'\n]*?)\.ts\2/g
+
+let declarations = 0
+if (forPackage) {
+  for (const file of filesUnder(join(out, "src")).filter((f) => f.endsWith(".d.ts"))) {
+    const text = readFileSync(file, "utf8")
+    const rewritten = text.replace(tsSpecifier, (_, prefix: string, quote: string, path: string) => `${prefix}${quote}${path}.js${quote}`)
+    if (rewritten !== text) writeFileSync(file, rewritten)
+    declarations++
+  }
+}
 
 /** Copies the files of `dir` (under src/) that are not TypeScript. */
 const copyAssets = (dir: string): number => {
@@ -67,4 +95,6 @@ writeFileSync(
     "// The `support-agents` command, compiled by `npm run build` (scripts/build.ts) from bin/ and src/."
   )
 )
-console.log(`build: ${relative(root, out) || "."}/ written (compiled sources, ${assets} asset(s), bin/support-agents.js)`)
+const extras = forPackage ? `, ${declarations} declaration file(s)` : ""
+// On stderr for `npm pack --json`, whose stdout (prepack's included) must be the JSON alone.
+;(forPackage ? console.error : console.log)(`build: ${relative(root, out) || "."}/ written (compiled sources, ${assets} asset(s)${extras}, bin/support-agents.js)`)

@@ -155,7 +155,8 @@ describe("the container image (Dockerfile)", () => {
     const accepted = spawnSync(process.execPath, [...nodeOptions, "-e", "0"], { encoding: "utf8" })
     assert.strictEqual(accepted.status, 0, `node refuses ${nodeOptions.join(" ")}: ${accepted.stderr}`)
     assert.isTrue(existsSync(at("bin/support-agents.js")))
-    assert.deepStrictEqual(JSON.parse(readFileSync(at("package.json"), "utf8")).bin["support-agents"], "bin/support-agents.js")
+    // The npm package's command is the compiled one too (`npm pack` builds it: prepack).
+    assert.deepStrictEqual(JSON.parse(readFileSync(at("package.json"), "utf8")).bin["support-agents"], entrypoint.at(-1))
     const commands = subcommands()
     const cmd = jsonArgs(of("CMD").at(-1)!.args)
     assert.deepStrictEqual(cmd, ["triage"])
@@ -196,8 +197,12 @@ describe("the container image (Dockerfile)", () => {
   })
 
   it("every package the sources import at run time is a production dependency", () => {
-    const pkg = JSON.parse(readFileSync(at("package.json"), "utf8")) as { dependencies: Record<string, string> }
-    const production = new Set(Object.keys(pkg.dependencies))
+    const pkg = JSON.parse(readFileSync(at("package.json"), "utf8")) as Record<
+      "dependencies" | "peerDependencies" | "optionalDependencies",
+      Record<string, string> | undefined
+    >
+    // npm ci --omit=dev installs all three: the root project's peers and optional dependencies too.
+    const production = new Set([pkg.dependencies, pkg.peerDependencies, pkg.optionalDependencies].flatMap((d) => Object.keys(d ?? {})))
     const builtins = new Set(builtinModules)
     const seen = new Set<string>()
     const packages = new Map<string, string>()

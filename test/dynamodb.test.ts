@@ -15,6 +15,7 @@ import {
   type CustomerLookupOutcome,
   dynamoDbClientConfig,
   type DynamoDbCustomersOptions,
+  type DynamoDbSdkMissing,
   isLocalEndpoint,
   layerCustomerDirectoryForDemo,
   layerCustomerDirectoryFromConfig,
@@ -373,7 +374,7 @@ describe("triage enriches tickets from DynamoDB", () => {
     })
   })
 
-  const triageOnce = (directory: Layer.Layer<CustomerDirectory>, ticketId: string, customerId: string) =>
+  const triageOnce = (directory: Layer.Layer<CustomerDirectory, DynamoDbSdkMissing>, ticketId: string, customerId: string) =>
     Effect.gen(function*() {
       const kafka = yield* Kafka
       const broker = yield* InMemoryBroker

@@ -14,23 +14,31 @@ import type { Priority, TriageType } from "./events.ts"
 // Departments, priorities, statuses
 // ---------------------------------------------------------------------------
 
+/** The departments a tracked ticket can be assigned to. */
 export const Departments = ["Technical Support", "Billing", "Sales", "Accounts", "General"] as const
+/** Schema of a department (one of `Departments`). */
 export const Department = Schema.Literals(Departments).annotate({ description: "Department that owns the ticket" })
+/** A department (one of `Departments`). */
 export type Department = typeof Department.Type
 
 /** The same values as `Priority` in `events.ts` (checked below at the type level). */
 export const EscalationPriorities = ["low", "medium", "high", "critical"] as const
+/** Schema of a tracked ticket's priority (one of `EscalationPriorities`). */
 export const EscalationPriority = Schema.Literals(EscalationPriorities).annotate({ description: "Ticket priority" })
 type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 const prioritiesMatch: SameType<typeof EscalationPriority.Type, Priority> = true
 void prioritiesMatch
 
+/** The statuses of a tracked ticket. */
 export const TicketStatuses = ["open", "in_progress", "resolved", "closed"] as const
+/** Schema of a tracked ticket's status (one of `TicketStatuses`). */
 export const TicketStatus = Schema.Literals(TicketStatuses).annotate({ description: "Ticket status" })
+/** A tracked ticket's status. */
 export type TicketStatus = typeof TicketStatus.Type
 
 /** Statuses of a ticket somebody still works on (`find_open_tickets`, the review page). */
 export const OpenStatuses: ReadonlyArray<TicketStatus> = ["open", "in_progress"]
+/** Whether `status` is one of `OpenStatuses` (the ticket still needs work). */
 export const isOpenStatus = (status: TicketStatus): boolean => OpenStatuses.includes(status)
 
 /**
@@ -44,12 +52,14 @@ export const StatusTransitions: Readonly<Record<TicketStatus, ReadonlyArray<Tick
   closed: ["open"]
 }
 
+/** Whether a ticket may move from status `from` to `to` (see `StatusTransitions`). */
 export const canTransition = (from: TicketStatus, to: TicketStatus): boolean => StatusTransitions[from].includes(to)
 
 // ---------------------------------------------------------------------------
 // Ticket ids
 // ---------------------------------------------------------------------------
 
+/** The shape of a tracked ticket's id: `TK-` and a number. */
 export const ticketIdPattern = /^TK-\d+$/u
 
 /** An escalation ticket id: `TK-` and digits (`TK-000042`). */
@@ -148,8 +158,10 @@ export const urgencySignals = (text: string): ReadonlyArray<string> => {
   return signals
 }
 
+/** The rank of `priority`: 0 for `low` up to 3 for `critical`. */
 export const priorityRank = (priority: Priority): number => EscalationPriorities.indexOf(priority)
 
+/** The higher of two priorities. */
 export const maxPriority = (a: Priority, b: Priority): Priority => (priorityRank(a) >= priorityRank(b) ? a : b)
 
 /** One level up (critical stays critical). */
@@ -170,17 +182,20 @@ export const applyPriorityFloor = (proposed: Priority, floor: Priority): Priorit
 // Tools: what the model may call, with which arguments
 // ---------------------------------------------------------------------------
 
+/** The names of the tools the escalation agent offers its LLM. */
 export const ToolNames = {
   createTicket: "create_ticket",
   getTicketStatus: "get_ticket_status",
   updateTicket: "update_ticket",
   findOpenTickets: "find_open_tickets"
 } as const
+/** The name of one of the escalation agent's tools. */
 export type ToolName = (typeof ToolNames)[keyof typeof ToolNames]
 
 const NonEmptyText = (max: number) =>
   Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(max))
 
+/** Schema of the `create_ticket` tool's arguments. */
 export const CreateTicketArgs = Schema.Struct({
   description: NonEmptyText(4000).annotate({
     description: "What the customer needs and what the team should do, in a few sentences (no card numbers or other secrets)"
@@ -189,13 +204,17 @@ export const CreateTicketArgs = Schema.Struct({
   priority: EscalationPriority,
   summary: Schema.optionalKey(NonEmptyText(200).annotate({ description: "A one-line summary (optional)" }))
 })
+/** The `create_ticket` tool's arguments. */
 export type CreateTicketArgs = typeof CreateTicketArgs.Type
 
+/** Schema of the `get_ticket_status` tool's arguments. */
 export const GetTicketStatusArgs = Schema.Struct({
   ticket_id: EscalationTicketId
 })
+/** The `get_ticket_status` tool's arguments. */
 export type GetTicketStatusArgs = typeof GetTicketStatusArgs.Type
 
+/** Schema of the `update_ticket` tool's arguments. */
 export const UpdateTicketArgs = Schema.Struct({
   ticket_id: EscalationTicketId,
   update: NonEmptyText(4000).annotate({ description: "The note to add: what is new in this follow-up" }),
@@ -203,11 +222,14 @@ export const UpdateTicketArgs = Schema.Struct({
     EscalationPriority.annotate({ description: "A higher priority, when the follow-up makes it more urgent (optional)" })
   )
 })
+/** The `update_ticket` tool's arguments. */
 export type UpdateTicketArgs = typeof UpdateTicketArgs.Type
 
+/** Schema of the `find_open_tickets` tool's arguments. */
 export const FindOpenTicketsArgs = Schema.Struct({
   customer_id: NonEmptyText(200).annotate({ description: "The customer's id" })
 })
+/** The `find_open_tickets` tool's arguments. */
 export type FindOpenTicketsArgs = typeof FindOpenTicketsArgs.Type
 
 /** A ticket as the tools describe it to the model. */
@@ -246,7 +268,9 @@ export const EscalationFacts = Schema.Struct({
 })
 export type EscalationFacts = typeof EscalationFacts.Type
 
+/** The tag that opens the facts block of the escalation agent's prompt. */
 export const factsOpen = "<facts>"
+/** The tag that closes the facts block of the escalation agent's prompt. */
 export const factsClose = "</facts>"
 
 /** The facts as a delimited JSON block; `<` and `>` are escaped so nothing can close it. */
@@ -272,6 +296,7 @@ export const readFacts = (text: string): Option.Option<EscalationFacts> => {
 // The ticket.escalated event
 // ---------------------------------------------------------------------------
 
+/** The topics of the escalation agent: its input, its events, its update requests and their dead letters. */
 export const EscalationTopics = {
   input: "ticket.triaged.human",
   escalated: "ticket.escalated"
@@ -317,17 +342,20 @@ export type TicketEscalated = typeof TicketEscalated.Type
 // Reviewer updates (the HTTP API)
 // ---------------------------------------------------------------------------
 
+/** Schema of a request to update a tracked ticket (from people, through Kafka). */
 export const TicketUpdateRequest = Schema.Struct({
   note: Schema.optionalKey(NonEmptyText(4000).annotate({ description: "A note to add to the ticket" })),
   status: Schema.optionalKey(TicketStatus),
   actor: Schema.optionalKey(NonEmptyText(100).annotate({ description: "Who makes the change (default: reviewer)" }))
 }).annotate({ identifier: "TicketUpdateRequest", description: "A note and/or a status change; at least one of them" })
+/** A request to update a tracked ticket. */
 export type TicketUpdateRequest = typeof TicketUpdateRequest.Type
 
 // ---------------------------------------------------------------------------
 // Stored tickets and their audit trail (as the store and the API show them)
 // ---------------------------------------------------------------------------
 
+/** Schema of a tracked ticket as the store holds it. */
 export const EscalationTicket = Schema.Struct({
   ticket_id: EscalationTicketId,
   source_ticket_id: Schema.String.annotate({ description: "The ticket_id of the ticket.created that opened it" }),
@@ -340,12 +368,17 @@ export const EscalationTicket = Schema.Struct({
   created_at: Schema.String.annotate({ description: "ISO 8601 timestamp" }),
   updated_at: Schema.String.annotate({ description: "ISO 8601 timestamp of the last change" })
 }).annotate({ identifier: "EscalationTicket" })
+/** A tracked ticket as the store holds it. */
 export type EscalationTicket = typeof EscalationTicket.Type
 
+/** What an audit entry records: a creation, an update, or a status change. */
 export const AuditActions = ["create", "update", "status_change"] as const
+/** Schema of an audit entry's action (one of `AuditActions`). */
 export const AuditAction = Schema.Literals(AuditActions)
+/** An audit entry's action. */
 export type AuditAction = typeof AuditAction.Type
 
+/** Schema of one entry of a tracked ticket's audit trail. */
 export const AuditEntry = Schema.Struct({
   id: Schema.Int,
   ticket_id: EscalationTicketId,
@@ -358,4 +391,5 @@ export const AuditEntry = Schema.Struct({
     description: "The source ticket that caused the change (agent changes only)"
   })
 }).annotate({ identifier: "AuditEntry" })
+/** One entry of a tracked ticket's audit trail: who changed what, when. */
 export type AuditEntry = typeof AuditEntry.Type

@@ -35,15 +35,20 @@ export type Assumptions = typeof Assumptions.Type
 
 /** Categories a specialist can handle (each has its own `ticket.triaged.<type>` topic). */
 export const TicketTypes = ["billing", "technical", "feature_request", "account", "other"] as const
+/** Schema of a ticket type (one of `TicketTypes`): the specialists' categories. */
 export const TicketType = Schema.Literals(TicketTypes)
+/** A ticket type: the category a specialist handles. */
 export type TicketType = typeof TicketType.Type
 
 /** What triage may answer: a ticket type, or `unknown` (which always goes to humans). */
 export const TriageType = Schema.Literals([...TicketTypes, "unknown"])
 export type TriageType = typeof TriageType.Type
 
+/** The ticket priorities, lowest first. */
 export const Priorities = ["low", "medium", "high", "critical"] as const
+/** Schema of a ticket priority (one of `Priorities`). */
 export const Priority = Schema.Literals(Priorities)
+/** A ticket priority. */
 export type Priority = typeof Priority.Type
 
 /** A free-form JSON object (`metadata`, `customer`). */
@@ -154,4 +159,5 @@ export const EventSchemas = {
   "ticket.resolved": TicketResolved,
   "ticket.escalated": TicketEscalated
 } as const
+/** The `event_type` of an event this package defines a schema for. */
 export type EventType = keyof typeof EventSchemas

@@ -78,6 +78,7 @@ export * from "./guardrailsTypes.ts"
 // Rules
 // ---------------------------------------------------------------------------
 
+/** What the guardrails check a reply against; `defaultGuardrailRules` holds the defaults and `GuardrailsConfig` reads them from the environment. */
 export interface GuardrailRules {
   readonly maxLength: number
   readonly truncateTo: number
@@ -98,6 +99,7 @@ export interface GuardrailRules {
   readonly customerIdPattern: string
 }
 
+/** The rules the guardrails use when none are given: 2000 characters, the original system's forbidden phrases, every PII kind, safe links, commitments and other customers' data. */
 export const defaultGuardrailRules: GuardrailRules = {
   maxLength: 4000,
   truncateTo: 3950,
@@ -248,6 +250,7 @@ const compile = (rules: GuardrailRules): CompiledRules => {
 // Verdict
 // ---------------------------------------------------------------------------
 
+/** The guardrails' verdict on a reply: whether it may go out, the policies it violates, and the findings behind them. */
 export interface GuardrailVerdict {
   readonly allowed: boolean
   /** Distinct, in `allGuardrailPolicies` order. Never contains matched text. */

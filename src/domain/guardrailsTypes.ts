@@ -12,6 +12,7 @@ export type ReplyPolicy = "unsafe_link" | "commitment" | "foreign_customer_data"
 
 export const allReplyPolicies: ReadonlyArray<ReplyPolicy> = ["unsafe_link", "commitment", "foreign_customer_data"]
 
+/** A policy a reply can violate: a forbidden phrase, a kind of PII, or a reply policy. */
 export type GuardrailPolicy =
   | "forbidden_phrase"
   | "pii_payment_card"

@@ -3,6 +3,7 @@
  */
 import type { TicketType, TriageType } from "./events.ts"
 
+/** The agents' topics: incoming tickets, one triaged topic per type and the human queue, and resolved tickets. */
 export const Topics = {
   events: "ticket.events",
   triaged: {
@@ -32,8 +33,10 @@ export const deadLetterTopic = (topic: string): string => `${topic}.dlq`
 /** Default `CONFIDENCE_THRESHOLD`. */
 export const defaultConfidenceThreshold = 0.7
 
+/** Why triage sends a ticket to people: its type is unknown, or the classification's confidence is too low. */
 export type HumanReason = "unknown_type" | "low_confidence"
 
+/** Where triage sends a classified ticket: the topic, and why when it goes to people. */
 export interface TriageRoute {
   readonly topic: string
   /** Set when the ticket goes to the human queue. */

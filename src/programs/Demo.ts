@@ -196,6 +196,7 @@ const randomHex16 = (): string => {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
 }
 
+/** What `runEmbeddedPipeline` takes: triage's and the runtime's settings, and how long to wait for the tickets. */
 export interface PipelineOptions {
   readonly triage?: TriageSettings | undefined
   readonly runtime?: Partial<RuntimeOptions> | undefined

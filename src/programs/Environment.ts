@@ -3,12 +3,10 @@
  * `KAFKA_BOOTSTRAP_SERVERS` is set), the LLM (mock when `MOCK_LLM` is set), guardrails and the
  * customer directory (DynamoDB with `DYNAMODB_TABLE`; the demo's seed customers otherwise).
  */
-import { type Config, Effect, Layer } from "effect"
-import { GuardrailsConfig } from "../services/AppConfig.ts"
+import type { Config, Layer } from "effect"
 import type { CustomerDirectory } from "../services/CustomerDirectory.ts"
-import { layerCustomerDirectoryForDemo, layerCustomerDirectoryFromConfig } from "../services/customers/DynamoDbCustomers.ts"
-import type { GuardrailRules } from "../domain/guardrails.ts"
-import { type Guardrails, layerGuardrails } from "../services/Guardrails.ts"
+import { type DynamoDbSdkMissing, layerCustomerDirectoryForDemo, layerCustomerDirectoryFromConfig } from "../services/customers/DynamoDbCustomers.ts"
+import { type Guardrails, layerGuardrailsFromConfig } from "../services/Guardrails.ts"
 import type { Kafka } from "../services/Kafka.ts"
 import { type KafkaNotConfigured, layerKafkaFromConfig } from "../services/kafka/KafkaJs.ts"
 import type { Llm } from "../services/Llm.ts"
@@ -23,12 +21,13 @@ export const LlmLive: Layer.Layer<Llm, Config.ConfigError | LlmConfigError> = la
 /** For the embedded demo: the mock unless a provider is chosen (`LLM_PROVIDER`, or `MOCK_LLM=0`). */
 export const LlmPreferMock: Layer.Layer<Llm, Config.ConfigError | LlmConfigError> = layerLlmFromConfigPreferMock
 
-export const GuardrailsLive: Layer.Layer<Guardrails, Config.ConfigError> = Layer.unwrap(
-  Effect.map(GuardrailsConfig, (rules: GuardrailRules) => layerGuardrails(rules))
-)
+/** The guardrails with the rules of the environment (`GUARDRAILS_*`; see `GuardrailsConfig`). */
+export const GuardrailsLive: Layer.Layer<Guardrails, Config.ConfigError> = layerGuardrailsFromConfig
 
 /** DynamoDB when `DYNAMODB_TABLE` is set; otherwise no directory (nothing is enriched, as in the original). */
-export const CustomersLive: Layer.Layer<CustomerDirectory, Config.ConfigError> = layerCustomerDirectoryFromConfig
+export const CustomersLive: Layer.Layer<CustomerDirectory, Config.ConfigError | DynamoDbSdkMissing> =
+  layerCustomerDirectoryFromConfig
 
 /** For the embedded demo: DynamoDB when `DYNAMODB_TABLE` is set; otherwise the seed customers in memory. */
-export const CustomersForDemo: Layer.Layer<CustomerDirectory, Config.ConfigError> = layerCustomerDirectoryForDemo
+export const CustomersForDemo: Layer.Layer<CustomerDirectory, Config.ConfigError | DynamoDbSdkMissing> =
+  layerCustomerDirectoryForDemo

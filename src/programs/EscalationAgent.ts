@@ -75,6 +75,7 @@ import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
 // Settings
 // ---------------------------------------------------------------------------
 
+/** The escalation agent's settings (`EscalationConfig` reads them from the environment). */
 export interface EscalationSettings {
   readonly groupId: string
   readonly inputTopic: string
@@ -85,6 +86,7 @@ export interface EscalationSettings {
   readonly stepTimeoutMs: number
 }
 
+/** The escalation agent's default settings. */
 export const escalationDefaults: EscalationSettings = {
   groupId: "escalation-agent",
   inputTopic: EscalationTopics.input,
@@ -344,6 +346,7 @@ const runTool = (
 // The loop
 // ---------------------------------------------------------------------------
 
+/** One step of the tool-calling loop: the model's turn and the tools it called. */
 export interface LoopStep {
   readonly iteration: number
   readonly text: string
@@ -357,6 +360,7 @@ export type LoopEnd =
   | { readonly _tag: "LlmFailed"; readonly error: LlmError }
   | { readonly _tag: "StepTimeout" }
 
+/** How one ticket's tool-calling loop ended, with its steps. */
 export interface LoopOutcome {
   readonly handled: { readonly ticket: EscalationTicket; readonly action: "created" | "updated" } | undefined
   readonly end: LoopEnd
@@ -573,6 +577,7 @@ export const escalationAgent = (settings: EscalationSettings = escalationDefault
 // The tool-calling LLM chosen by configuration
 // ---------------------------------------------------------------------------
 
+/** The escalation agent's LLM configuration cannot work: a variable is missing or wrong, or the provider's SDK is not installed (the message says which). */
 export class EscalationLlmConfigError extends Schema.TaggedError<EscalationLlmConfigError>()("EscalationLlmConfigError", {
   message: Schema.String
 }) {}
@@ -597,18 +602,29 @@ const requiredKey = (name: string, provider: string) =>
  * the mock (the demo's default) never needs. The key is checked before, so a missing one still
  * stops startup with the same message.
  */
-const layerAnthropicToolsLazy = (settings: AnthropicSettings): Layer.Layer<ToolCallingLlm> =>
+const loadTools = <M>(sdk: string, load: () => Promise<M>): Effect.Effect<M, EscalationLlmConfigError> =>
+  Effect.tryPromise({
+    try: load,
+    catch: (cause) =>
+      new EscalationLlmConfigError({
+        message: `the escalation agent's LLM needs the package ${sdk}, which could not be loaded (npm install ${sdk}): ${
+          cause instanceof Error ? cause.message : String(cause)
+        }`
+      })
+  })
+
+const layerAnthropicToolsLazy = (settings: AnthropicSettings): Layer.Layer<ToolCallingLlm, EscalationLlmConfigError> =>
   Layer.unwrap(
     Effect.map(
-      Effect.promise(() => import("../services/llm/AnthropicTools.ts")),
+      loadTools("@anthropic-ai/sdk", () => import("../services/llm/AnthropicTools.ts")),
       (m) => m.layerAnthropicToolCallingLlm(settings)
     )
   )
 
-const layerOpenAiToolsLazy = (settings: OpenAiSettings): Layer.Layer<ToolCallingLlm> =>
+const layerOpenAiToolsLazy = (settings: OpenAiSettings): Layer.Layer<ToolCallingLlm, EscalationLlmConfigError> =>
   Layer.unwrap(
     Effect.map(
-      Effect.promise(() => import("../services/llm/OpenAiTools.ts")),
+      loadTools("openai", () => import("../services/llm/OpenAiTools.ts")),
       (m) => m.layerOpenAiToolCallingLlm(settings)
     )
   )

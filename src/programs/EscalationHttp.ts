@@ -29,21 +29,25 @@ import { TicketStore } from "../services/TicketStore.ts"
 // The API
 // ---------------------------------------------------------------------------
 
+/** 400: the request is malformed (the message says what). */
 export class ApiBadRequest extends Schema.Error<ApiBadRequest>("ApiBadRequest")({
   error: Schema.tag("bad_request"),
   message: Schema.String
 }, { httpApiStatus: 400, description: "The request is malformed" }) {}
 
+/** 404: no ticket has that id. */
 export class ApiNotFound extends Schema.Error<ApiNotFound>("ApiNotFound")({
   error: Schema.tag("not_found"),
   message: Schema.String
 }, { httpApiStatus: 404, description: "No such ticket" }) {}
 
+/** 409: the change conflicts with the ticket's state (e.g. a status transition it does not allow). */
 export class ApiConflict extends Schema.Error<ApiConflict>("ApiConflict")({
   error: Schema.tag("invalid_transition"),
   message: Schema.String
 }, { httpApiStatus: 409, description: "The status change is not allowed from the ticket's current status" }) {}
 
+/** 500: the store failed. */
 export class ApiInternal extends Schema.Error<ApiInternal>("ApiInternal")({
   error: Schema.tag("internal_error"),
   message: Schema.String
@@ -61,6 +65,7 @@ export const TicketList = Schema.Struct({ tickets: Schema.Array(EscalationTicket
 
 const Limit = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 }))
 
+/** The tickets group of the HTTP API: list, read and update tracked tickets. */
 export class TicketsApi extends HttpApiGroup.make("tickets").add(
   HttpApiEndpoint.get("list", "/tickets", {
     query: {
@@ -89,6 +94,7 @@ export class TicketsApi extends HttpApiGroup.make("tickets").add(
     "Escalation tickets: list, read with the audit trail, add a note or change the status (open → in_progress → resolved → closed; resolved or closed → open)."
 })) {}
 
+/** The escalation agent's HTTP API (tickets: list, read, update), with its OpenAPI description. */
 export class EscalationApi extends HttpApi.make("escalation").add(TicketsApi).annotateMerge(OpenApi.annotations({
   title: "support-agents escalation tickets",
   version: "0.1.0"
@@ -263,6 +269,7 @@ export const escalationRoutes = Layer.mergeAll(
 // The server
 // ---------------------------------------------------------------------------
 
+/** Where the escalation agent's HTTP API listens. */
 export interface EscalationHttpSettings {
   /** `ESCALATION_HTTP_HOST`, default `0.0.0.0` (all interfaces, for Kubernetes). */
   readonly host: string
@@ -270,8 +277,10 @@ export interface EscalationHttpSettings {
   readonly port: number
 }
 
+/** The HTTP API's default address: 0.0.0.0:8094. */
 export const escalationHttpDefaults: EscalationHttpSettings = { host: "0.0.0.0", port: 8094 }
 
+/** The HTTP server's address from `ESCALATION_HTTP_HOST` and `ESCALATION_HTTP_PORT`. */
 export const EscalationHttpConfig: Config.Config<EscalationHttpSettings> = Config.all({
   host: Config.String("ESCALATION_HTTP_HOST").pipe(Config.withDefault(escalationHttpDefaults.host)),
   port: Config.schema(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 })), "ESCALATION_HTTP_PORT").pipe(

@@ -26,6 +26,7 @@ export const defaultMetricsPorts: Readonly<Record<string, number>> = {
   escalation: 9094
 }
 
+/** The metrics server's address from `METRICS_PORT` (default per agent, `defaultMetricsPorts`) and `METRICS_HOST` (default 0.0.0.0). */
 export const metricsConfig = (agent: string) =>
   Config.all({
     port: Config.schema(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 })), "METRICS_PORT").pipe(

@@ -15,12 +15,14 @@ import { defineAgent } from "../streams/Agent.ts"
 import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
 import { childSpan } from "../streams/TraceContext.ts"
 
+/** The triage agent's settings (`TriageConfig` reads them from the environment). */
 export interface TriageSettings {
   readonly inputTopic: string
   readonly confidenceThreshold: number
   readonly groupId: string
 }
 
+/** The triage agent's default settings. */
 export const triageDefaults: TriageSettings = {
   inputTopic: Topics.events,
   confidenceThreshold: 0.7,

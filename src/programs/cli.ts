@@ -2,21 +2,16 @@
  * The `support-agents` command: one subcommand per agent for deployments, and `demo`, the
  * embedded default (`npm start`).
  */
-// The modules themselves, not the package index: the index loads every platform module (the
-// Redis client, WebSockets, undici, …) into every agent.
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeServices from "@effect/platform-node/NodeServices"
-import { Cause, Config, Console, Effect, Exit, Layer, Option, Runtime } from "effect"
+import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag, GlobalFlag } from "effect/cli"
 import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/AppConfig.ts"
 import { loadDotEnv } from "../services/DotEnv.ts"
 import { layerInMemoryKafka } from "../services/kafka/InMemoryKafka.ts"
 import { flushLogs, layerLogging, type LoggingOptions } from "../services/Logging.ts"
-import { layerTracingFromConfig } from "../services/observability/Tracing.ts"
 import type { RuntimeOptions } from "../streams/Agent.ts"
 import { runAgent } from "../streams/AgentRuntime.ts"
-import { layerMetricsServer, layerObservers, makeAgentMetrics } from "./Observability.ts"
-import { CustomersForDemo, CustomersLive, GuardrailsLive, KafkaLive, LlmLive, LlmPreferMock } from "./Environment.ts"
+import { CustomersForDemo, CustomersLive, GuardrailsLive, LlmLive, LlmPreferMock } from "./Environment.ts"
+import { runProcess, serveProgram } from "./Serve.ts"
 import { specialistAgent, specialists, type SpecialistSpec } from "./SpecialistAgent.ts"
 import { triageAgent } from "./TriageAgent.ts"
 
@@ -73,27 +68,14 @@ const demo = Command.make(
   }, Effect.provide(commandLogging({ defaultLevel: "WARN", stderr: true })))
 ).pipe(Command.withDescription("Run triage and every specialist in one process on the in-memory broker, and report each ticket's journey"))
 
-const agentLayers = Layer.mergeAll(KafkaLive, LlmLive, GuardrailsLive, CustomersLive)
+const agentLayers = Layer.mergeAll(LlmLive, GuardrailsLive, CustomersLive)
 
 /**
- * Runs one agent as a deployment does: live layers from the environment, metrics and health
- * endpoints on `METRICS_PORT`, observers feeding them, until SIGTERM.
+ * Runs one agent as a deployment does (Serve.ts): live layers from the environment, metrics
+ * and health endpoints on `METRICS_PORT`, observers feeding them, until SIGTERM.
  */
-const serveAgent = <E, R extends Layer.Success<typeof agentLayers>>(
-  name: string,
-  run: (runtime: RuntimeOptions) => Effect.Effect<void, E, R>
-) =>
-  Effect.gen(function*() {
-    const runtime = yield* RuntimeConfig
-    yield* Effect.logDebug("runtime settings").pipe(Effect.annotateLogs({ ...runtime }))
-    const metrics = makeAgentMetrics(name)
-    yield* run(runtime).pipe(
-      Effect.provide(layerMetricsServer(name, metrics, runtime)),
-      Effect.provide(agentLayers),
-      Effect.provide(layerObservers(metrics)),
-      Effect.provide(layerTracingFromConfig(name))
-    )
-  })
+const serveAgent = <E, R>(name: string, run: (runtime: RuntimeOptions) => Effect.Effect<void, E, R>) =>
+  serveProgram(name, run, agentLayers)
 
 const triage = Command.make(
   "triage",
@@ -135,50 +117,6 @@ export const cli = Command.make("support-agents").pipe(
   Command.withSubcommands([demo, triage, ...specialists.map(specialistCommand), escalation])
 )
 
-/**
- * A configuration problem as the README shows it: `Expected … (variable NAME)`, without the
- * `SchemaError(…)` wrapper of the error's own message.
- */
-export const configProblem = (error: Config.ConfigError): string =>
-  String(error.cause.message).replace(/\s+at \["([^"]+)"\]/, " (variable $1)").trim()
-
-/** Prints configuration and startup problems as one clear line instead of a stack trace. */
-const explainStartupErrors = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  effect.pipe(
-    Effect.catchCause((cause) => {
-      if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause)
-      const error = Cause.squash(cause)
-      const message = error instanceof Config.ConfigError
-        ? `Invalid configuration: ${configProblem(error)}`
-        : error instanceof Error
-        ? error.message
-        : String(error)
-      return Console.error(`support-agents: ${message}`).pipe(
-        Effect.andThen(Effect.sync(() => {
-          process.exitCode = 1
-        }))
-      )
-    })
-  )
-
-/**
- * SIGTERM and SIGINT interrupt the program; the agents drain and commit before it ends. That
- * is a clean stop, so the exit code is 0 (Kubernetes and the crash tests rely on it).
- *
- * A program that failed (reported by `explainStartupErrors`, which sets the exit code 1)
- * exits now with 1, even if a client library still holds the event loop: an agent that
- * stopped must not linger as a live process that consumes nothing.
- */
-const teardown: Runtime.Teardown = (exit, onExit) => {
-  if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) return onExit(process.exitCode === 1 ? 1 : 0)
-  if (Exit.isSuccess(exit) && process.exitCode === 1) return onExit(1)
-  Runtime.defaultTeardown(exit, onExit)
-}
-
 // A `.env` in the working directory is loaded first, as the original does (the environment wins).
-loadDotEnv().pipe(
-  Effect.andThen(cli.pipe(Command.run({ version: "0.1.0" }))),
-  explainStartupErrors,
-  Effect.provide(NodeServices.layer),
-  NodeRuntime.runMain({ disableErrorReporting: true, teardown })
-)
+// SIGTERM/SIGINT drain the agents and exit 0; a startup problem is one line and exit 1 (Serve.ts).
+runProcess(loadDotEnv().pipe(Effect.andThen(cli.pipe(Command.run({ version: "0.1.0" })))))

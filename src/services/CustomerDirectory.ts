@@ -6,11 +6,13 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import type { JsonObject } from "../domain/events.ts"
 
+/** A lookup failed (timeout, network, service error); the triage agent goes on without the record. */
 export class CustomerLookupError extends Schema.TaggedError<CustomerLookupError>()("CustomerLookupError", {
   message: Schema.String,
   cause: Schema.optional(Schema.Defect())
 }) {}
 
+/** The customer directory port: the customer record of a ticket's `customer_id`, if there is one. Provide it with `layerInMemoryCustomers` or `support-agents/customers`. */
 export class CustomerDirectory extends Context.Service<CustomerDirectory, {
   /** The customer's record, or none when unknown. */
   readonly lookup: (customerId: string) => Effect.Effect<Option.Option<JsonObject>, CustomerLookupError>
@@ -23,6 +25,7 @@ export const seedCustomers: ReadonlyArray<JsonObject & { readonly customer_id: s
   { customer_id: "int-cust", plan: "enterprise", region: "us-east-1" }
 ]
 
+/** A directory of `customers` (default `seedCustomers`), in memory: for tests and the demo. */
 export const layerInMemoryCustomers = (
   customers: ReadonlyArray<JsonObject & { readonly customer_id: string }> = seedCustomers
 ): Layer.Layer<CustomerDirectory> => {

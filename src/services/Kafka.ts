@@ -44,6 +44,7 @@ export interface CommitOffset {
   readonly generation: number
 }
 
+/** What `Kafka.consumer` takes: the group, its topics, where it starts and how far it may fetch ahead. */
 export interface ConsumerOptions {
   readonly groupId: string
   readonly topics: ReadonlyArray<string>
@@ -69,6 +70,7 @@ export interface KafkaConsumer {
   readonly joined: Effect.Effect<boolean>
 }
 
+/** A Kafka operation failed (connect, produce, fetch, commit); `retryable` says whether trying again may help. */
 export class KafkaError extends Schema.TaggedError<KafkaError>()("KafkaError", {
   operation: Schema.Literals(["connect", "produce", "consume", "commit", "admin"]),
   message: Schema.String,
@@ -76,6 +78,7 @@ export class KafkaError extends Schema.TaggedError<KafkaError>()("KafkaError", {
   cause: Schema.optional(Schema.Defect())
 }) {}
 
+/** The Kafka port: produce records and join consumer groups. `support-agents/kafka` provides it on a real broker, `support-agents/testing` in memory. */
 export class Kafka extends Context.Service<Kafka, {
   /** Produces records and waits for the broker's acknowledgement. */
   readonly produce: (records: ReadonlyArray<OutgoingRecord>) => Effect.Effect<void, KafkaError>

@@ -8,22 +8,26 @@ import type { JsonObject, TicketTriaged } from "../domain/events.ts"
 import type { Ticket } from "../domain/ticketInput.ts"
 import type { TriageResult } from "../domain/triage.ts"
 
+/** Tokens a call consumed, as the provider reported them (or estimated). */
 export interface TokenUsage {
   readonly inputTokens: number
   readonly outputTokens: number
 }
 
+/** What `Llm.classify` takes: the ticket, and its customer record when there is one. */
 export interface ClassifyRequest {
   readonly ticket: Ticket
   readonly customer?: JsonObject | undefined
 }
 
+/** A classification: the triage result, the tokens it took and the model that made it. */
 export interface Classification {
   readonly result: TriageResult
   readonly usage: TokenUsage
   readonly model: string
 }
 
+/** What `Llm.draft` takes: who asks, their instructions, the triaged ticket and the sampling settings. */
 export interface DraftRequest {
   /** The specialist asking (`billing`, `technical`, …). */
   readonly agent: string
@@ -34,6 +38,7 @@ export interface DraftRequest {
   readonly maxTokens?: number | undefined
 }
 
+/** A drafted reply: its text, the tokens it took and the model that wrote it. */
 export interface Draft {
   readonly text: string
   readonly usage: TokenUsage
@@ -69,6 +74,7 @@ export const holdKinds: ReadonlySet<LlmFailureKind> = new Set([
   "quota_exhausted"
 ])
 
+/** An LLM call failed: `kind` says how (rate limited, timeout, …), `retryable` and `hold` tell the runtime what to do about it. */
 export class LlmError extends Schema.TaggedError<LlmError>()("LlmError", {
   provider: Schema.String,
   kind: LlmFailureKind,
@@ -83,11 +89,14 @@ export class LlmError extends Schema.TaggedError<LlmError>()("LlmError", {
   }
 }
 
+/** The LLM port: classify a ticket, draft a reply. Provide it with `support-agents/llm` (real providers) or `layerMockLlm` (tests). */
 export class Llm extends Context.Service<Llm, {
   /** `mock`, `anthropic`, `openai`, `ollama`. */
   readonly provider: string
   readonly model: string
+  /** Classifies a new ticket: type, priority, confidence and reasoning. */
   readonly classify: (request: ClassifyRequest) => Effect.Effect<Classification, LlmError>
+  /** Drafts the reply to a triaged ticket. */
   readonly draft: (request: DraftRequest) => Effect.Effect<Draft, LlmError>
 }>()("support-agents/Llm") {}
 

@@ -23,6 +23,7 @@ const levels: Record<string, LogLevel.LogLevel> = {
   NONE: "None"
 }
 
+/** What `layerLogging` takes besides the environment's `LOG_LEVEL` and `LOG_FORMAT`. */
 export interface LoggingOptions {
   /** Level when `LOG_LEVEL` is not set. */
   readonly defaultLevel?: string | undefined

@@ -35,6 +35,7 @@ import type { Priority } from "../domain/events.ts"
 // The port
 // ---------------------------------------------------------------------------
 
+/** The ticket database failed (opening, migrating, reading or writing). */
 export class TicketStoreError extends Schema.TaggedError<TicketStoreError>()("TicketStoreError", {
   operation: Schema.String,
   message: Schema.String,
@@ -42,6 +43,7 @@ export class TicketStoreError extends Schema.TaggedError<TicketStoreError>()("Ti
   retryable: Schema.Boolean
 }) {}
 
+/** No tracked ticket has that id. */
 export class TicketNotFound extends Schema.TaggedError<TicketNotFound>()("TicketNotFound", {
   ticket_id: Schema.String
 }) {
@@ -50,6 +52,7 @@ export class TicketNotFound extends Schema.TaggedError<TicketNotFound>()("Ticket
   }
 }
 
+/** A status change the ticket's current status does not allow (see `canTransition`). */
 export class InvalidTransition extends Schema.TaggedError<InvalidTransition>()("InvalidTransition", {
   ticket_id: Schema.String,
   from: TicketStatus,
@@ -60,6 +63,7 @@ export class InvalidTransition extends Schema.TaggedError<InvalidTransition>()("
   }
 }
 
+/** A ticket to create, with the source event it comes from (creating it twice is harmless). */
 export interface NewTicket {
   readonly source_ticket_id: string
   readonly customer_id: string
@@ -73,12 +77,14 @@ export interface NewTicket {
   readonly note?: string | undefined
 }
 
+/** What creating a ticket gave: the ticket, and whether it was new or one of the same source already. */
 export interface CreateResult {
   readonly ticket: EscalationTicket
   /** `false` when the source ticket already had a ticket (which is returned). */
   readonly created: boolean
 }
 
+/** A change to a tracked ticket: the fields to set, who makes it, and why. */
 export interface TicketChange {
   readonly actor: string
   readonly note?: string | undefined
@@ -88,6 +94,7 @@ export interface TicketChange {
   readonly source_ticket_id?: string | undefined
 }
 
+/** Which tickets `TicketStore.list` returns. */
 export interface TicketFilter {
   readonly status?: TicketStatus | undefined
   readonly department?: Department | undefined
@@ -103,9 +110,11 @@ export interface SourceOutcome {
   readonly actor: string
 }
 
+/** The tracked tickets port: create, read, change and list tickets, each change with its audit entry. `layerSqliteTicketStore` implements it. */
 export class TicketStore extends Context.Service<TicketStore, {
   /** Creates the ticket of a source ticket, or returns the one it already has. */
   readonly create: (ticket: NewTicket) => Effect.Effect<CreateResult, TicketStoreError>
+  /** The ticket with id `ticketId`, if there is one. */
   readonly get: (ticketId: string) => Effect.Effect<Option.Option<EscalationTicket>, TicketStoreError>
   /** Oldest first. */
   readonly audit: (ticketId: string) => Effect.Effect<ReadonlyArray<AuditEntry>, TicketStoreError>
@@ -258,6 +267,7 @@ const currentVersion = (db: DatabaseSync): number => {
   return typeof version === "number" ? version : 0
 }
 
+/** Where the SQLite store keeps its tickets. */
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. */
   readonly path: string
@@ -479,6 +489,7 @@ export const TicketDatabaseConfig = Config.String("ESCALATION_TICKET_DATABASE_PA
   Config.withDefault("./tickets.db")
 )
 
+/** The SQLite store at `TICKET_DB_PATH` (see `TicketDatabaseConfig`). */
 export const layerTicketStoreFromConfig: Layer.Layer<TicketStore, TicketStoreError | Config.ConfigError> = Layer.unwrap(
   Effect.map(TicketDatabaseConfig, (path) => layerSqliteTicketStore({ path }))
 )

@@ -48,11 +48,13 @@ export interface ToolResult {
   readonly isError: boolean
 }
 
+/** One message of a tool-calling conversation: the user's, the model's (with tool calls), or tool results. */
 export type ConversationMessage =
   | { readonly role: "user"; readonly text: string }
   | { readonly role: "assistant"; readonly text: string; readonly toolCalls: ReadonlyArray<ToolCall> }
   | { readonly role: "tool_results"; readonly results: ReadonlyArray<ToolResult> }
 
+/** What `ToolCallingLlm.turn` takes: the system prompt, the conversation and the tools. */
 export interface ToolTurnRequest {
   readonly system: string
   readonly messages: ReadonlyArray<ConversationMessage>
@@ -60,6 +62,7 @@ export interface ToolTurnRequest {
   readonly maxTokens?: number | undefined
 }
 
+/** Why the model's turn ended. */
 export type StopReason = "tool_use" | "end_turn" | "max_tokens" | "other"
 
 /** What the model answered in one turn: text, tool calls, or both. */
@@ -71,10 +74,12 @@ export interface ToolTurn {
   readonly model: string
 }
 
+/** The tool-calling LLM port of the escalation agent: one model turn of a conversation with tools. */
 export class ToolCallingLlm extends Context.Service<ToolCallingLlm, {
   /** `mock`, `anthropic`, `openai`, `ollama`. */
   readonly provider: string
   readonly model: string
+  /** One model turn: given the conversation so far and the tools, the model's text and tool calls. */
   readonly turn: (request: ToolTurnRequest) => Effect.Effect<ToolTurn, LlmError>
 }>()("support-agents/ToolCallingLlm") {}
 
@@ -221,5 +226,6 @@ export const makeMockToolCallingLlm = (options: { readonly latencyMs?: number | 
     }
   })
 
+/** A scripted tool-calling model that creates or updates a ticket from the facts block, deterministically: for tests and the demo. */
 export const layerMockToolCallingLlm = (options: { readonly latencyMs?: number | undefined } = {}): Layer.Layer<ToolCallingLlm> =>
   Layer.succeed(ToolCallingLlm, makeMockToolCallingLlm(options))

@@ -42,6 +42,7 @@ export interface HandlerFailure {
   readonly attempts: number
 }
 
+/** An agent: its name and group, its input topics and event schema, its handler and its fallback. Make one with `defineAgent`, run it with `runAgent` or `support-agents/serve`. */
 export interface AgentDefinition<A, E extends AgentFailure, R> {
   /** Short name used in logs, metrics and `resolved_by` (e.g. `triage`, `billing`). */
   readonly name: string
@@ -69,7 +70,26 @@ export interface AgentDefinition<A, E extends AgentFailure, R> {
   readonly fallback: (event: A, failure: HandlerFailure, context: MessageContext) => ReadonlyArray<OutgoingRecord>
 }
 
-/** Defines an agent (an identity function that helps type inference). */
+/**
+ * Defines an agent: an identity function that infers the event type from `schema` and the
+ * handler's errors and services, so that `handle` and `fallback` are checked against them.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { defineAgent, TicketResolved, Topics } from "support-agents"
+ *
+ * export const sentimentAgent = defineAgent({
+ *   name: "sentiment",
+ *   groupId: "sentiment-agent",
+ *   topics: [Topics.resolved],
+ *   schema: TicketResolved,
+ *   eventType: "ticket.resolved",
+ *   handle: (ticket) => Effect.succeed([{ topic: "ticket.sentiment", key: ticket.ticket_id, value: ticket.response }]),
+ *   fallback: (ticket, failure) => [{ topic: "ticket.sentiment.failed", key: ticket.ticket_id, value: failure.reason }]
+ * })
+ * ```
+ */
 export const defineAgent = <A, E extends AgentFailure, R>(
   definition: AgentDefinition<A, E, R>
 ): AgentDefinition<A, E, R> => definition
@@ -118,6 +138,7 @@ export interface RuntimeOptions {
 export const OtherEventTypesValues = ["skip", "dlq"] as const
 export type OtherEventTypes = (typeof OtherEventTypesValues)[number]
 
+/** The runtime's defaults (the environment's `AGENT_CONCURRENCY`, … override them through `RuntimeConfig`). */
 export const defaultRuntimeOptions: RuntimeOptions = {
   concurrency: 32,
   handlerTimeoutMs: 60_000,
@@ -136,10 +157,15 @@ export const defaultRuntimeOptions: RuntimeOptions = {
 export interface RuntimeObserver {
   /** The agent joined its consumer group with this consumer. */
   readonly started: (agent: string, consumer: KafkaConsumer) => void
+  /** A record was taken from Kafka. */
   readonly consumed: (agent: string, record: KafkaRecord) => void
+  /** A record could not be decoded and went to its dead-letter topic with `reason`. */
   readonly deadLettered: (agent: string, record: KafkaRecord, reason: string) => void
+  /** A handler attempt failed with a retryable error and will be tried again. */
   readonly retried: (agent: string, reason: string) => void
+  /** A handler failed for good; the fallback's records were produced. */
   readonly fellBack: (agent: string, reason: string) => void
+  /** A record is done (handled, fallen back, dead-lettered or skipped), `seconds` after it was taken. */
   readonly completed: (
     agent: string,
     record: KafkaRecord,
@@ -148,7 +174,9 @@ export interface RuntimeObserver {
   ) => void
   /** A record was skipped (`reason`: `other_event_type`, with the record's `event_type`). */
   readonly skipped: (agent: string, record: KafkaRecord, reason: string, eventType: string) => void
+  /** Offsets were committed; the commit took `seconds`. */
   readonly committed: (agent: string, seconds: number) => void
+  /** The number of records being processed changed. */
   readonly inFlight: (agent: string, count: number) => void
   /**
    * The agent started holding (a dependency is failing: it takes no new records; `reason` says
@@ -158,6 +186,7 @@ export interface RuntimeObserver {
 }
 
 const noop = () => {}
+/** A runtime observer that ignores everything (the default). */
 export const noopObserver: RuntimeObserver = {
   started: noop,
   consumed: noop,

@@ -178,6 +178,25 @@ const checkTopics = (kafka: Kafka["Service"], agent: Pick<AgentDefinition<unknow
 /**
  * Runs an agent until interrupted (graceful shutdown) or until its consumer ends. Fails only
  * when producing or consuming fails for good.
+ *
+ * It joins the agent's consumer group on the `Kafka` provided, decodes each record (dead
+ * letters for what does not decode), runs the handler with up to `concurrency` records at once
+ * but never two of the same key, retries and times attempts out as `options` say, produces the
+ * results and commits each partition's offset once everything below it is done. Interrupting
+ * it stops intake and lets in-flight work finish for `shutdownTimeoutMs`, then commits.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { runAgent } from "support-agents"
+ * import { layerKafkaJs } from "support-agents/kafka"
+ * import { layerMockLlm } from "support-agents/testing"
+ *
+ * const fiber = runAgent(sentimentAgent, { concurrency: 8 }).pipe(
+ *   Effect.provide(Layer.merge(layerKafkaJs({ brokers: ["127.0.0.1:9092"] }), layerMockLlm())),
+ *   Effect.runFork
+ * )
+ * ```
  */
 export const runAgent = <A, E extends AgentFailure, R>(
   agent: AgentDefinition<A, E, R>,

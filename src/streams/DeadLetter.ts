@@ -6,6 +6,7 @@ import { Predicate, Result, Schema } from "effect"
 import { deadLetterTopic } from "../domain/topics.ts"
 import type { KafkaRecord, OutgoingRecord } from "../services/Kafka.ts"
 
+/** The reasons a record is dead-lettered. */
 export type DeadLetterReason =
   | "too_large"
   | "invalid_utf8"
@@ -18,6 +19,7 @@ export type DeadLetterReason =
   /** What the agent produced for the record could not be encoded, or is larger than the size limit. */
   | "unserializable"
 
+/** Why a record could not be decoded: the reason and its detail. */
 export interface DeadLetter {
   readonly reason: DeadLetterReason
   /** A short description (no record content beyond what the schema error names). */
@@ -43,6 +45,7 @@ export const DeadLetterHeaders = {
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 const maxDetail = 500
 
+/** What `decodeRecord` checks a record against: the schema, the expected `event_type`, size and depth limits. */
 export interface DecodeOptions<A> {
   readonly schema: Schema.Decoder<A>
   /**

@@ -4,6 +4,7 @@
  */
 import type { KafkaHeaders, KafkaRecord, OutgoingRecord } from "../services/Kafka.ts"
 
+/** The record header that carries a ticket's trace id. */
 export const TraceHeader = "trace_id"
 
 /** A record whose value is `event` as JSON, keyed by `key`, carrying `trace_id`. */

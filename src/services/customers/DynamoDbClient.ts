@@ -5,15 +5,16 @@
  * Its own module so that `@aws-sdk/client-dynamodb` and `@aws-sdk/util-dynamodb` are loaded only
  * when `DYNAMODB_TABLE` selects DynamoDB: `layerDynamoDbCustomers` imports it when it is built.
  */
-import { DynamoDBClient, type DynamoDBClientConfig, GetItemCommand } from "@aws-sdk/client-dynamodb"
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb"
 import { unmarshall } from "@aws-sdk/util-dynamodb"
 import { Cause, Effect, Option, Predicate } from "effect"
 import type { JsonObject } from "../../domain/events.ts"
 import { CustomerDirectory, CustomerLookupError } from "../CustomerDirectory.ts"
-import { CustomerLookupObserver, reportLookup } from "./DynamoDbCustomers.ts"
+import { CustomerLookupObserver, type DynamoDbSdkClientConfig, reportLookup } from "./DynamoDbCustomers.ts"
 
 /** An SDK client with `config` (see `dynamoDbClientConfig`); the caller destroys it. */
-export const makeDynamoDbClient = (config: DynamoDBClientConfig): DynamoDBClient => new DynamoDBClient(config)
+export const makeDynamoDbClient = (config: DynamoDbSdkClientConfig): DynamoDBClient =>
+  new DynamoDBClient({ ...config, requestHandler: { ...config.requestHandler } })
 
 // ---------------------------------------------------------------------------
 // Item conversion

@@ -18,9 +18,9 @@
  * The code that uses the AWS SDK (the client, `GetItem`, unmarshalling) is in `DynamoDbClient.ts`,
  * imported when the DynamoDB layer is built: the SDK is a large part of an agent's heap, and
  * without `DYNAMODB_TABLE` nothing needs it. This module (configuration, observer, layers) stays
- * free of it, types aside.
+ * free of it, types included: the SDK is an optional dependency of the package, and the
+ * declarations of its public modules must compile without it.
  */
-import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
 import { Config, Context, Effect, Layer, Option, Schema } from "effect"
 import { CustomerDirectory, layerInMemoryCustomers, layerNoCustomers } from "../CustomerDirectory.ts"
 
@@ -28,8 +28,10 @@ import { CustomerDirectory, layerInMemoryCustomers, layerNoCustomers } from "../
 // Observer (metrics hook)
 // ---------------------------------------------------------------------------
 
+/** How a lookup ended. */
 export type CustomerLookupOutcome = "found" | "not_found" | "error" | "timeout"
 
+/** What hears of every customer lookup (the metrics do). */
 export interface CustomerLookupObserverService {
   /** Called once per lookup with its outcome and duration in seconds. Must not throw. */
   readonly onLookup: (outcome: CustomerLookupOutcome, seconds: number) => void
@@ -75,6 +77,7 @@ export const observeCustomerDirectory = (directory: CustomerDirectory["Service"]
 // Options, configuration and the SDK client's settings
 // ---------------------------------------------------------------------------
 
+/** Where the DynamoDB directory looks customers up, and how long a lookup may take. */
 export interface DynamoDbCustomersOptions {
   readonly table: string
   readonly region: string
@@ -84,7 +87,9 @@ export interface DynamoDbCustomersOptions {
   readonly timeoutMs: number
 }
 
+/** The region when `AWS_REGION` is not set. */
 export const defaultDynamoDbRegion = "us-east-1"
+/** A lookup's time limit when `DYNAMODB_TIMEOUT_MS` is not set, in milliseconds. */
 export const defaultDynamoDbTimeoutMs = 1000
 
 /**
@@ -137,8 +142,24 @@ export interface DynamoDbClientSettings {
   readonly environmentHasCredentials: boolean
 }
 
+/**
+ * The part of the SDK's `DynamoDBClientConfig` that `dynamoDbClientConfig` sets (the SDK's type
+ * is not named here: see the module comment).
+ */
+export interface DynamoDbSdkClientConfig {
+  readonly region: string
+  readonly maxAttempts: number
+  readonly requestHandler: {
+    readonly connectionTimeout: number
+    readonly requestTimeout: number
+    readonly throwOnRequestTimeout: boolean
+  }
+  readonly endpoint?: string
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string }
+}
+
 /** The SDK client configuration (shared by the directory and `scripts/seed-dynamodb.ts`). */
-export const dynamoDbClientConfig = (settings: DynamoDbClientSettings): DynamoDBClientConfig => ({
+export const dynamoDbClientConfig = (settings: DynamoDbClientSettings): DynamoDbSdkClientConfig => ({
   region: settings.region,
   maxAttempts: settings.maxAttempts ?? 2,
   requestHandler: {
@@ -162,16 +183,32 @@ export const environmentHasCredentials: Effect.Effect<boolean> = Effect.gen(func
 }).pipe(Effect.orElseSucceed(() => false))
 
 /**
- * The DynamoDB directory. The client is created when the layer is built and destroyed when its
- * scope closes.
+ * The DynamoDB directory cannot be built: the AWS SDK (`@aws-sdk/client-dynamodb` and
+ * `@aws-sdk/util-dynamodb`, optional dependencies of the package) is not installed.
  */
-export const layerDynamoDbCustomers = (options: DynamoDbCustomersOptions): Layer.Layer<CustomerDirectory> =>
+export class DynamoDbSdkMissing extends Schema.TaggedError<DynamoDbSdkMissing>()("DynamoDbSdkMissing", {
+  message: Schema.String
+}) {}
+
+/**
+ * The DynamoDB directory. The client is created when the layer is built and destroyed when its
+ * scope closes; the AWS SDK is loaded then (it fails with `DynamoDbSdkMissing` when absent).
+ */
+export const layerDynamoDbCustomers = (options: DynamoDbCustomersOptions): Layer.Layer<CustomerDirectory, DynamoDbSdkMissing> =>
   Layer.effect(
     CustomerDirectory,
     Effect.gen(function*() {
       const hasCredentials = yield* environmentHasCredentials
       // The AWS SDK is loaded here, once DynamoDB is chosen (see the module comment).
-      const sdk = yield* Effect.promise(() => import("./DynamoDbClient.ts"))
+      const sdk = yield* Effect.tryPromise({
+        try: () => import("./DynamoDbClient.ts"),
+        catch: (cause) =>
+          new DynamoDbSdkMissing({
+            message: `DYNAMODB_TABLE needs the packages @aws-sdk/client-dynamodb and @aws-sdk/util-dynamodb, which could not be loaded (npm install @aws-sdk/client-dynamodb @aws-sdk/util-dynamodb): ${
+              cause instanceof Error ? cause.message : String(cause)
+            }`
+          })
+      })
       const client = yield* Effect.acquireRelease(
         Effect.sync(() =>
           sdk.makeDynamoDbClient(dynamoDbClientConfig({
@@ -202,7 +239,7 @@ const layerObservedInMemoryCustomers: Layer.Layer<CustomerDirectory> = Layer.eff
  * DynamoDB when `DYNAMODB_TABLE` is set; otherwise no directory: as in the original, tickets are
  * not enriched (and no lookup is counted).
  */
-export const layerCustomerDirectoryFromConfig: Layer.Layer<CustomerDirectory, Config.ConfigError> = Layer.unwrap(
+export const layerCustomerDirectoryFromConfig: Layer.Layer<CustomerDirectory, Config.ConfigError | DynamoDbSdkMissing> = Layer.unwrap(
   Effect.gen(function*() {
     const options = yield* DynamoDbCustomersConfig
     return Option.isSome(options) ? layerDynamoDbCustomers(options.value) : layerNoCustomers
@@ -213,7 +250,7 @@ export const layerCustomerDirectoryFromConfig: Layer.Layer<CustomerDirectory, Co
  * For the embedded demo: DynamoDB when `DYNAMODB_TABLE` is set, otherwise the original's three
  * seed customers in memory (the seed customers belong to the demo only).
  */
-export const layerCustomerDirectoryForDemo: Layer.Layer<CustomerDirectory, Config.ConfigError> = Layer.unwrap(
+export const layerCustomerDirectoryForDemo: Layer.Layer<CustomerDirectory, Config.ConfigError | DynamoDbSdkMissing> = Layer.unwrap(
   Effect.gen(function*() {
     const options = yield* DynamoDbCustomersConfig
     return Option.isSome(options) ? layerDynamoDbCustomers(options.value) : layerObservedInMemoryCustomers

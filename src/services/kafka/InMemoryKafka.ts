@@ -38,6 +38,7 @@ interface Group {
   generation: number
 }
 
+/** What `layerInMemoryKafka` takes: the partitions of a topic created on first use. */
 export interface InMemoryKafkaOptions {
   /** Partitions of a topic created on first use. Default 3. */
   readonly defaultPartitions?: number | undefined

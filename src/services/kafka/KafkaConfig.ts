@@ -27,8 +27,10 @@ import { readFileSync } from "node:fs"
 import { Config, ConfigProvider, Effect, Option, type Redacted, Schema } from "effect"
 import { choice, flag } from "../ConfigValues.ts"
 
+/** The SASL mechanisms the client supports. */
 export type SaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512"
 
+/** SASL authentication: the mechanism and the credentials (the password `Redacted`). */
 export interface KafkaSasl {
   readonly mechanism: SaslMechanism
   readonly username: string
@@ -117,6 +119,7 @@ export interface ResolvedKafkaJsOptions {
   readonly logLevel: "nothing" | "error" | "warn" | "info" | "debug"
 }
 
+/** The Kafka client id when none is given. */
 export const defaultClientId = "support-agents"
 
 export const resolveKafkaJsOptions = (options: KafkaJsOptions): ResolvedKafkaJsOptions => {

@@ -8,17 +8,20 @@ import { KafkaError } from "../Kafka.ts"
 import type { KafkaJsOptions } from "./KafkaConfig.ts"
 import { attempt, isRetryable, type KafkaJsHandle, makeKafkaJsClient } from "./KafkaJsCommon.ts"
 
+/** Topics to create, with their partitions and replication factor. */
 export interface CreateTopicsRequest {
   readonly topics: ReadonlyArray<string>
   readonly partitions: number
   readonly replicationFactor: number
 }
 
+/** A topic that existed already, with its partition count. */
 export interface ExistingTopic {
   readonly topic: string
   readonly partitions: number
 }
 
+/** What `createTopics` did: the topics it created and those that were there. */
 export interface CreateTopicsResult {
   /** Topics this call created (their leaders are elected when it returns, as are those of topics created at the same time by others). */
   readonly created: ReadonlyArray<string>

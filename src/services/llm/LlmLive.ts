@@ -29,13 +29,17 @@ import {
   defaultOpenAiModel,
   ollamaDummyKey
 } from "./ProviderDefaults.ts"
-import { ResilienceConfig } from "./Resilience.ts"
+import { defaultResilience, ResilienceConfig, type ResilienceSettings } from "./Resilience.ts"
 
-/** The LLM configuration cannot work (the message names the variable). */
+/**
+ * The LLM configuration cannot work: a variable is missing or wrong (the message names it), or
+ * the chosen provider's SDK is not installed (the message names the package).
+ */
 export class LlmConfigError extends Schema.TaggedError<LlmConfigError>()("LlmConfigError", {
   message: Schema.String
 }) {}
 
+/** The providers `LLM_PROVIDER` chooses from. */
 export type LlmProviderName = "anthropic" | "openai" | "ollama"
 
 /** A string variable, `undefined` when unset or blank. */
@@ -62,13 +66,89 @@ const requiredKey = (name: string, provider: LlmProviderName) =>
  * The provider modules are imported when their Layer is built, not with this module: each pulls
  * in its SDK (hundreds of modules, tens of MB of heap), which an agent on the mock or on the
  * other provider never uses. The configuration is read and checked first, so a missing key
- * still stops startup before any SDK is loaded.
+ * still stops startup before any SDK is loaded. The SDKs are optional dependencies of the
+ * package: one that is not installed fails the layer with an `LlmConfigError` naming it.
  */
-const layerAnthropicLazy = (settings: AnthropicSettings): Layer.Layer<Llm> =>
-  Layer.unwrap(Effect.map(Effect.promise(() => import("./Anthropic.ts")), (m) => m.layerAnthropic(settings)))
+const loadProvider = <M>(provider: LlmProviderName, sdk: string, load: () => Promise<M>): Effect.Effect<M, LlmConfigError> =>
+  Effect.tryPromise({
+    try: load,
+    catch: (cause) =>
+      new LlmConfigError({
+        message: `LLM provider ${provider} needs the package ${sdk}, which could not be loaded (npm install ${sdk}): ${
+          cause instanceof Error ? cause.message : String(cause)
+        }`
+      })
+  })
 
-const layerOpenAiLazy = (settings: OpenAiSettings): Layer.Layer<Llm> =>
-  Layer.unwrap(Effect.map(Effect.promise(() => import("./OpenAi.ts")), (m) => m.layerOpenAi(settings)))
+const layerAnthropicLazy = (settings: AnthropicSettings): Layer.Layer<Llm, LlmConfigError> =>
+  Layer.unwrap(
+    Effect.map(loadProvider("anthropic", "@anthropic-ai/sdk", () => import("./Anthropic.ts")), (m) => m.layerAnthropic(settings))
+  )
+
+const layerOpenAiLazy = (settings: OpenAiSettings): Layer.Layer<Llm, LlmConfigError> =>
+  Layer.unwrap(
+    Effect.map(loadProvider(settings.flavour, "openai", () => import("./OpenAi.ts")), (m) => m.layerOpenAi(settings))
+  )
+
+/** What a provider's layer takes; everything but the key has a default. */
+export interface LlmProviderOptions {
+  /** The model (defaults: `claude-haiku-4-5`, `gpt-4o-mini`, `llama3.2`). */
+  readonly model?: string | undefined
+  /**
+   * The API's base URL: Anthropic's without `/v1`, OpenAI's and Ollama's with it (defaults: the
+   * providers' public APIs; Ollama `http://localhost:11434/v1`).
+   */
+  readonly baseUrl?: string | undefined
+  /** Timeouts, retries, the circuit breaker and quotas; unset fields take `defaultResilience`. */
+  readonly resilience?: Partial<ResilienceSettings> | undefined
+}
+
+/** What the Anthropic and OpenAI layers take: a provider's options and its API key. */
+export interface LlmKeyedProviderOptions extends LlmProviderOptions {
+  /** The API key, as `Redacted` so that it is never logged (`Redacted.make(key)`). */
+  readonly apiKey: Redacted.Redacted<string>
+}
+
+const resilienceOf = (options: LlmProviderOptions): ResilienceSettings => ({ ...defaultResilience, ...options.resilience })
+
+/**
+ * Anthropic's Messages API as the `Llm` (needs the optional dependency `@anthropic-ai/sdk`,
+ * loaded when the layer is built). Calls are bounded, retried, rate-limited and behind a
+ * circuit breaker as the options' `resilience` says.
+ */
+export const layerAnthropicLlm = (options: LlmKeyedProviderOptions): Layer.Layer<Llm, LlmConfigError> =>
+  layerAnthropicLazy({
+    apiKey: options.apiKey,
+    model: options.model ?? defaultAnthropicModel,
+    baseUrl: options.baseUrl,
+    resilience: resilienceOf(options)
+  })
+
+/**
+ * OpenAI's Chat Completions API as the `Llm` (needs the optional dependency `openai`, loaded
+ * when the layer is built).
+ */
+export const layerOpenAiLlm = (options: LlmKeyedProviderOptions): Layer.Layer<Llm, LlmConfigError> =>
+  layerOpenAiLazy({
+    flavour: "openai",
+    apiKey: options.apiKey,
+    model: options.model ?? defaultOpenAiModel,
+    baseUrl: options.baseUrl,
+    resilience: resilienceOf(options)
+  })
+
+/**
+ * An Ollama server's OpenAI-compatible API as the `Llm` (no key; needs the optional dependency
+ * `openai`, loaded when the layer is built).
+ */
+export const layerOllamaLlm = (options: LlmProviderOptions = {}): Layer.Layer<Llm, LlmConfigError> =>
+  layerOpenAiLazy({
+    flavour: "ollama",
+    apiKey: Redacted.make(ollamaDummyKey),
+    model: options.model ?? defaultOllamaModel,
+    baseUrl: options.baseUrl ?? defaultOllamaBaseUrl,
+    resilience: resilienceOf(options)
+  })
 
 const anthropicFromConfig = Effect.gen(function*() {
   const apiKey = yield* requiredKey("ANTHROPIC_API_KEY", "anthropic")

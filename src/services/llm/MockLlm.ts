@@ -96,11 +96,13 @@ export const mockReplies: Readonly<Record<string, string>> = {
 
 const gullibleTriggers = ["100% refund", "guaranteed approval"]
 
+/** What `layerMockLlm` takes. */
 export interface MockLlmOptions {
   /** Added latency per call, in milliseconds (for benchmarks). Default 0. */
   readonly latencyMs?: number | undefined
 }
 
+/** The mock `Llm` of `layerMockLlm`, as a service value. */
 export const makeMockLlm = (options: MockLlmOptions = {}): Llm["Service"] => {
   const latency = options.latencyMs ?? 0
   /** Adds the configured latency and reports the call like the real providers do. */
@@ -152,4 +154,5 @@ export const makeMockLlm = (options: MockLlmOptions = {}): Llm["Service"] => {
   })
 }
 
+/** The deterministic mock `Llm`: it classifies by keywords (`mockClassify`) and drafts canned replies, with no network. For tests, the demo and benchmarks. */
 export const layerMockLlm = (options?: MockLlmOptions): Layer.Layer<Llm> => Layer.succeed(Llm, makeMockLlm(options))

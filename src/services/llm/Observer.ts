@@ -6,8 +6,10 @@
 import { Context } from "effect"
 import type { LlmFailureKind } from "../Llm.ts"
 
+/** What an LLM call was for. */
 export type LlmOperation = "classify" | "draft" | "tool_turn"
 
+/** One LLM call: provider, model, operation, outcome, duration and tokens. */
 export interface LlmCallReport {
   readonly provider: string
   readonly model: string
@@ -20,10 +22,13 @@ export interface LlmCallReport {
   readonly outcome: "success" | LlmFailureKind
 }
 
+/** What hears of every LLM call (the metrics do). */
 export interface LlmCallObserverService {
+  /** Called once per call with its report. Must not throw. */
   readonly onCall: (report: LlmCallReport) => void
 }
 
+/** An observer that ignores every call (the default). */
 export const noopLlmCallObserver: LlmCallObserverService = { onCall: () => {} }
 
 /** The observer LLM calls report to (none by default). */

@@ -25,6 +25,7 @@ import { defaultGateSettings, type GateOutcome, type GatePermit, type ProviderGa
 // Settings
 // ---------------------------------------------------------------------------
 
+/** The call policy of every LLM provider: time limit, retries, circuit breaker, concurrency and quotas (`ResilienceConfig` reads it from `LLM_*`). */
 export interface ResilienceSettings {
   /** Time limit of one attempt, in milliseconds (`LLM_TIMEOUT_MS`). */
   readonly timeoutMs: number
@@ -51,6 +52,7 @@ export interface ResilienceSettings {
   readonly tokensPerMinute?: number | undefined
 }
 
+/** The call policy's defaults. */
 export const defaultResilience: ResilienceSettings = {
   timeoutMs: 15_000,
   maxRetries: 2,

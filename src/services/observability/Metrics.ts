@@ -30,6 +30,7 @@ export interface RuntimeActivity {
   readonly holding: () => { readonly reason: string; readonly seconds: number } | undefined
 }
 
+/** One agent process's Prometheus registry and the observers that feed it (provide them with `layerObservers`). */
 export interface AgentMetrics {
   readonly registry: Registry
   readonly runtime: RuntimeObserver
@@ -51,6 +52,7 @@ const failureReason = (reason: string): string => {
   return reason
 }
 
+/** The metrics of the agent `agent` (its name prefixes theirs), in a registry of their own; process metrics too unless `defaultMetrics` is false. */
 export const makeAgentMetrics = (agent: string, options: { readonly defaultMetrics?: boolean } = {}): AgentMetrics => {
   const registry = new Registry()
   registry.setDefaultLabels({ agent })

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net"
 import type { Kafka } from "../Kafka.ts"
 import type { AgentMetrics } from "./Metrics.ts"
 
+/** What `serveMetrics` takes: the address, the metrics, the Kafka client for `/readyz`, and when the runtime counts as wedged for `/healthz`. */
 export interface MetricsServerOptions {
   readonly port: number
   readonly host: string

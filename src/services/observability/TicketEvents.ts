@@ -4,6 +4,7 @@
  */
 import { Context } from "effect"
 
+/** What hears of ticket outcomes (the metrics do). */
 export interface TicketEventsService {
   /** Triage classified a ticket (also when it goes to people); `enriched` when a customer record was found. */
   readonly triaged: (type: string, priority: string, humanReason: string | undefined, enriched: boolean) => void
@@ -15,6 +16,7 @@ export interface TicketEventsService {
   readonly guardrailBlocked: (agent: string, policies: ReadonlyArray<string>) => void
 }
 
+/** Ignores every ticket outcome (the default). */
 export const noopTicketEvents: TicketEventsService = {
   triaged: () => {},
   assumed: () => {},
@@ -22,6 +24,7 @@ export const noopTicketEvents: TicketEventsService = {
   guardrailBlocked: () => {}
 }
 
+/** Where the agents report ticket outcomes (guardrail blocks, escalations); the metrics count them. */
 export const TicketEvents = Context.Reference<TicketEventsService>("support-agents/TicketEvents", {
   defaultValue: () => noopTicketEvents
 })

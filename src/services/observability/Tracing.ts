@@ -4,17 +4,34 @@
  * nothing is exported.
  *
  * The OpenTelemetry SDK itself is in `TracingSdk.ts`, imported only when a tracer is built: every
- * agent imports this module, and without an endpoint none of them needs the SDK in its heap.
+ * agent imports this module, and without an endpoint none of them needs the SDK in its heap. The
+ * SDK (`@effect/opentelemetry` and `@opentelemetry/*` but the API, which prom-client needs too)
+ * is an optional dependency of the package:
+ * without it, building a tracer fails with `TracingSdkMissing`.
  */
 import type * as Resource from "@effect/opentelemetry/Resource"
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Config, Effect, Layer, Option } from "effect"
 import { TracingEnabled } from "../../streams/TraceContext.ts"
+import { TracingSdkMissing } from "./TracingSdkMissing.ts"
 
-const loadSdk = Effect.promise(() => import("./TracingSdk.ts"))
+export { TracingSdkMissing }
+
+
+const otelPackages = "@effect/opentelemetry @opentelemetry/exporter-trace-otlp-http @opentelemetry/resources @opentelemetry/sdk-trace-base @opentelemetry/sdk-trace-node @opentelemetry/semantic-conventions"
+
+const loadSdk = Effect.tryPromise({
+  try: () => import("./TracingSdk.ts"),
+  catch: (cause) =>
+    new TracingSdkMissing({
+      message: `tracing (OTEL_EXPORTER_OTLP_ENDPOINT) needs the packages @effect/opentelemetry and @opentelemetry/*, which could not be loaded (npm install ${otelPackages}): ${
+        cause instanceof Error ? cause.message : String(cause)
+      }`
+    })
+})
 
 /** A tracer that sends spans to `processor` (tests use an in-memory exporter). */
-export const layerTracer = (serviceName: string, processor: SpanProcessor): Layer.Layer<Resource.Resource> =>
+export const layerTracer = (serviceName: string, processor: SpanProcessor): Layer.Layer<Resource.Resource, TracingSdkMissing> =>
   Layer.unwrap(Effect.map(loadSdk, (sdk) => sdk.layerTracer(serviceName, processor)))
 
 /** A setting that counts as unset when absent or blank (ConfigMaps list every key, some empty). */
@@ -25,7 +42,7 @@ const optionalSetting = (name: string) =>
   )
 
 /** OTLP export when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; no exporter otherwise. */
-export const layerTracingFromConfig = (agent: string): Layer.Layer<Resource.Resource, Config.ConfigError> =>
+export const layerTracingFromConfig = (agent: string): Layer.Layer<Resource.Resource, Config.ConfigError | TracingSdkMissing> =>
   Layer.unwrap(Effect.gen(function*() {
     const endpoint = yield* optionalSetting("OTEL_EXPORTER_OTLP_ENDPOINT")
     // No exporter: nobody would see spans, so none are made (the trace context still travels

@@ -1,0 +1,62 @@
+/**
+ * `support-agents/escalation`: the escalation agent. It turns `ticket.triaged.human` into
+ * tracked tickets (SQLite, through `node:sqlite`) with a tool-calling LLM, and serves an HTTP
+ * API and a review page for the people who work them.
+ *
+ * @packageDocumentation
+ */
+export * from "./domain/escalation.ts"
+export {
+  type CreateResult,
+  InvalidTransition,
+  layerSqliteTicketStore,
+  layerTicketStoreFromConfig,
+  type NewTicket,
+  type SourceOutcome,
+  type SqliteStoreOptions,
+  type TicketChange,
+  TicketDatabaseConfig,
+  type TicketFilter,
+  TicketNotFound,
+  TicketStore,
+  TicketStoreError
+} from "./services/TicketStore.ts"
+export {
+  type ConversationMessage,
+  parseArguments,
+  type StopReason,
+  type ToolCall,
+  ToolCallingLlm,
+  type ToolDefinition,
+  type ToolResult,
+  type ToolTurn,
+  type ToolTurnRequest
+} from "./services/ToolCallingLlm.ts"
+export {
+  escalate,
+  escalationAgent,
+  EscalationConfig,
+  escalationDefaults,
+  EscalationLlmConfigError,
+  escalationRuntimeOptions,
+  type EscalationSettings,
+  layerToolCallingLlmFromConfig,
+  type LoopEnd,
+  type LoopOutcome,
+  type LoopStep,
+  runEscalationLoop,
+  runEscalationService
+} from "./programs/EscalationAgent.ts"
+export {
+  ApiBadRequest,
+  ApiConflict,
+  ApiInternal,
+  ApiNotFound,
+  EscalationApi,
+  EscalationHttpConfig,
+  escalationHttpDefaults,
+  type EscalationHttpSettings,
+  escalationRoutes,
+  layerEscalationHttp,
+  TicketsApi
+} from "./programs/EscalationHttp.ts"
