@@ -5,4 +5,4 @@
  *
  * @packageDocumentation
  */
-export { type Journey, journeyTable, type PipelineOptions, runEmbeddedPipeline } from "./programs/Demo.ts"
+export { type Journey, journeyTable, type PipelineInput, type PipelineOptions, runEmbeddedPipeline } from "./programs/Demo.ts"

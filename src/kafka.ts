@@ -56,8 +56,7 @@ export const layerKafkaJs: (options: KafkaJsOptions, batching?: KafkaJs.ProduceB
 export const layerKafkaFromConfig: Layer.Layer<Kafka, Config.ConfigError | KafkaJs.KafkaNotConfigured> = KafkaJs.layerKafkaFromConfig
 
 /** The error of `layerKafkaFromConfig` when no broker (or two) is configured. */
-export const KafkaNotConfigured = KafkaJs.KafkaNotConfigured
-export type KafkaNotConfigured = KafkaJs.KafkaNotConfigured
+export { KafkaNotConfigured } from "./services/kafka/KafkaJs.ts"
 
 /**
  * Creates the topics of `request` that do not exist yet (existing ones are left as they are and

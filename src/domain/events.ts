@@ -21,7 +21,9 @@ export const DateTimeString = Schema.String.check(
 
 /** Channels through which a ticket can be submitted (the original contract). */
 export const Channels = ["email", "chat", "portal", "phone"] as const
+/** A channel of `ticket.created` (one of `Channels`). */
 export const Channel = Schema.Literals(Channels)
+/** A channel of `ticket.created`. */
 export type Channel = typeof Channel.Type
 
 /** The channel of a ticket read leniently (`ticketInput.ts`): the original four, or `other` for any other. */
