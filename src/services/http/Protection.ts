@@ -493,6 +493,9 @@ export const createProtectedServer = (policy: HttpProtectionPolicy, handler?: Ha
     }
     return emit(event, ...args)
   }
+  // Node emits `checkContinue` (instead of answering 100 at once) only when it has a listener:
+  // this one is never called (the emit above takes the event), it makes Node leave 100 to us.
+  server.on("checkContinue", () => {})
   server.on("clientError", (error: Error & { code?: string }, socket) => {
     if (!socket.writable) return socket.destroy()
     const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400
