@@ -60,3 +60,6 @@ export {
   layerEscalationHttp,
   TicketsApi
 } from "./programs/EscalationHttp.ts"
+
+// What the HTTP server's settings and its startup error refer to
+export { HttpListenError, type RateLimit } from "./services/http/Protection.ts"

@@ -6,6 +6,7 @@ import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
+import { type AddressInfo, createServer as createNetServer } from "node:net"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { demo as sentimentDemo } from "../examples/sentiment-agent.ts"
@@ -227,6 +228,29 @@ describe("agent subcommands", () => {
     assert.strictEqual(result.code, 1, result.stderr)
     assert.include(result.stderr, "unset one of them")
   }, 30_000)
+
+  it("a port in use stops startup (exit 1) with one line naming the variable and the port: ESCALATION_HTTP_PORT, METRICS_PORT", async () => {
+    const taken = createNetServer()
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve))
+    const port = (taken.address() as AddressInfo).port
+    try {
+      const common = { MOCK_LLM: "1", KAFKA_IN_MEMORY: "true", ESCALATION_TICKET_DATABASE_PATH: ":memory:" }
+      const http = await run(["escalation"], { ...common, METRICS_PORT: "0", ESCALATION_HTTP_HOST: "127.0.0.1", ESCALATION_HTTP_PORT: String(port) })
+      assert.strictEqual(http.code, 1, http.stdout + http.stderr)
+      assert.include(
+        http.stderr,
+        `support-agents: the escalation HTTP API cannot listen on ESCALATION_HTTP_HOST=127.0.0.1 ESCALATION_HTTP_PORT=${port}: the port is in use by another process (EADDRINUSE)`
+      )
+      const metrics = await run(["billing"], { ...common, METRICS_HOST: "127.0.0.1", METRICS_PORT: String(port) })
+      assert.strictEqual(metrics.code, 1, metrics.stdout + metrics.stderr)
+      assert.include(metrics.stderr, `cannot listen on METRICS_HOST=127.0.0.1 METRICS_PORT=${port}: the port is in use`)
+      const badBind = await run(["billing"], { ...common, METRICS_HOST: "203.0.113.9", METRICS_PORT: "0" })
+      assert.strictEqual(badBind.code, 1, badBind.stdout + badBind.stderr)
+      assert.include(badBind.stderr, "METRICS_HOST=203.0.113.9 METRICS_PORT=0: the address is not one of this machine's (EADDRNOTAVAIL)")
+    } finally {
+      taken.close()
+    }
+  }, 60_000)
 
   it("lists one subcommand per agent", async () => {
     const result = await run(["--help"])

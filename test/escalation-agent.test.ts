@@ -472,7 +472,14 @@ describe("configuration", () => {
     Effect.gen(function*() {
       const { agent, database, http } = yield* allSettings
       assert.deepStrictEqual(agent, escalationDefaults)
-      assert.deepStrictEqual(http, { host: "0.0.0.0", port: 8094 })
+      assert.deepStrictEqual(http, {
+        host: "0.0.0.0",
+        port: 8094,
+        allowedHosts: [],
+        allowedOrigins: [],
+        maxBodyBytes: 65536,
+        rateLimit: { perSecond: 200, burst: 4000 }
+      })
       assert.strictEqual(database, "./tickets.db")
     }).pipe(withEnv({})))
 
@@ -480,7 +487,14 @@ describe("configuration", () => {
     Effect.gen(function*() {
       const { agent, database, http } = yield* allSettings
       assert.deepInclude(agent, { groupId: "esc-2", maxIterations: 8, stepTimeoutMs: 5000, inputTopic: "ticket.triaged.human" })
-      assert.deepStrictEqual(http, { host: "127.0.0.1", port: 9000 })
+      assert.deepStrictEqual(http, {
+        host: "127.0.0.1",
+        port: 9000,
+        allowedHosts: ["escalation", ".svc.cluster.local", "::1"],
+        allowedOrigins: ["https://review.example.com"],
+        maxBodyBytes: 4096,
+        rateLimit: { perSecond: 5, burst: 10 }
+      })
       assert.strictEqual(database, ":memory:")
     }).pipe(withEnv({
       KAFKA_GROUP_ID: "esc-2",
@@ -488,6 +502,11 @@ describe("configuration", () => {
       ESCALATION_STEP_TIMEOUT_MS: "5000",
       ESCALATION_HTTP_HOST: "127.0.0.1",
       ESCALATION_HTTP_PORT: "9000",
+      ESCALATION_HTTP_ALLOWED_HOSTS: "Escalation, .svc.cluster.local,[::1]",
+      ESCALATION_HTTP_ALLOWED_ORIGINS: "https://review.example.com/",
+      ESCALATION_HTTP_MAX_BODY_BYTES: "4096",
+      ESCALATION_HTTP_RATE_LIMIT_PER_SECOND: "5",
+      ESCALATION_HTTP_RATE_LIMIT_BURST: "10",
       ESCALATION_TICKET_DATABASE_PATH: ":memory:"
     })))
 

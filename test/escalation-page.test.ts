@@ -7,6 +7,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import { existsSync, mkdirSync, statSync } from "node:fs"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import { chromium, type Browser } from "playwright-core"
 import { layerEscalationHttp, serverUrl } from "../src/programs/EscalationHttp.ts"
 import { layerSqliteTicketStore, TicketStore } from "../src/services/TicketStore.ts"
@@ -173,5 +175,60 @@ describe("review page", () => {
       assert.strictEqual(resolved, 1)
       // The only failed request is the 409 above (the browser logs it); no script errors, no CSP violations.
       assert.deepStrictEqual(problems, ["Failed to load resource: the server responded with a status of 409 (Conflict)"])
+    }).pipe(Effect.provide(server)), { timeout: 120_000 })
+
+  it.live("a page on another origin cannot change a ticket: no-cors fetch with a Blob, sendBeacon and a form post are refused", () =>
+    Effect.gen(function*() {
+      yield* seed
+      const store = yield* TicketStore
+      const api = `${yield* serverUrl}/tickets/TK-000001/updates`
+      const body = JSON.stringify({ status: "in_progress", note: "changed by another site" })
+      // The attacker's page, on another port of the same machine: another origin.
+      const attack = `<!doctype html><html><body>
+<iframe name="sink"></iframe>
+<form id="f" method="POST" action="${api}" enctype="text/plain" target="sink"><input name='{"status":"in_progress","x":"' value='"}'></form>
+<script>
+  fetch(${JSON.stringify(api)}, { method: "POST", mode: "no-cors", body: new Blob([${JSON.stringify(body)}]) })
+  fetch(${JSON.stringify(api)}, { method: "POST", mode: "no-cors", headers: { "content-type": "text/plain" }, body: ${JSON.stringify(body)} })
+  navigator.sendBeacon(${JSON.stringify(api)}, ${JSON.stringify(body)})
+  navigator.sendBeacon(${JSON.stringify(api)}, new Blob([${JSON.stringify(body)}], { type: "application/json" }))
+  document.getElementById("f").submit()
+</script></body></html>`
+      const attacker = yield* Effect.acquireRelease(
+        Effect.promise(() =>
+          new Promise<Server>((resolve) => {
+            const s = createServer((_req, res) => {
+              res.writeHead(200, { "content-type": "text/html" })
+              res.end(attack)
+            })
+            s.listen(0, "127.0.0.1", () => resolve(s))
+          })
+        ),
+        (s) => Effect.promise(() => new Promise<void>((resolve) => s.close(() => resolve())))
+      )
+      const b = yield* browser
+      const page = yield* Effect.promise(() => b.newPage())
+      // What the browser reports of each request to the API: the answer's status, or the failure
+      // (a no-cors answer carrying Cross-Origin-Resource-Policy: same-origin is blocked by the browser).
+      const answered: Array<string> = []
+      page.on("requestfinished", (request) => {
+        if (request.url() === api) void request.response().then((r) => answered.push(String(r?.status())))
+      })
+      page.on("requestfailed", (request) => {
+        if (request.url() === api) answered.push(request.failure()?.errorText ?? "failed")
+      })
+      yield* Effect.promise(async () => {
+        await page.goto(`http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`)
+        // Two fetches, two beacons, one form post: wait until the browser saw every answer.
+        await page.waitForFunction(() => true)
+        for (let i = 0; i < 100 && answered.length < 5; i++) await page.waitForTimeout(100)
+      })
+      assert.lengthOf(answered, 5, `answers seen: ${answered.join(", ")}`)
+      console.log(`cross-origin attempts, as the browser saw them: ${answered.join(", ")}`)
+      // None succeeded; the server refused each (what it answers to these is in escalation-http.test.ts),
+      // so whatever the browser then did with the answer, the ticket is unchanged.
+      assert.isFalse(answered.some((a) => a.startsWith("2")), answered.join(", "))
+      assert.lengthOf(yield* store.audit("TK-000001"), 1, "the ticket is unchanged")
+      assert.strictEqual(Option.getOrThrow(yield* store.get("TK-000001")).status, "open")
     }).pipe(Effect.provide(server)), { timeout: 120_000 })
 })

@@ -5,7 +5,9 @@
  *
  * Every error answers with a JSON body `{error, message}`: 400 `bad_request` (malformed body,
  * query or path), 404 `not_found` (unknown ticket or route), 409 `invalid_transition`, 500
- * `internal_error`. There is no authentication: run it on an internal network or behind an
+ * `internal_error`. Before a request gets here, `services/http/Protection.ts` checks it (body
+ * and header limits, UTF-8, Host allow-list, CSRF, rate per client) and answers 4xx JSON of the
+ * same shape. There is no authentication: run it on an internal network or behind an
  * authenticating proxy.
  */
 import { NodeHttpServer } from "@effect/platform-node"
@@ -14,7 +16,6 @@ import { HttpRouter, HttpServer, HttpServerResponse } from "effect/http"
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiError, HttpApiGroup, OpenApi } from "effect/http-api"
 import { NetAddress } from "effect/net"
 import { readFileSync } from "node:fs"
-import { createServer } from "node:http"
 import {
   AuditEntry,
   Department,
@@ -23,6 +24,17 @@ import {
   TicketStatus,
   TicketUpdateRequest
 } from "../domain/escalation.ts"
+import {
+  allowedHostsConfig,
+  allowedOriginsConfig,
+  createProtectedServer,
+  defaultProtectionPolicy,
+  type HttpProtectionPolicy,
+  listenError,
+  maxBodyBytesConfig,
+  type RateLimit,
+  rateLimitConfig
+} from "../services/http/Protection.ts"
 import { TicketStore } from "../services/TicketStore.ts"
 
 // ---------------------------------------------------------------------------
@@ -212,12 +224,10 @@ const JsonErrors = HttpRouter.middleware((effect) =>
 
 const asset = (name: string): string => readFileSync(new URL(`./escalation-page/${name}`, import.meta.url), "utf8")
 
+/** The page's own CSP; every other security header comes from the protection (on every response). */
 const securityHeaders = {
   "content-security-policy":
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
-  "cache-control": "no-store"
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 }
 
 const PageRoutes = Layer.unwrap(Effect.sync(() => {
@@ -275,26 +285,82 @@ export interface EscalationHttpSettings {
   readonly host: string
   /** `ESCALATION_HTTP_PORT`, default 8094 (0 picks a free port). */
   readonly port: number
+  /**
+   * `ESCALATION_HTTP_ALLOWED_HOSTS`: the names a request's `Host` may give besides `localhost`,
+   * IP literals and a named bind host (comma-separated, `.example.com` for every name under it,
+   * `*` for any). Default: none.
+   */
+  readonly allowedHosts?: ReadonlyArray<string> | "any"
+  /** `ESCALATION_HTTP_ALLOWED_ORIGINS`: other origins allowed to change tickets. Default: none. */
+  readonly allowedOrigins?: ReadonlyArray<string>
+  /** `ESCALATION_HTTP_MAX_BODY_BYTES`, default 65536. */
+  readonly maxBodyBytes?: number
+  /** `ESCALATION_HTTP_RATE_LIMIT_PER_SECOND` / `_BURST` per client address, default 200 / 4000. */
+  readonly rateLimit?: RateLimit
 }
 
-/** The HTTP API's default address: 0.0.0.0:8094. */
-export const escalationHttpDefaults: EscalationHttpSettings = { host: "0.0.0.0", port: 8094 }
+/** The HTTP API's defaults: 0.0.0.0:8094, the built-in Host and Origin lists, a 64 KiB body, 200 requests/s per client (bursts of 4000). */
+export const escalationHttpDefaults = {
+  host: "0.0.0.0",
+  port: 8094,
+  allowedHosts: [],
+  allowedOrigins: [],
+  maxBodyBytes: defaultProtectionPolicy.maxBodyBytes,
+  rateLimit: { perSecond: 200, burst: 4000 }
+} satisfies Required<EscalationHttpSettings>
 
-/** The HTTP server's address from `ESCALATION_HTTP_HOST` and `ESCALATION_HTTP_PORT`. */
-export const EscalationHttpConfig: Config.Config<EscalationHttpSettings> = Config.all({
+/** The HTTP server's settings from `ESCALATION_HTTP_*` (address, allowed Hosts and Origins, body limit, rate limit). */
+export const EscalationHttpConfig: Config.Config<Required<EscalationHttpSettings>> = Config.all({
   host: Config.String("ESCALATION_HTTP_HOST").pipe(Config.withDefault(escalationHttpDefaults.host)),
   port: Config.schema(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 })), "ESCALATION_HTTP_PORT").pipe(
     Config.withDefault(escalationHttpDefaults.port)
-  )
+  ),
+  allowedHosts: allowedHostsConfig("ESCALATION_HTTP_ALLOWED_HOSTS", escalationHttpDefaults.allowedHosts),
+  allowedOrigins: allowedOriginsConfig("ESCALATION_HTTP_ALLOWED_ORIGINS"),
+  maxBodyBytes: maxBodyBytesConfig("ESCALATION_HTTP", escalationHttpDefaults.maxBodyBytes),
+  rateLimit: rateLimitConfig("ESCALATION_HTTP", escalationHttpDefaults.rateLimit)
 })
+
+/** The protection of the escalation server: GET, HEAD and POST; the bind host is allowed as a Host. */
+export const escalationProtection = (settings: EscalationHttpSettings): HttpProtectionPolicy => {
+  const hosts = settings.allowedHosts ?? escalationHttpDefaults.allowedHosts
+  return {
+    ...defaultProtectionPolicy,
+    methods: ["GET", "HEAD", "POST"],
+    allowedHosts: hosts === "any" ? "any" : [...hosts, settings.host.toLowerCase()],
+    allowedOrigins: settings.allowedOrigins ?? escalationHttpDefaults.allowedOrigins,
+    maxBodyBytes: settings.maxBodyBytes ?? escalationHttpDefaults.maxBodyBytes,
+    rateLimit: settings.rateLimit ?? escalationHttpDefaults.rateLimit
+  }
+}
 
 /**
  * The HTTP server on `settings.host:settings.port`, running while the layer lives. It also
- * provides the `HttpServer` (whose `address` says where it listens, for port 0).
+ * provides the `HttpServer` (whose `address` says where it listens, for port 0). A port in use
+ * or a bad bind fails with `HttpListenError`, naming the variables and the address.
  */
 export const layerEscalationHttp = (settings: EscalationHttpSettings) =>
   HttpRouter.serve(escalationRoutes).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { host: settings.host, port: settings.port }))
+    Layer.provideMerge(
+      Layer.effectContext(
+        Layer.build(
+          NodeHttpServer.layer(() => createProtectedServer(escalationProtection(settings)), {
+            host: settings.host,
+            port: settings.port
+          })
+        ).pipe(
+          Effect.catchTag("ServeError", (error) =>
+            Effect.fail(
+              listenError(
+                "the escalation HTTP API",
+                { host: "ESCALATION_HTTP_HOST", port: "ESCALATION_HTTP_PORT" },
+                settings,
+                error.cause
+              )
+            ))
+        )
+      )
+    )
   )
 
 /** The base URL of the running server (`http://127.0.0.1:<port>`). */

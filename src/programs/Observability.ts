@@ -7,7 +7,8 @@ import { Kafka } from "../services/Kafka.ts"
 import { CustomerLookupObserver } from "../services/customers/DynamoDbCustomers.ts"
 import { LlmCallObserver } from "../services/llm/Observer.ts"
 import { type AgentMetrics, makeAgentMetrics } from "../services/observability/Metrics.ts"
-import { serveMetrics } from "../services/observability/MetricsServer.ts"
+import { allowedHostsConfig, rateLimitConfig } from "../services/http/Protection.ts"
+import { metricsRateLimitDefault, serveMetrics } from "../services/observability/MetricsServer.ts"
 import { TicketEvents } from "../services/observability/TicketEvents.ts"
 import { CurrentRuntimeObserver, type RuntimeOptions } from "../streams/Agent.ts"
 import { specialists } from "./SpecialistAgent.ts"
@@ -32,7 +33,9 @@ export const metricsConfig = (agent: string) =>
     port: Config.schema(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 })), "METRICS_PORT").pipe(
       Config.withDefault(defaultMetricsPorts[agent] ?? 9090)
     ),
-    host: Config.String("METRICS_HOST").pipe(Config.withDefault("0.0.0.0"))
+    host: Config.String("METRICS_HOST").pipe(Config.withDefault("0.0.0.0")),
+    allowedHosts: allowedHostsConfig("METRICS_ALLOWED_HOSTS", "any"),
+    rateLimit: rateLimitConfig("METRICS", metricsRateLimitDefault)
   })
 
 /** The observers that feed `metrics`, as Layers (provide them outermost). */
@@ -51,11 +54,11 @@ export const layerMetricsServer = (
   runtime: RuntimeOptions
 ): Layer.Layer<never, Config.ConfigError | Error, Kafka> =>
   Layer.effectDiscard(Effect.gen(function*() {
-    const { host, port } = yield* metricsConfig(agent)
+    const { allowedHosts, host, port, rateLimit } = yield* metricsConfig(agent)
     const kafka = yield* Kafka
     // Work with no progress for longer than every attempt could take is stuck.
     const wedgedAfterMs = Math.max(60_000, 2 * runtime.handlerTimeoutMs * runtime.maxAttempts)
-    const bound = yield* serveMetrics({ port, host, metrics, kafka, wedgedAfterMs })
+    const bound = yield* serveMetrics({ port, host, metrics, kafka, wedgedAfterMs, allowedHosts, rateLimit })
     yield* Effect.logInfo("metrics and health endpoints listening").pipe(
       Effect.annotateLogs({ host, port: bound, paths: "/metrics /healthz /readyz" })
     )

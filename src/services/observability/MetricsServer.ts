@@ -1,11 +1,21 @@
 /**
  * The HTTP endpoints an operator and Kubernetes use, on `METRICS_PORT`: `/metrics`
  * (Prometheus), `/healthz` (alive, runtime not wedged), `/readyz` (joined its consumer group and
- * the broker answers).
+ * the broker answers). Only GET and HEAD; every request goes through `http/Protection.ts`
+ * (no bodies, header limits, security headers, a rate per client, and a `Host` allow-list when
+ * one is configured: none by default, as Prometheus scrapes by pod IP or any service name).
  */
 import { Effect, type Scope } from "effect"
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { IncomingMessage, ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import {
+  createProtectedServer,
+  defaultProtectionPolicy,
+  type HttpListenError,
+  type HttpProtectionPolicy,
+  listenError,
+  type RateLimit
+} from "../http/Protection.ts"
 import type { Kafka } from "../Kafka.ts"
 import type { AgentMetrics } from "./Metrics.ts"
 
@@ -17,7 +27,23 @@ export interface MetricsServerOptions {
   readonly kafka: Kafka["Service"]
   /** In-flight work with no progress for this long means the runtime is wedged. */
   readonly wedgedAfterMs: number
+  /** `METRICS_ALLOWED_HOSTS`: `"any"` (the default) or the names a `Host` may give. */
+  readonly allowedHosts?: ReadonlyArray<string> | "any"
+  /** `METRICS_RATE_LIMIT_PER_SECOND` / `_BURST` per client address. */
+  readonly rateLimit?: RateLimit
 }
+
+/** Per client: probes and scrapes come every few seconds; a dashboard reload is a burst. */
+export const metricsRateLimitDefault: RateLimit = { perSecond: 20, burst: 200 }
+
+/** The protection of the metrics server: GET and HEAD, no body. */
+export const metricsProtection = (options: Pick<MetricsServerOptions, "allowedHosts" | "rateLimit">): HttpProtectionPolicy => ({
+  ...defaultProtectionPolicy,
+  methods: ["GET", "HEAD"],
+  maxBodyBytes: 0,
+  allowedHosts: options.allowedHosts ?? "any",
+  rateLimit: options.rateLimit ?? metricsRateLimitDefault
+})
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { "content-type": "application/json" })
@@ -62,13 +88,15 @@ export const readinessOf = (options: Pick<MetricsServerOptions, "kafka" | "metri
     return broker ? { ready: true, reason: "ok" } : { ready: false, reason: "broker does not answer" }
   })
 
-/** Serves the endpoints for the lifetime of the scope; returns the bound port. */
-export const serveMetrics = (options: MetricsServerOptions): Effect.Effect<number, Error, Scope.Scope> =>
+/**
+ * Serves the endpoints for the lifetime of the scope; returns the bound port. A port in use or
+ * a bad bind fails with `HttpListenError`, naming `METRICS_HOST` and `METRICS_PORT`.
+ */
+export const serveMetrics = (options: MetricsServerOptions): Effect.Effect<number, HttpListenError, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.callback<ReturnType<typeof createServer>, Error>((resume) => {
+    Effect.callback<ReturnType<typeof createProtectedServer>, HttpListenError>((resume) => {
       const handle = (req: IncomingMessage, res: ServerResponse) => {
         const path = (req.url ?? "/").split("?")[0]
-        if (req.method !== "GET") return json(res, 405, { error: "method not allowed" })
         if (path === "/metrics") {
           options.metrics.registry.metrics().then(
             (text) => {
@@ -92,8 +120,11 @@ export const serveMetrics = (options: MetricsServerOptions): Effect.Effect<numbe
         }
         json(res, 404, { error: "not found", paths: ["/metrics", "/healthz", "/readyz"] })
       }
-      const server = createServer(handle)
-      server.once("error", (error) => resume(Effect.fail(error)))
+      const server = createProtectedServer(metricsProtection(options), handle)
+      server.once("error", (error) =>
+        resume(Effect.fail(
+          listenError("the metrics and health endpoints", { host: "METRICS_HOST", port: "METRICS_PORT" }, options, error)
+        )))
       server.listen(options.port, options.host, () => resume(Effect.succeed(server)))
     }),
     (server) => Effect.callback<void>((resume) => {
