@@ -4,7 +4,7 @@
  */
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, truncateSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { type AddressInfo, createServer as createNetServer } from "node:net"
 import { join } from "node:path"
@@ -144,6 +144,15 @@ describe("--tickets rough edges (issue 18 §10)", () => {
     const missing = await run(["demo", "--tickets", join(dir, "nope.jsonl")])
     assert.strictEqual(missing.code, 1)
     assert.include(missing.stderr, `--tickets ${join(dir, "nope.jsonl")}: cannot read the file (no such file)`)
+  }, 30_000)
+
+  it("a file over the size limit stops with its size and the limit, before it is read", async () => {
+    const big = join(dir, "big.jsonl")
+    writeFileSync(big, "")
+    truncateSync(big, 64 * 1024 * 1024 + 1)
+    const result = await run(["demo", "--tickets", big])
+    assert.strictEqual(result.code, 1)
+    assert.strictEqual(result.stderr.trim(), `support-agents: --tickets ${big}: 67108865 bytes, larger than the limit of 67108864 bytes`)
   }, 30_000)
 })
 

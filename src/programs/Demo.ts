@@ -5,7 +5,7 @@
  * ticket's journey.
  */
 import { Effect, Fiber, Predicate, Schema } from "effect"
-import { readFileSync } from "node:fs"
+import { readFileSync, statSync } from "node:fs"
 import { EscalationTopics } from "../domain/escalation.ts"
 import { Topics } from "../domain/topics.ts"
 import { InMemoryBroker } from "../services/kafka/InMemoryKafka.ts"
@@ -168,10 +168,19 @@ const isBlank = (line: Uint8Array): boolean => line.every((b) => b === 0x20 || b
  * go to the broker as they are, so that what is not UTF-8 is dead-lettered (`invalid_utf8`)
  * like on Kafka, rather than read with replacement characters.
  */
+/** The largest `--tickets` file read (bytes): the demo is for trying tickets out, not for bulk loads. */
+export const maxTicketsFileBytes = 64 * 1024 * 1024
+
 export const readTicketsFile = (path: string): Effect.Effect<ReadonlyArray<Uint8Array>, TicketsFileError> =>
   Effect.suspend(() => {
     let bytes: Uint8Array
     try {
+      const size = statSync(path).isFile() ? statSync(path).size : 0
+      if (size > maxTicketsFileBytes) {
+        return Effect.fail(new TicketsFileError({
+          message: `--tickets ${path}: ${size} bytes, larger than the limit of ${maxTicketsFileBytes} bytes`
+        }))
+      }
       bytes = readFileSync(path)
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
