@@ -178,6 +178,14 @@ describe("configuration errors", () => {
 })
 
 describe(".env in the working directory", () => {
+  it("one over 1 MiB stops startup with its size and the limit", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "support-agents-dotenv-"))
+    writeFileSync(join(dir, ".env"), "")
+    truncateSync(join(dir, ".env"), 1024 * 1024 + 1)
+    const result = await run(["triage"], {}, dir)
+    assert.strictEqual(result.code, 1)
+    assert.strictEqual(result.stderr.trim(), "support-agents: .env: 1048577 bytes, larger than the limit of 1048576 bytes")
+  }, 30_000)
   it("is loaded when present (MOCK_LLM=on there: no provider key needed), and the environment wins over it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "support-agents-dotenv-"))
     writeFileSync(join(dir, ".env"), "MOCK_LLM=on\nKAFKA_IN_MEMORY=true\nCONFIDENCE_THRESHOLD=7\nLOG_LEVEL=CRITICAL\n")

@@ -9,7 +9,7 @@
  * single, double and back quotes, multi-line values in double quotes.
  */
 import { Effect, Schema } from "effect"
-import { readFileSync } from "node:fs"
+import { readFileSync, statSync } from "node:fs"
 import { parseEnv } from "node:util"
 
 /** The `.env` file exists but cannot be read. */
@@ -43,10 +43,17 @@ export const dotEnvAdditions = (
  * it does not set. A missing file is not an error; one that cannot be read is. Returns the
  * names of the variables set.
  */
+/** The largest `.env` read (bytes): a settings file is a few kilobytes. */
+export const maxDotEnvBytes = 1024 * 1024
+
 export const loadDotEnv = (path = ".env"): Effect.Effect<ReadonlyArray<string>, DotEnvError> =>
   Effect.suspend(() => {
     let text: string
     try {
+      const size = statSync(path).size
+      if (size > maxDotEnvBytes) {
+        return Effect.fail(new DotEnvError({ message: `${path}: ${size} bytes, larger than the limit of ${maxDotEnvBytes} bytes` }))
+      }
       text = readFileSync(path, "utf8")
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
