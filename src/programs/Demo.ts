@@ -175,7 +175,8 @@ export const readTicketsFile = (path: string): Effect.Effect<ReadonlyArray<Uint8
   Effect.suspend(() => {
     let bytes: Uint8Array
     try {
-      const size = statSync(path).isFile() ? statSync(path).size : 0
+      const stat = statSync(path)
+      const size = stat.isFile() ? stat.size : 0
       if (size > maxTicketsFileBytes) {
         return Effect.fail(new TicketsFileError({
           message: `--tickets ${path}: ${size} bytes, larger than the limit of ${maxTicketsFileBytes} bytes`
