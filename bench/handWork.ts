@@ -9,10 +9,10 @@ import {
   type TicketResolved,
   type TicketTriaged,
   TicketTriaged as TicketTriagedSchema
-} from "../src/domain/events.ts"
-import { evaluateGuardrails } from "../src/domain/guardrails.ts"
-import { topicForTriage } from "../src/domain/topics.ts"
-import { seedCustomers } from "../src/services/CustomerDirectory.ts"
+} from "../src/domain/Events.ts"
+import { evaluateGuardrails } from "../src/domain/guardrails/Verdict.ts"
+import { topicForTriage } from "../src/domain/Topics.ts"
+import { seedCustomers } from "../src/services/customers/CustomerDirectory.ts"
 import { mockClassify, mockReplies } from "../src/services/llm/MockLlm.ts"
 
 export interface HandMessage {

@@ -44,7 +44,7 @@ import { spawn, spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import kafkajs from "kafkajs"
-import { Topics } from "../src/domain/topics.ts"
+import { Topics } from "../src/domain/Topics.ts"
 import {
   type AgentProcess,
   bootstrapServers,

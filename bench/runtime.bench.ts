@@ -9,13 +9,13 @@
  * Options: --tickets N (default 20000 for 1., 2560 for 2.), --quick (smaller runs).
  */
 import { Effect, Fiber, Layer, References } from "effect"
-import { Topics } from "../src/domain/topics.ts"
+import { Topics } from "../src/domain/Topics.ts"
 import { specialistAgent, specialistByName } from "../src/programs/SpecialistAgent.ts"
 import { triageAgent } from "../src/programs/TriageAgent.ts"
-import { layerInMemoryCustomers } from "../src/services/CustomerDirectory.ts"
-import { layerGuardrails } from "../src/services/Guardrails.ts"
+import { layerInMemoryCustomers } from "../src/services/customers/CustomerDirectory.ts"
+import { layerGuardrails } from "../src/services/guardrails/Guardrails.ts"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
-import { Kafka } from "../src/services/Kafka.ts"
+import { Kafka } from "../src/services/kafka/Kafka.ts"
 import { layerMockLlm } from "../src/services/llm/MockLlm.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
 import { billingByHand, triageByHand } from "./handWork.ts"

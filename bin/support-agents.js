@@ -13,4 +13,4 @@ process.emitWarning = (warning, ...rest) => {
   if (name === "TimeoutNegativeWarning") return
   emitWarning(warning, ...rest)
 }
-await import("../src/programs/cli.ts")
+await import("../src/programs/Cli.ts")

@@ -85,12 +85,12 @@ const copyAssets = (dir: string): number => {
 const assets = copyAssets(join(root, "src"))
 
 const bin = readFileSync(join(root, "bin/support-agents.js"), "utf8")
-const source = `import("../src/programs/cli.ts")`
+const source = `import("../src/programs/Cli.ts")`
 if (!bin.includes(source)) fail(`bin/support-agents.js no longer contains ${source}`)
 mkdirSync(join(out, "bin"), { recursive: true })
 writeFileSync(
   join(out, "bin/support-agents.js"),
-  bin.replace(source, `import("../src/programs/cli.js")`).replace(
+  bin.replace(source, `import("../src/programs/Cli.js")`).replace(
     /^\/\/ The `support-agents` command\..*$/m,
     "// The `support-agents` command, compiled by `npm run build` (scripts/build.ts) from bin/ and src/."
   )

@@ -10,15 +10,14 @@
  * system used 6) and `KAFKA_TOPIC_REPLICATION_FACTOR` (default 1; the original used 3).
  * Prints what it created and what existed; any problem: a message on stderr and exit code 1.
  */
-import { Config, Effect, Schema } from "effect"
-import { allTopics, deadLetterTopic } from "../src/domain/topics.ts"
+import { Effect } from "effect"
+import { allTopics, deadLetterTopic } from "../src/domain/Topics.ts"
 import { KafkaJsConfig } from "../src/services/kafka/KafkaConfig.ts"
 import { createTopics } from "../src/services/kafka/TopicAdmin.ts"
+import { positiveInt } from "../src/services/config/ConfigValues.ts"
 
 const localBroker = "127.0.0.1:9092"
 
-const positiveInt = (name: string, fallback: number) =>
-  Config.schema(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)), name).pipe(Config.withDefault(fallback))
 
 const program = Effect.gen(function*() {
   if (process.env["KAFKA_BOOTSTRAP_SERVERS"] === undefined) {

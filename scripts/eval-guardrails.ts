@@ -18,8 +18,8 @@
 import { Effect } from "effect"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
-import { type CorpusFile, ignoredMessages, readCorpusFiles, renderReport } from "../src/eval/GuardrailsEval.ts"
-import { GuardrailsConfig } from "../src/services/AppConfig.ts"
+import { type CorpusFile, ignoredMessages, readCorpusFiles, renderReport } from "../src/tooling/eval/GuardrailsEval.ts"
+import { GuardrailsConfig } from "../src/services/config/AppConfig.ts"
 
 const defaultDir = fileURLToPath(new URL("../test/fixtures/guardrails/", import.meta.url))
 const usage = "usage: node scripts/eval-guardrails.ts [--file corpus.jsonl]... [--dir directory]"

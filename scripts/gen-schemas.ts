@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { renderEventSchemas } from "../src/domain/jsonSchemas.ts"
+import { renderEventSchemas } from "../src/domain/JsonSchemas.ts"
 
 const dir = fileURLToPath(new URL("../events/", import.meta.url))
 const check = process.argv.includes("--check")

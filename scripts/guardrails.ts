@@ -14,8 +14,8 @@
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
-import { evaluateGuardrails, type GuardrailRules } from "../src/domain/guardrails.ts"
-import { GuardrailsConfig } from "../src/services/AppConfig.ts"
+import { evaluateGuardrails, type GuardrailRules } from "../src/domain/guardrails/Verdict.ts"
+import { GuardrailsConfig } from "../src/services/config/AppConfig.ts"
 
 const usage = "usage: node scripts/guardrails.ts --file FILE   (JSON lines {\"id\", \"text\"}; - for stdin)"
 

@@ -23,9 +23,9 @@ import {
 import { marshall } from "@aws-sdk/util-dynamodb"
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
-import type { JsonObject } from "../src/domain/events.ts"
+import type { JsonObject } from "../src/domain/Events.ts"
 import { dynamoDbClientConfig } from "../src/services/customers/DynamoDbCustomers.ts"
-import { seedCustomers } from "../src/services/CustomerDirectory.ts"
+import { seedCustomers } from "../src/services/customers/CustomerDirectory.ts"
 
 const usage =
   "usage: node scripts/seed-dynamodb.ts --table T [--file customers.json] [--create] [--endpoint URL] [--region R]"

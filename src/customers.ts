@@ -28,4 +28,4 @@ export {
   layerCustomerDirectoryFromConfig,
   layerDynamoDbCustomers
 } from "./services/customers/DynamoDbCustomers.ts"
-export { CustomerDirectory, CustomerLookupError, layerInMemoryCustomers, seedCustomers } from "./services/CustomerDirectory.ts"
+export { CustomerDirectory, CustomerLookupError, layerInMemoryCustomers, seedCustomers } from "./services/customers/CustomerDirectory.ts"

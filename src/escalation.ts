@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export * from "./domain/escalation.ts"
+export * from "./domain/Escalation.ts"
 export {
   type CreateResult,
   InvalidTransition,
@@ -20,7 +20,7 @@ export {
   TicketNotFound,
   TicketStore,
   TicketStoreError
-} from "./services/TicketStore.ts"
+} from "./services/tickets/TicketStore.ts"
 export {
   type ConversationMessage,
   parseArguments,
@@ -31,7 +31,7 @@ export {
   type ToolResult,
   type ToolTurn,
   type ToolTurnRequest
-} from "./services/ToolCallingLlm.ts"
+} from "./services/llm/ToolCallingLlm.ts"
 export {
   escalate,
   escalationAgent,
@@ -46,7 +46,7 @@ export {
   type LoopStep,
   runEscalationLoop,
   runEscalationService
-} from "./programs/EscalationAgent.ts"
+} from "./programs/escalation/EscalationAgent.ts"
 export {
   ApiBadRequest,
   ApiConflict,
@@ -59,7 +59,7 @@ export {
   escalationRoutes,
   layerEscalationHttp,
   TicketsApi
-} from "./programs/EscalationHttp.ts"
+} from "./programs/escalation/EscalationHttp.ts"
 
 // What the HTTP server's settings and its startup error refer to
 export { HttpListenError, type RateLimit } from "./services/http/Protection.ts"

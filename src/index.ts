@@ -48,7 +48,7 @@ export {
   TicketType,
   TicketTypes,
   TriageType
-} from "./domain/events.ts"
+} from "./domain/Events.ts"
 export {
   allTopics,
   deadLetterTopic,
@@ -57,10 +57,10 @@ export {
   topicForTriage,
   Topics,
   type TriageRoute
-} from "./domain/topics.ts"
-export { parseClassificationReply, TriageResult } from "./domain/triage.ts"
+} from "./domain/Topics.ts"
+export { parseClassificationReply, TriageResult } from "./domain/Triage.ts"
 /** The lenient reading of `ticket.created`, as the original system accepted it (what was assumed is recorded). */
-export { readDateTime, readTicketLeniently, Ticket, TicketInput } from "./domain/ticketInput.ts"
+export { readDateTime, readTicketLeniently, Ticket, TicketInput } from "./domain/TicketInput.ts"
 
 // Defining and running an agent
 export {
@@ -91,7 +91,7 @@ export {
   type KafkaRecord,
   type OutgoingRecord,
   valueBytes
-} from "./services/Kafka.ts"
+} from "./services/kafka/Kafka.ts"
 export {
   type Classification,
   type ClassifyRequest,
@@ -101,9 +101,9 @@ export {
   LlmError,
   LlmFailureKind,
   type TokenUsage
-} from "./services/Llm.ts"
-export { Guardrails, layerGuardrails, layerGuardrailsFromConfig, makeGuardrails } from "./services/Guardrails.ts"
-export { CustomerDirectory, CustomerLookupError, layerInMemoryCustomers, seedCustomers } from "./services/CustomerDirectory.ts"
+} from "./services/llm/Llm.ts"
+export { Guardrails, layerGuardrails, layerGuardrailsFromConfig, makeGuardrails } from "./services/guardrails/Guardrails.ts"
+export { CustomerDirectory, CustomerLookupError, layerInMemoryCustomers, seedCustomers } from "./services/customers/CustomerDirectory.ts"
 
 // Guardrails: the rules and the checks
 export {
@@ -122,10 +122,10 @@ export {
   type PiiKind,
   type PiiMatch,
   type ReplyPolicy
-} from "./domain/guardrails.ts"
+} from "./domain/guardrails/Verdict.ts"
 
 // Configuration (read from the environment through effect's Config)
-export { GuardrailsConfig, groupIdConfig, RuntimeConfig, TriageConfig } from "./services/AppConfig.ts"
+export { GuardrailsConfig, groupIdConfig, RuntimeConfig, TriageConfig } from "./services/config/AppConfig.ts"
 
 // The built-in agents
 export { type SpecialistSpec, specialistAgent, specialistByName, specialists } from "./programs/SpecialistAgent.ts"

@@ -22,7 +22,7 @@
  * @packageDocumentation
  */
 import type { Config, Effect, Layer } from "effect"
-import type { Kafka, KafkaError } from "./services/Kafka.ts"
+import type { Kafka, KafkaError } from "./services/kafka/Kafka.ts"
 import type { KafkaJsOptions } from "./services/kafka/KafkaConfig.ts"
 import * as KafkaJs from "./services/kafka/KafkaJs.ts"
 import * as TopicAdmin from "./services/kafka/TopicAdmin.ts"

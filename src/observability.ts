@@ -35,7 +35,7 @@ import type { TracingSdkMissing } from "./services/observability/TracingSdkMissi
 export { defaultMetricsPorts, layerMetricsServer, layerObservers, metricsConfig } from "./programs/Observability.ts"
 export { type AgentMetrics, makeAgentMetrics, type RuntimeActivity } from "./services/observability/Metrics.ts"
 export { type MetricsServerOptions, serveMetrics } from "./services/observability/MetricsServer.ts"
-export { flushLogs, jsonLogger, layerLogging, type LoggingOptions } from "./services/Logging.ts"
+export { flushLogs, jsonLogger, layerLogging, type LoggingOptions } from "./services/logging/Logging.ts"
 export {
   LlmCallObserver,
   type LlmCallObserverService,

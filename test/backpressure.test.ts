@@ -6,7 +6,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Schema } from "effect"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
-import { Kafka, KafkaError, type OutgoingRecord, valueBytes } from "../src/services/Kafka.ts"
+import { Kafka, KafkaError, type OutgoingRecord, valueBytes } from "../src/services/kafka/Kafka.ts"
 import { type GateClock, type GatePermit, ProviderGate, resetAfterMs } from "../src/services/llm/ProviderGate.ts"
 import { type AgentDefinition, type AgentFailure, defineAgent } from "../src/streams/Agent.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"

@@ -34,8 +34,8 @@ describe("npm run build", () => {
         const expected = source.endsWith(".ts") ? source.replace(/\.ts$/, ".js") : source
         assert.isTrue(built.has(expected), `${expected} is built`)
       }
-      assert.isTrue(existsSync(join(out, "src/programs/escalation-page/index.html")))
-      assert.notInclude(readFileSync(join(out, "src/programs/cli.js"), "utf8"), `.ts"`, "imports point at .js files")
+      assert.isTrue(existsSync(join(out, "src/programs/escalation/page/index.html")))
+      assert.notInclude(readFileSync(join(out, "src/programs/Cli.js"), "utf8"), `.ts"`, "imports point at .js files")
 
       const compiled = join(out, "bin/support-agents.js")
       // Type stripping off: the compiled command must not load a single .ts file.

@@ -4,11 +4,11 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, References } from "effect"
-import { defaultGuardrailRules } from "../src/domain/guardrails.ts"
-import { GuardrailsConfig, LlmSelectionConfig, RuntimeConfig, TriageConfig } from "../src/services/AppConfig.ts"
-import { dotEnvAdditions } from "../src/services/DotEnv.ts"
+import { defaultGuardrailRules } from "../src/domain/guardrails/Verdict.ts"
+import { GuardrailsConfig, LlmSelectionConfig, RuntimeConfig, TriageConfig } from "../src/services/config/AppConfig.ts"
+import { dotEnvAdditions } from "../src/services/config/DotEnv.ts"
 import { KafkaJsConfig } from "../src/services/kafka/KafkaConfig.ts"
-import { layerLogging } from "../src/services/Logging.ts"
+import { layerLogging } from "../src/services/logging/Logging.ts"
 
 const withEnv = (env: Record<string, string>) => Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env })))
 

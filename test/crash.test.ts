@@ -33,7 +33,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
-import { Topics } from "../src/domain/topics.ts"
+import { Topics } from "../src/domain/Topics.ts"
 import {
   type AgentExit,
   type AgentName,

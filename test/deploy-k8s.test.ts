@@ -30,7 +30,7 @@ import {
   renderKustomization,
   strategicMerge
 } from "../scripts/render-k8s.ts"
-import { Topics } from "../src/domain/topics.ts"
+import { Topics } from "../src/domain/Topics.ts"
 import { configKeysRead, deployedAgents, loadAgentConfig } from "../src/programs/ConfigKeys.ts"
 import { defaultMetricsPorts } from "../src/programs/Observability.ts"
 import { specialists } from "../src/programs/SpecialistAgent.ts"

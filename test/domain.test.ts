@@ -3,8 +3,8 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { readFileSync } from "node:fs"
-import { deadLetterTopic, topicForTriage, Topics } from "../src/domain/topics.ts"
-import { noReasoning, normalizeClassification, parseClassificationReply, stripCodeFences, triageUserMessage } from "../src/domain/triage.ts"
+import { deadLetterTopic, topicForTriage, Topics } from "../src/domain/Topics.ts"
+import { noReasoning, normalizeClassification, parseClassificationReply, stripCodeFences, triageUserMessage } from "../src/domain/Triage.ts"
 import { mockClassify } from "../src/services/llm/MockLlm.ts"
 
 describe("routing", () => {

@@ -8,7 +8,7 @@ import { ConfigProvider, Effect, Fiber, Layer, Option } from "effect"
 import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { Topics } from "../src/domain/topics.ts"
+import { Topics } from "../src/domain/Topics.ts"
 import { triageAgent } from "../src/programs/TriageAgent.ts"
 import {
   CustomerLookupObserver,
@@ -21,9 +21,9 @@ import {
   layerCustomerDirectoryFromConfig,
   layerDynamoDbCustomers
 } from "../src/services/customers/DynamoDbCustomers.ts"
-import { CustomerDirectory, seedCustomers } from "../src/services/CustomerDirectory.ts"
+import { CustomerDirectory, seedCustomers } from "../src/services/customers/CustomerDirectory.ts"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
-import { Kafka } from "../src/services/Kafka.ts"
+import { Kafka } from "../src/services/kafka/Kafka.ts"
 import { layerMockLlm } from "../src/services/llm/MockLlm.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
 import { closedPort, startBlackHole, useDynamoDbLocal } from "./dynamodb-local.ts"

@@ -23,8 +23,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { spawn, spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { deadLetterTopic, Topics } from "../src/domain/topics.ts"
-import type { OutgoingRecord } from "../src/services/Kafka.ts"
+import { deadLetterTopic, Topics } from "../src/domain/Topics.ts"
+import type { OutgoingRecord } from "../src/services/kafka/Kafka.ts"
 import { makeProduceBatcher } from "../src/services/kafka/KafkaJs.ts"
 import {
   type AgentName,

@@ -21,9 +21,9 @@ import {
   TicketEscalated,
   ToolNames,
   urgencySignals
-} from "../src/domain/escalation.ts"
-import type { TicketTriaged } from "../src/domain/events.ts"
-import { Topics } from "../src/domain/topics.ts"
+} from "../src/domain/Escalation.ts"
+import type { TicketTriaged } from "../src/domain/Events.ts"
+import { Topics } from "../src/domain/Topics.ts"
 import {
   escalate,
   escalationAgent,
@@ -34,15 +34,15 @@ import {
   escalationTools,
   escalationUserPrompt,
   layerToolCallingLlmFromConfig
-} from "../src/programs/EscalationAgent.ts"
-import { EscalationHttpConfig } from "../src/programs/EscalationHttp.ts"
+} from "../src/programs/escalation/EscalationAgent.ts"
+import { EscalationHttpConfig } from "../src/programs/escalation/EscalationHttp.ts"
 import { triageAgent } from "../src/programs/TriageAgent.ts"
-import { layerInMemoryCustomers } from "../src/services/CustomerDirectory.ts"
+import { layerInMemoryCustomers } from "../src/services/customers/CustomerDirectory.ts"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
-import { Kafka } from "../src/services/Kafka.ts"
+import { Kafka } from "../src/services/kafka/Kafka.ts"
 import { layerMockLlm } from "../src/services/llm/MockLlm.ts"
-import { layerSqliteTicketStore, TicketDatabaseConfig, TicketStore, TicketStoreError } from "../src/services/TicketStore.ts"
-import { layerMockToolCallingLlm, ToolCallingLlm, type ToolResult } from "../src/services/ToolCallingLlm.ts"
+import { layerSqliteTicketStore, TicketDatabaseConfig, TicketStore, TicketStoreError } from "../src/services/tickets/TicketStore.ts"
+import { layerMockToolCallingLlm, ToolCallingLlm, type ToolResult } from "../src/services/llm/ToolCallingLlm.ts"
 import { DeadLetterHeaders } from "../src/streams/DeadLetter.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
 import { llmDown, scriptedToolLlm } from "./fakes/escalation-scripted-llm.ts"

@@ -9,8 +9,8 @@ import { Effect, Layer } from "effect"
 import { request } from "node:http"
 import { type AddressInfo, createServer } from "node:net"
 import { Readable } from "node:stream"
-import { layerEscalationHttp, serverUrl } from "../src/programs/EscalationHttp.ts"
-import { layerSqliteTicketStore, TicketStore } from "../src/services/TicketStore.ts"
+import { layerEscalationHttp, serverUrl } from "../src/programs/escalation/EscalationHttp.ts"
+import { layerSqliteTicketStore, TicketStore } from "../src/services/tickets/TicketStore.ts"
 
 interface Answer {
   readonly status: number

@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, statSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { chromium, type Browser } from "playwright-core"
-import { layerEscalationHttp, serverUrl } from "../src/programs/EscalationHttp.ts"
-import { layerSqliteTicketStore, TicketStore } from "../src/services/TicketStore.ts"
+import { layerEscalationHttp, serverUrl } from "../src/programs/escalation/EscalationHttp.ts"
+import { layerSqliteTicketStore, TicketStore } from "../src/services/tickets/TicketStore.ts"
 
 const executablePath = "/usr/bin/chromium"
 const launchArgs = [

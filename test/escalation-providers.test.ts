@@ -7,13 +7,13 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
-import type { TicketTriaged } from "../src/domain/events.ts"
-import { ToolNames } from "../src/domain/escalation.ts"
-import { escalate } from "../src/programs/EscalationAgent.ts"
+import type { TicketTriaged } from "../src/domain/Events.ts"
+import { ToolNames } from "../src/domain/Escalation.ts"
+import { escalate } from "../src/programs/escalation/EscalationAgent.ts"
 import { layerAnthropicToolCallingLlm } from "../src/services/llm/AnthropicTools.ts"
 import { layerOpenAiToolCallingLlm } from "../src/services/llm/OpenAiTools.ts"
 import type { ResilienceSettings } from "../src/services/llm/Resilience.ts"
-import { layerSqliteTicketStore, TicketStore } from "../src/services/TicketStore.ts"
+import { layerSqliteTicketStore, TicketStore } from "../src/services/tickets/TicketStore.ts"
 import {
   anthropicRefusal,
   anthropicText,

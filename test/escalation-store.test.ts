@@ -17,7 +17,7 @@ import {
   type NewTicket,
   openTicketDatabase,
   TicketStore
-} from "../src/services/TicketStore.ts"
+} from "../src/services/tickets/TicketStore.ts"
 
 const newTicket = (source: string, overrides: Partial<NewTicket> = {}): NewTicket => ({
   source_ticket_id: source,

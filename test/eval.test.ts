@@ -12,12 +12,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import type { Priority, TriageType } from "../src/domain/events.ts"
-import { diffTriage, parseBaseline, renderDiffText, verdictOf } from "../src/eval/Baseline.ts"
-import { type EvalCase, loadCaseFile, loadCaseFiles, parseCases } from "../src/eval/Cases.ts"
-import { parseEvalArgs, runEval } from "../src/eval/Cli.ts"
-import { triageHtml } from "../src/eval/Html.ts"
-import { judgeInstructions, judgeTicket, parseJudgeReply } from "../src/eval/Judge.ts"
+import type { Priority, TriageType } from "../src/domain/Events.ts"
+import { diffTriage, parseBaseline, renderDiffText, verdictOf } from "../src/tooling/eval/Baseline.ts"
+import { type EvalCase, loadCaseFile, loadCaseFiles, parseCases } from "../src/tooling/eval/Cases.ts"
+import { parseEvalArgs, runEval } from "../src/tooling/eval/Cli.ts"
+import { triageHtml } from "../src/tooling/eval/Html.ts"
+import { judgeInstructions, judgeTicket, parseJudgeReply } from "../src/tooling/eval/Judge.ts"
 import {
   binaryScore,
   classScore,
@@ -29,16 +29,16 @@ import {
   signed,
   steps,
   thresholdCurve
-} from "../src/eval/Metrics.ts"
-import { costUsd, defaultPrices, parsePrices, priceOf } from "../src/eval/Pricing.ts"
-import { progressBar, progressReporter } from "../src/eval/Progress.ts"
-import { repliesMarkdown, triageMarkdown } from "../src/eval/Report.ts"
-import { runReplies, runTriage } from "../src/eval/Runner.ts"
-import { repliesReport, type RunInfo, triageLabels, triageReport, type TriageReport } from "../src/eval/Summary.ts"
-import { layerInMemoryCustomers } from "../src/services/CustomerDirectory.ts"
-import { layerGuardrails } from "../src/services/Guardrails.ts"
-import { type JsonObject } from "../src/domain/events.ts"
-import { estimateTokens, Llm, LlmError } from "../src/services/Llm.ts"
+} from "../src/tooling/eval/Scores.ts"
+import { costUsd, defaultPrices, parsePrices, priceOf } from "../src/tooling/eval/PricesFile.ts"
+import { progressBar, progressReporter } from "../src/tooling/eval/Progress.ts"
+import { repliesMarkdown, triageMarkdown } from "../src/tooling/eval/Report.ts"
+import { runReplies, runTriage } from "../src/tooling/eval/Runner.ts"
+import { repliesReport, type RunInfo, triageLabels, triageReport, type TriageReport } from "../src/tooling/eval/Summary.ts"
+import { layerInMemoryCustomers } from "../src/services/customers/CustomerDirectory.ts"
+import { layerGuardrails } from "../src/services/guardrails/Guardrails.ts"
+import { type JsonObject } from "../src/domain/Events.ts"
+import { estimateTokens, Llm, LlmError } from "../src/services/llm/Llm.ts"
 import { layerMockLlm } from "../src/services/llm/MockLlm.ts"
 
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url))

@@ -10,8 +10,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll } from "vitest"
-import { allPiiKinds, defaultGuardrailRules } from "../src/domain/guardrails.ts"
-import { maxCorpusFileBytes, parseCorpusFile, scoreCorpus } from "../src/eval/GuardrailsEval.ts"
+import { allPiiKinds, defaultGuardrailRules } from "../src/domain/guardrails/Verdict.ts"
+import { maxCorpusFileBytes, parseCorpusFile, scoreCorpus } from "../src/tooling/eval/GuardrailsEval.ts"
 
 const root = fileURLToPath(new URL("../", import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), "guardrails-cli-"))

@@ -5,7 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Fiber, Layer, Schema } from "effect"
-import { TicketTriaged as TicketTriagedSchema } from "../src/domain/events.ts"
+import { TicketTriaged as TicketTriagedSchema } from "../src/domain/Events.ts"
 import {
   type CustomerContext,
   defaultGuardrailRules,
@@ -13,14 +13,14 @@ import {
   type GuardrailPolicy,
   type GuardrailRules,
   guardrailRuleProblems
-} from "../src/domain/guardrails.ts"
-import { Topics } from "../src/domain/topics.ts"
+} from "../src/domain/guardrails/Verdict.ts"
+import { Topics } from "../src/domain/Topics.ts"
 import { specialistAgent, specialistByName } from "../src/programs/SpecialistAgent.ts"
-import { GuardrailsConfig } from "../src/services/AppConfig.ts"
-import { layerGuardrails } from "../src/services/Guardrails.ts"
-import { Kafka } from "../src/services/Kafka.ts"
+import { GuardrailsConfig } from "../src/services/config/AppConfig.ts"
+import { layerGuardrails } from "../src/services/guardrails/Guardrails.ts"
+import { Kafka } from "../src/services/kafka/Kafka.ts"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
-import { Llm } from "../src/services/Llm.ts"
+import { Llm } from "../src/services/llm/Llm.ts"
 import { makeMockLlm, mockReplies } from "../src/services/llm/MockLlm.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
 import { ticketTriaged } from "./fakes/tickets.ts"

@@ -15,7 +15,7 @@ import {
   parsePiiCorpus,
   type PiiKind,
   scorePiiCorpus
-} from "../src/domain/guardrails.ts"
+} from "../src/domain/guardrails/Verdict.ts"
 
 const kindsIn = (text: string): ReadonlyArray<PiiKind> => [...new Set(detectPii(text).map((m) => m.kind))]
 const spans = (text: string, kind?: PiiKind): ReadonlyArray<string> =>

@@ -31,22 +31,22 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Cause, Effect, Fiber, Layer, Logger, Option } from "effect"
 import fc from "fast-check"
-import { readFacts, type EscalationTicket, ToolNames } from "../src/domain/escalation.ts"
-import { type JsonObject, Priorities, TicketTypes } from "../src/domain/events.ts"
-import type { GuardrailVerdict } from "../src/domain/guardrails.ts"
-import { Topics } from "../src/domain/topics.ts"
-import { escalationAgent, escalationDefaults } from "../src/programs/EscalationAgent.ts"
+import { readFacts, type EscalationTicket, ToolNames } from "../src/domain/Escalation.ts"
+import { type JsonObject, Priorities, TicketTypes } from "../src/domain/Events.ts"
+import type { GuardrailVerdict } from "../src/domain/guardrails/Verdict.ts"
+import { Topics } from "../src/domain/Topics.ts"
+import { escalationAgent, escalationDefaults } from "../src/programs/escalation/EscalationAgent.ts"
 import { specialistAgent, specialists } from "../src/programs/SpecialistAgent.ts"
 import { triageAgent } from "../src/programs/TriageAgent.ts"
-import { CustomerDirectory, CustomerLookupError, seedCustomers } from "../src/services/CustomerDirectory.ts"
-import { Guardrails, makeGuardrails } from "../src/services/Guardrails.ts"
+import { CustomerDirectory, CustomerLookupError, seedCustomers } from "../src/services/customers/CustomerDirectory.ts"
+import { Guardrails, makeGuardrails } from "../src/services/guardrails/Guardrails.ts"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
-import { Kafka, KafkaError, type KafkaRecord, type OutgoingRecord, valueBytes } from "../src/services/Kafka.ts"
-import { Llm, LlmError } from "../src/services/Llm.ts"
+import { Kafka, KafkaError, type KafkaRecord, type OutgoingRecord, valueBytes } from "../src/services/kafka/Kafka.ts"
+import { Llm, LlmError } from "../src/services/llm/Llm.ts"
 import { makeMockLlm } from "../src/services/llm/MockLlm.ts"
-import { jsonLogger } from "../src/services/Logging.ts"
-import { layerSqliteTicketStore, TicketStore, TicketStoreError } from "../src/services/TicketStore.ts"
-import { makeMockToolCallingLlm, type ToolCall, ToolCallingLlm, type ToolTurn } from "../src/services/ToolCallingLlm.ts"
+import { jsonLogger } from "../src/services/logging/Logging.ts"
+import { layerSqliteTicketStore, TicketStore, TicketStoreError } from "../src/services/tickets/TicketStore.ts"
+import { makeMockToolCallingLlm, type ToolCall, ToolCallingLlm, type ToolTurn } from "../src/services/llm/ToolCallingLlm.ts"
 import type { RuntimeOptions } from "../src/streams/Agent.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
 import { DeadLetterHeaders, defaultMaxJsonDepth } from "../src/streams/DeadLetter.ts"
@@ -252,7 +252,7 @@ const fieldTypes: Record<SchemaName, Readonly<Record<string, FieldType>>> = {
 }
 
 /**
- * The fields of `ticket.created` that triage reads leniently (`src/domain/ticketInput.ts`):
+ * The fields of `ticket.created` that triage reads leniently (`src/domain/TicketInput.ts`):
  * `default` when missing is given a default, `optional` when it was optional already.
  */
 const leniencyOfCreated: Readonly<Record<string, "default" | "optional">> = {

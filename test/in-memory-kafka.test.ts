@@ -4,7 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Scope, Stream } from "effect"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
-import { Kafka, type KafkaRecord, murmur2, partitionForKey } from "../src/services/Kafka.ts"
+import { Kafka, type KafkaRecord, murmur2, partitionForKey } from "../src/services/kafka/Kafka.ts"
 
 const take = (records: Stream.Stream<KafkaRecord, unknown>, n: number) => Stream.runCollect(Stream.take(records, n))
 

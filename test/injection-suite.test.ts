@@ -23,13 +23,13 @@ import {
   type TicketTriaged,
   TicketTriaged as TicketTriagedSchema,
   TicketType
-} from "../src/domain/events.ts"
-import { deadLetterTopic, Topics } from "../src/domain/topics.ts"
+} from "../src/domain/Events.ts"
+import { deadLetterTopic, Topics } from "../src/domain/Topics.ts"
 import { specialistAgent, specialists } from "../src/programs/SpecialistAgent.ts"
 import { GuardrailsLive } from "../src/programs/Environment.ts"
-import { Kafka } from "../src/services/Kafka.ts"
+import { Kafka } from "../src/services/kafka/Kafka.ts"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
-import { Llm } from "../src/services/Llm.ts"
+import { Llm } from "../src/services/llm/Llm.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
 import {
   anthropicText,

@@ -7,13 +7,13 @@ import { assert, describe, it } from "@effect/vitest"
 import { startGroupAtEnd } from "./agent-process.ts"
 import { ConfigProvider, Effect, Exit, Fiber, Layer, Logger, Option, Redacted, References, Scope, Stream } from "effect"
 import kafkajs from "kafkajs"
-import type { TicketResolved } from "../src/domain/events.ts"
-import { deadLetterTopic, Topics } from "../src/domain/topics.ts"
+import type { TicketResolved } from "../src/domain/Events.ts"
+import { deadLetterTopic, Topics } from "../src/domain/Topics.ts"
 import { specialistAgent, specialistByName } from "../src/programs/SpecialistAgent.ts"
 import { triageAgent, triageDefaults } from "../src/programs/TriageAgent.ts"
-import { layerInMemoryCustomers } from "../src/services/CustomerDirectory.ts"
-import { layerGuardrails } from "../src/services/Guardrails.ts"
-import { Kafka, KafkaError, type KafkaRecord, type OutgoingRecord, partitionForKey } from "../src/services/Kafka.ts"
+import { layerInMemoryCustomers } from "../src/services/customers/CustomerDirectory.ts"
+import { layerGuardrails } from "../src/services/guardrails/Guardrails.ts"
+import { Kafka, KafkaError, type KafkaRecord, type OutgoingRecord, partitionForKey } from "../src/services/kafka/Kafka.ts"
 import {
   KafkaJsConfig,
   type KafkaJsOptions,

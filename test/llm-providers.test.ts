@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Predicate } from "effect"
-import { Llm, type LlmError } from "../src/services/Llm.ts"
+import { Llm, type LlmError } from "../src/services/llm/Llm.ts"
 import { defaultAnthropicModel } from "../src/services/llm/Anthropic.ts"
 import { layerLlmFromConfig, layerLlmFromConfigPreferMock, LlmConfigError } from "../src/services/llm/LlmLive.ts"
 import { type LlmCallReport, LlmCallObserver } from "../src/services/llm/Observer.ts"

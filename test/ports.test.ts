@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { deployedAgents } from "../src/programs/ConfigKeys.ts"
-import { escalationHttpDefaults } from "../src/programs/EscalationHttp.ts"
+import { escalationHttpDefaults } from "../src/programs/escalation/EscalationHttp.ts"
 import { defaultMetricsPorts } from "../src/programs/Observability.ts"
 import { defaultOllamaBaseUrl } from "../src/services/llm/ProviderDefaults.ts"
 

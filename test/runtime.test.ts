@@ -4,7 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Schema } from "effect"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
-import { Kafka, KafkaError, type OutgoingRecord } from "../src/services/Kafka.ts"
+import { Kafka, KafkaError, type OutgoingRecord } from "../src/services/kafka/Kafka.ts"
 import {
   type AgentDefinition,
   type AgentFailure,

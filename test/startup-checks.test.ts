@@ -11,7 +11,7 @@
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { Topics } from "../src/domain/topics.ts"
+import { Topics } from "../src/domain/Topics.ts"
 import { agentEnv, agentTopics, createTopics, freePort, startAgent, useBroker, withAdmin } from "./agent-process.ts"
 import { ownBroker } from "./kafka-broker.ts"
 

@@ -1,7 +1,7 @@
 /** Helpers shared by the tests. */
 import { Effect, Schema } from "effect"
 import type { InMemoryBroker } from "../src/services/kafka/InMemoryKafka.ts"
-import type { KafkaRecord } from "../src/services/Kafka.ts"
+import type { KafkaRecord } from "../src/services/kafka/Kafka.ts"
 
 const decoder = new TextDecoder()
 

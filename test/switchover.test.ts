@@ -8,7 +8,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import kafkajs from "kafkajs"
-import { Topics } from "../src/domain/topics.ts"
+import { Topics } from "../src/domain/Topics.ts"
 import {
   bootstrapServers,
   chargedTwiceTicket,

@@ -12,14 +12,14 @@
  * ticket database) are represented by the Config values they read.
  */
 import { type Config, ConfigProvider, Effect, Layer, References } from "effect"
-import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/AppConfig.ts"
+import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/config/AppConfig.ts"
 import { KafkaInMemoryConfig, KafkaJsConfigOption } from "../services/kafka/KafkaConfig.ts"
-import { layerLogging } from "../services/Logging.ts"
+import { layerLogging } from "../services/logging/Logging.ts"
 import { layerTracingFromConfig } from "../services/observability/Tracing.ts"
-import { TicketDatabaseConfig } from "../services/TicketStore.ts"
+import { TicketDatabaseConfig } from "../services/tickets/TicketStore.ts"
 import { CustomersLive, GuardrailsLive, LlmLive } from "./Environment.ts"
-import { EscalationConfig, layerToolCallingLlmFromConfig } from "./EscalationAgent.ts"
-import { EscalationHttpConfig } from "./EscalationHttp.ts"
+import { EscalationConfig, layerToolCallingLlmFromConfig } from "./escalation/EscalationAgent.ts"
+import { EscalationHttpConfig } from "./escalation/EscalationHttp.ts"
 import { metricsConfig } from "./Observability.ts"
 import { specialists } from "./SpecialistAgent.ts"
 

@@ -4,12 +4,12 @@
  * customer directory (DynamoDB with `DYNAMODB_TABLE`; the demo's seed customers otherwise).
  */
 import type { Config, Layer } from "effect"
-import type { CustomerDirectory } from "../services/CustomerDirectory.ts"
+import type { CustomerDirectory } from "../services/customers/CustomerDirectory.ts"
 import { type DynamoDbSdkMissing, layerCustomerDirectoryForDemo, layerCustomerDirectoryFromConfig } from "../services/customers/DynamoDbCustomers.ts"
-import { type Guardrails, layerGuardrailsFromConfig } from "../services/Guardrails.ts"
-import type { Kafka } from "../services/Kafka.ts"
+import { type Guardrails, layerGuardrailsFromConfig } from "../services/guardrails/Guardrails.ts"
+import type { Kafka } from "../services/kafka/Kafka.ts"
 import { type KafkaNotConfigured, layerKafkaFromConfig } from "../services/kafka/KafkaJs.ts"
-import type { Llm } from "../services/Llm.ts"
+import type { Llm } from "../services/llm/Llm.ts"
 import { layerLlmFromConfig, layerLlmFromConfigPreferMock, type LlmConfigError } from "../services/llm/LlmLive.ts"
 
 /** kafkajs when `KAFKA_BOOTSTRAP_SERVERS` is set; the in-memory broker with `KAFKA_IN_MEMORY=true`; else it fails. */

@@ -3,7 +3,7 @@
  * `METRICS_PORT`, the observers that feed them, and tracing.
  */
 import { Config, Effect, Layer, Schema } from "effect"
-import { Kafka } from "../services/Kafka.ts"
+import { Kafka } from "../services/kafka/Kafka.ts"
 import { CustomerLookupObserver } from "../services/customers/DynamoDbCustomers.ts"
 import { LlmCallObserver } from "../services/llm/Observer.ts"
 import { type AgentMetrics, makeAgentMetrics } from "../services/observability/Metrics.ts"

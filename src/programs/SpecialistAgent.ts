@@ -5,11 +5,11 @@
  * reply, or a failure to draft one, sends the ticket to the human queue with the reason.
  */
 import { Effect } from "effect"
-import type { TicketResolved, TicketTriaged, TicketType } from "../domain/events.ts"
-import { TicketTriaged as TicketTriagedSchema } from "../domain/events.ts"
-import { Topics } from "../domain/topics.ts"
-import { Guardrails } from "../services/Guardrails.ts"
-import { Llm } from "../services/Llm.ts"
+import type { TicketResolved, TicketTriaged, TicketType } from "../domain/Events.ts"
+import { TicketTriaged as TicketTriagedSchema } from "../domain/Events.ts"
+import { Topics } from "../domain/Topics.ts"
+import { Guardrails } from "../services/guardrails/Guardrails.ts"
+import { Llm } from "../services/llm/Llm.ts"
 import { TicketEvents } from "../services/observability/TicketEvents.ts"
 import { defineAgent } from "../streams/Agent.ts"
 import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"

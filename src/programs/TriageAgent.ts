@@ -5,11 +5,11 @@
  * queue when the type is unknown or the confidence is below the threshold.
  */
 import { Effect, Option } from "effect"
-import type { JsonObject, TicketTriaged } from "../domain/events.ts"
-import { type Ticket, TicketInput } from "../domain/ticketInput.ts"
-import { topicForTriage, type TriageRoute, Topics } from "../domain/topics.ts"
-import { CustomerDirectory } from "../services/CustomerDirectory.ts"
-import { type Classification, Llm, type TokenUsage } from "../services/Llm.ts"
+import type { JsonObject, TicketTriaged } from "../domain/Events.ts"
+import { type Ticket, TicketInput } from "../domain/TicketInput.ts"
+import { topicForTriage, type TriageRoute, Topics } from "../domain/Topics.ts"
+import { CustomerDirectory } from "../services/customers/CustomerDirectory.ts"
+import { type Classification, Llm, type TokenUsage } from "../services/llm/Llm.ts"
 import { TicketEvents } from "../services/observability/TicketEvents.ts"
 import { defineAgent } from "../streams/Agent.ts"
 import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"

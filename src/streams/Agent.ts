@@ -4,7 +4,7 @@
  * concurrency, commits, shutdown) is the runtime's.
  */
 import { Context, type Effect, Schema } from "effect"
-import type { KafkaConsumer, KafkaRecord, OutgoingRecord } from "../services/Kafka.ts"
+import type { KafkaConsumer, KafkaRecord, OutgoingRecord } from "../services/kafka/Kafka.ts"
 
 /** Errors a handler may fail with. `retryable: true` asks the runtime to try again. */
 export interface AgentFailure {

@@ -35,9 +35,9 @@
  * the trace context still travels (`traceparent`, `trace_id`).
  */
 import { Cause, Clock, Deferred, Effect, Exit, Fiber, Predicate, Queue, Result, Semaphore, Stream, type Tracer } from "effect"
-import { CurrentHandlerClock, type HandlerClock } from "../services/Backpressure.ts"
-import { deadLetterTopic } from "../domain/topics.ts"
-import { Kafka, type KafkaConsumer, KafkaError, type KafkaRecord, type OutgoingRecord } from "../services/Kafka.ts"
+import { CurrentHandlerClock, type HandlerClock } from "../services/backpressure/Backpressure.ts"
+import { deadLetterTopic } from "../domain/Topics.ts"
+import { Kafka, type KafkaConsumer, KafkaError, type KafkaRecord, type OutgoingRecord } from "../services/kafka/Kafka.ts"
 import {
   type AgentDefinition,
   type AgentFailure,

@@ -3,8 +3,8 @@
  * goes to `<input topic>.dlq` with its original bytes and headers that state why.
  */
 import { Predicate, Result, Schema } from "effect"
-import { deadLetterTopic } from "../domain/topics.ts"
-import type { KafkaRecord, OutgoingRecord } from "../services/Kafka.ts"
+import { deadLetterTopic } from "../domain/Topics.ts"
+import type { KafkaRecord, OutgoingRecord } from "../services/kafka/Kafka.ts"
 
 /** The reasons a record is dead-lettered. */
 export type DeadLetterReason =

@@ -2,7 +2,7 @@
  * Building the records agents produce: JSON value, keyed by ticket id, with the `trace_id`
  * header the original system used.
  */
-import type { KafkaHeaders, KafkaRecord, OutgoingRecord } from "../services/Kafka.ts"
+import type { KafkaHeaders, KafkaRecord, OutgoingRecord } from "../services/kafka/Kafka.ts"
 
 /** The record header that carries a ticket's trace id. */
 export const TraceHeader = "trace_id"

@@ -2,7 +2,7 @@
  * Tracks which offsets of each partition are finished, so that only offsets below the lowest
  * unfinished one are committed (work may finish out of order).
  */
-import type { CommitOffset, KafkaRecord } from "../services/Kafka.ts"
+import type { CommitOffset, KafkaRecord } from "../services/kafka/Kafka.ts"
 
 interface Slot {
   readonly offset: number

@@ -4,7 +4,7 @@
  * alongside for compatibility.
  */
 import { Context, Effect, Tracer } from "effect"
-import type { KafkaHeaders, OutgoingRecord } from "../services/Kafka.ts"
+import type { KafkaHeaders, OutgoingRecord } from "../services/kafka/Kafka.ts"
 
 export const TraceparentHeader = "traceparent"
 

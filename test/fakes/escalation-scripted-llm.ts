@@ -3,8 +3,8 @@
  * for tests of the escalation loop (malformed calls, the iteration cap, failures, timeouts).
  */
 import { Effect, Layer } from "effect"
-import { LlmError } from "../../src/services/Llm.ts"
-import { ToolCallingLlm, type ToolTurn, type ToolTurnRequest } from "../../src/services/ToolCallingLlm.ts"
+import { LlmError } from "../../src/services/llm/Llm.ts"
+import { ToolCallingLlm, type ToolTurn, type ToolTurnRequest } from "../../src/services/llm/ToolCallingLlm.ts"
 
 export type ScriptEntry =
   /** Tool calls, with optional text. `input` is sent as is (it may be invalid on purpose). */

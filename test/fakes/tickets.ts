@@ -1,7 +1,7 @@
 /** Tickets and fast policy settings for the LLM provider tests. */
 import { Effect, Redacted } from "effect"
-import type { TicketCreated, TicketTriaged } from "../../src/domain/events.ts"
-import { Llm } from "../../src/services/Llm.ts"
+import type { TicketCreated, TicketTriaged } from "../../src/domain/Events.ts"
+import { Llm } from "../../src/services/llm/Llm.ts"
 import { layerAnthropic } from "../../src/services/llm/Anthropic.ts"
 import { layerOpenAi, type OpenAiFlavour } from "../../src/services/llm/OpenAi.ts"
 import type { ResilienceSettings } from "../../src/services/llm/Resilience.ts"

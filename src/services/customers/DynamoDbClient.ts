@@ -8,8 +8,8 @@
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb"
 import { unmarshall } from "@aws-sdk/util-dynamodb"
 import { Cause, Effect, Option, Predicate } from "effect"
-import type { JsonObject } from "../../domain/events.ts"
-import { CustomerDirectory, CustomerLookupError } from "../CustomerDirectory.ts"
+import type { JsonObject } from "../../domain/Events.ts"
+import { CustomerDirectory, CustomerLookupError } from "./CustomerDirectory.ts"
 import { CustomerLookupObserver, type DynamoDbSdkClientConfig, reportLookup } from "./DynamoDbCustomers.ts"
 
 /** An SDK client with `config` (see `dynamoDbClientConfig`); the caller destroys it. */

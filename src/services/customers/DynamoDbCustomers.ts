@@ -22,7 +22,7 @@
  * declarations of its public modules must compile without it.
  */
 import { Config, Context, Effect, Layer, Option, Schema } from "effect"
-import { CustomerDirectory, layerInMemoryCustomers, layerNoCustomers } from "../CustomerDirectory.ts"
+import { CustomerDirectory, layerInMemoryCustomers, layerNoCustomers } from "./CustomerDirectory.ts"
 
 // ---------------------------------------------------------------------------
 // Observer (metrics hook)

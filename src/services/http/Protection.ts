@@ -25,6 +25,7 @@ import { Config, Schema } from "effect"
 import { IncomingMessage, Server, ServerResponse } from "node:http"
 import { isIP } from "node:net"
 import { EventEmitter } from "node:events"
+import { positiveInt } from "../config/ConfigValues.ts"
 
 // ---------------------------------------------------------------------------
 // Policy
@@ -105,8 +106,6 @@ export const allowedOriginsConfig = (name: string) =>
     Config.withDefault<ReadonlyArray<string>>([])
   )
 
-const positiveInt = (name: string, fallback: number) =>
-  Config.schema(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)), name).pipe(Config.withDefault(fallback))
 
 /** `<PREFIX>_RATE_LIMIT_PER_SECOND` and `<PREFIX>_RATE_LIMIT_BURST`. */
 export const rateLimitConfig = (prefix: string, fallback: RateLimit): Config.Config<RateLimit> =>

@@ -15,7 +15,7 @@ import {
   type OutgoingRecord,
   partitionForKey,
   valueBytes
-} from "../Kafka.ts"
+} from "./Kafka.ts"
 
 interface Partition {
   readonly log: Array<KafkaRecord>

@@ -24,8 +24,9 @@
  * | `KAFKA_PRODUCER_LINGER_MS`      | `5`              |
  */
 import { readFileSync } from "node:fs"
-import { Config, ConfigProvider, Effect, Option, type Redacted, Schema } from "effect"
-import { choice, flag } from "../ConfigValues.ts"
+import { Config, ConfigProvider, Effect, Option, type Redacted } from "effect"
+import { choice, flag } from "../config/ConfigValues.ts"
+import { nonNegativeInt, positiveInt } from "../config/ConfigValues.ts"
 
 /** The SASL mechanisms the client supports. */
 export type SaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512"
@@ -153,11 +154,7 @@ const configError = (message: string, cause?: unknown) =>
 
 const configFailure = (message: string) => Config.fail(new ConfigProvider.SourceError({ message }))
 
-const positiveInt = (name: string) =>
-  Config.schema(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)), name)
 
-const nonNegativeInt = (name: string) =>
-  Config.schema(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)), name)
 
 /** `host:port` entries, comma-separated; a bad entry names the variable. */
 export const parseBootstrapServers = (value: string): Option.Option<ReadonlyArray<string>> => {

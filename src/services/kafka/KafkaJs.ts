@@ -22,7 +22,7 @@
  */
 import type { Admin, ICustomPartitioner, Message, Producer, TopicMessages } from "kafkajs"
 import { type Config, Context, Effect, Layer, Option, Schema, type Scope } from "effect"
-import { type ConsumerOptions, Kafka, type KafkaError, murmur2, type OutgoingRecord } from "../Kafka.ts"
+import { type ConsumerOptions, Kafka, type KafkaError, murmur2, type OutgoingRecord } from "./Kafka.ts"
 import { layerInMemoryKafka } from "./InMemoryKafka.ts"
 import { KafkaInMemoryConfig, KafkaJsConfigOption, type KafkaJsOptions } from "./KafkaConfig.ts"
 import { attempt, isProducerStateError, isRetryable, type KafkaJsHandle, makeKafkaJsClient, toKafkaError } from "./KafkaJsCommon.ts"

@@ -8,7 +8,7 @@ import { kafkaJsFastPaths } from "./KafkaJsFastPaths.ts"
 import kafkajs from "kafkajs"
 import type { KafkaConfig, LogEntry, SASLOptions } from "kafkajs"
 import { type Context, Effect, type LogLevel, Redacted } from "effect"
-import { KafkaError } from "../Kafka.ts"
+import { KafkaError } from "./Kafka.ts"
 import { type KafkaJsOptions, resolveKafkaJsOptions, type ResolvedKafkaJsOptions } from "./KafkaConfig.ts"
 
 const { Kafka: KafkaClient, logLevel: KafkaLogLevel } = kafkajs

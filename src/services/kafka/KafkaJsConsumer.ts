@@ -42,7 +42,7 @@ import {
   type KafkaConsumer,
   type KafkaHeaders,
   type KafkaRecord
-} from "../Kafka.ts"
+} from "./Kafka.ts"
 import { attempt, isRebalanceError, type KafkaJsHandle, toKafkaError } from "./KafkaJsCommon.ts"
 import { kafkaJsPartitionAssigners } from "./Assigners.ts"
 

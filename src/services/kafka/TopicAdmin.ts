@@ -4,7 +4,7 @@
  */
 import type { Admin } from "kafkajs"
 import { Effect } from "effect"
-import { KafkaError } from "../Kafka.ts"
+import { KafkaError } from "./Kafka.ts"
 import type { KafkaJsOptions } from "./KafkaConfig.ts"
 import { attempt, isRetryable, type KafkaJsHandle, makeKafkaJsClient } from "./KafkaJsCommon.ts"
 

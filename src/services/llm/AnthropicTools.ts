@@ -8,7 +8,7 @@
  */
 import type Anthropic from "@anthropic-ai/sdk"
 import { Effect, Layer, Result } from "effect"
-import type { LlmError, TokenUsage } from "../Llm.ts"
+import type { LlmError, TokenUsage } from "./Llm.ts"
 import {
   type ConversationMessage,
   type StopReason,
@@ -18,7 +18,7 @@ import {
   type ToolTurn,
   toolTurnMaxTokens,
   type ToolTurnRequest
-} from "../ToolCallingLlm.ts"
+} from "./ToolCallingLlm.ts"
 import { type AnthropicSettings, anthropicProvider, anthropicSdkErrors, defaultAnthropicBaseUrl, makeAnthropicClient } from "./Anthropic.ts"
 import { type LlmExchange, makeResilientCaller, malformedReply, refusalError, sdkRequest } from "./Resilience.ts"
 

@@ -16,9 +16,9 @@
  * never logged.
  */
 import { Config, Effect, Layer, Option, Redacted, Schema } from "effect"
-import { LlmSelectionConfig } from "../AppConfig.ts"
-import { falsyWords } from "../ConfigValues.ts"
-import type { Llm } from "../Llm.ts"
+import { LlmSelectionConfig } from "../config/AppConfig.ts"
+import { falsyWords, optionalString } from "../config/ConfigValues.ts"
+import type { Llm } from "./Llm.ts"
 import type { AnthropicSettings } from "./Anthropic.ts"
 import { layerMockLlm } from "./MockLlm.ts"
 import type { OpenAiSettings } from "./OpenAi.ts"
@@ -42,12 +42,6 @@ export class LlmConfigError extends Schema.TaggedError<LlmConfigError>()("LlmCon
 /** The providers `LLM_PROVIDER` chooses from. */
 export type LlmProviderName = "anthropic" | "openai" | "ollama"
 
-/** A string variable, `undefined` when unset or blank. */
-const optionalString = (name: string) =>
-  Config.String(name).pipe(
-    Config.option,
-    Config.map((value) => Option.isSome(value) && value.value.trim() !== "" ? value.value.trim() : undefined)
-  )
 
 const stringOr = (name: string, fallback: string) =>
   Config.map(optionalString(name), (value) => value ?? fallback)

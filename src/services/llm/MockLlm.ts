@@ -4,9 +4,9 @@
  * each specialist a fixed reply. The original e2e ticket ("charged twice") is billing, high.
  */
 import { Effect, Layer } from "effect"
-import type { Priority, TicketType } from "../../domain/events.ts"
-import { type TriageResult, triageUserMessage } from "../../domain/triage.ts"
-import { type Classification, type Draft, estimateTokens, Llm } from "../Llm.ts"
+import type { Priority, TicketType } from "../../domain/Events.ts"
+import { type TriageResult, triageUserMessage } from "../../domain/Triage.ts"
+import { type Classification, type Draft, estimateTokens, Llm } from "./Llm.ts"
 import { LlmCallObserver, type LlmOperation } from "./Observer.ts"
 
 interface Rule {

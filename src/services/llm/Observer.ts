@@ -4,7 +4,7 @@
  * reported once. The default observer does nothing; the metrics layer provides its own.
  */
 import { Context } from "effect"
-import type { LlmFailureKind } from "../Llm.ts"
+import type { LlmFailureKind } from "./Llm.ts"
 
 /** What an LLM call was for. */
 export type LlmOperation = "classify" | "draft" | "tool_turn"

@@ -9,8 +9,8 @@
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai"
 import { Effect, Layer, Redacted, Result } from "effect"
-import type { TriageResult } from "../../domain/triage.ts"
-import { type ClassifyRequest, type DraftRequest, estimateTokens, Llm, type LlmError, type TokenUsage } from "../Llm.ts"
+import type { TriageResult } from "../../domain/Triage.ts"
+import { type ClassifyRequest, type DraftRequest, estimateTokens, Llm, type LlmError, type TokenUsage } from "./Llm.ts"
 import {
   classificationFromText,
   classificationJsonSchema,

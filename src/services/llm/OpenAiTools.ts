@@ -8,7 +8,7 @@
  */
 import type OpenAI from "openai"
 import { Effect, Layer, Result } from "effect"
-import { estimateTokens, type LlmError, type TokenUsage } from "../Llm.ts"
+import { estimateTokens, type LlmError, type TokenUsage } from "./Llm.ts"
 import {
   type ConversationMessage,
   parseArguments,
@@ -19,7 +19,7 @@ import {
   type ToolTurn,
   toolTurnMaxTokens,
   type ToolTurnRequest
-} from "../ToolCallingLlm.ts"
+} from "./ToolCallingLlm.ts"
 import { makeOpenAiClient, openAiBaseUrl, openAiSdkErrors, type OpenAiSettings, tokenLimit } from "./OpenAi.ts"
 import { type LlmExchange, makeResilientCaller, malformedReply, refusalError, sdkRequest } from "./Resilience.ts"
 

@@ -9,9 +9,9 @@
  * schema's values.
  */
 import { Option, Predicate, Schema } from "effect"
-import { Priorities, type TicketText, type TicketTriaged, TicketTypes } from "../../domain/events.ts"
-import { cleanForModel, confusableSkeletons } from "../../domain/guardrailsNormalize.ts"
-import { normalizeClassification, parseClassificationReply, TriageResult, triageUserMessage } from "../../domain/triage.ts"
+import { Priorities, type TicketText, type TicketTriaged, TicketTypes } from "../../domain/Events.ts"
+import { cleanForModel, confusableSkeletons } from "../../domain/guardrails/Normalize.ts"
+import { normalizeClassification, parseClassificationReply, TriageResult, triageUserMessage } from "../../domain/Triage.ts"
 
 // ---------------------------------------------------------------------------
 // Request settings

@@ -16,10 +16,11 @@
  * against an agent handler's time limit.
  */
 import { Clock, Config, Effect, Exit, Option, Random, Ref, Result, Schema } from "effect"
-import { waitingForCapacity } from "../Backpressure.ts"
-import { LlmError, type LlmFailureKind, type TokenUsage } from "../Llm.ts"
+import { waitingForCapacity } from "../backpressure/Backpressure.ts"
+import { LlmError, type LlmFailureKind, type TokenUsage } from "./Llm.ts"
 import { LlmCallObserver, type LlmCallObserverService, type LlmOperation } from "./Observer.ts"
 import { defaultGateSettings, type GateOutcome, type GatePermit, type ProviderGate, providerGate } from "./ProviderGate.ts"
+import { nonNegativeInt, positiveInt } from "../config/ConfigValues.ts"
 
 // ---------------------------------------------------------------------------
 // Settings
@@ -64,10 +65,6 @@ export const defaultResilience: ResilienceSettings = {
   maxConcurrency: defaultGateSettings.maxConcurrency
 }
 
-const intAtLeast = (minimum: number) => (name: string, fallback: number) =>
-  Config.schema(Schema.Int.check(Schema.isGreaterThanOrEqualTo(minimum)), name).pipe(Config.withDefault(fallback))
-const positiveInt = intAtLeast(1)
-const nonNegativeInt = intAtLeast(0)
 const optionalPositive = (name: string) =>
   Config.schema(Schema.Finite.check(Schema.isGreaterThan(0)), name).pipe(
     Config.option,

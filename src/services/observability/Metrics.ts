@@ -5,7 +5,7 @@
  * and the agents report to are implemented here.
  */
 import { collectDefaultMetrics, Counter as PromCounter, Gauge as PromGauge, Registry } from "prom-client"
-import { estimateCostUsd } from "../../domain/pricing.ts"
+import { estimateCostUsd } from "../../domain/Pricing.ts"
 import {
   type CounterSeries,
   FastCounter as Counter,
@@ -14,7 +14,7 @@ import {
   type HistogramSeries
 } from "./FastMetrics.ts"
 import type { RuntimeObserver } from "../../streams/Agent.ts"
-import type { KafkaConsumer } from "../Kafka.ts"
+import type { KafkaConsumer } from "../kafka/Kafka.ts"
 import type { CustomerLookupObserverService } from "../customers/DynamoDbCustomers.ts"
 import type { LlmCallObserverService } from "../llm/Observer.ts"
 import { providerGates } from "../llm/ProviderGate.ts"

@@ -16,7 +16,7 @@ import {
   listenError,
   type RateLimit
 } from "../http/Protection.ts"
-import type { Kafka } from "../Kafka.ts"
+import type { Kafka } from "../kafka/Kafka.ts"
 import type { AgentMetrics } from "./Metrics.ts"
 
 /** What `serveMetrics` takes: the address, the metrics, the Kafka client for `/readyz`, and when the runtime counts as wedged for `/healthz`. */

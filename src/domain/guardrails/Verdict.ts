@@ -1,0 +1,360 @@
+/**
+ * Publication guardrails for support replies: length cap with truncation, forbidden phrases,
+ * PII (payment cards, US SSNs and ITINs, emails, phone numbers, IBANs), unsafe links and
+ * credential requests, commitments (refund amounts, approvals, guarantees, legal language) and
+ * other customers' data.
+ *
+ * Every check runs on one normalization of the reply (`guardrailsNormalize.ts`: NFKC,
+ * invisible characters removed, confusables folded, digits of every script as ASCII,
+ * separators unified, HTML entities and markdown emphasis resolved); every finding reports
+ * where it is in the ORIGINAL text. The detectors are in `guardrailsPii.ts`, the other
+ * policies in `guardrailsPolicies.ts`, corpus scoring in `guardrailsCorpus.ts`.
+ *
+ * Everything here is pure and synchronous: no I/O, no Effect.
+ */
+import { isSupportedCountry } from "libphonenumber-js/max"
+import {
+  type CommitmentPattern,
+  commitmentPattern,
+  compilePattern,
+  defaultCommitmentPatterns,
+  defaultCommitmentPhrases,
+  findCommitments,
+  isBuiltinCommitmentPattern
+} from "./Commitments.ts"
+import { findUnsafeLinks } from "./Links.ts"
+import {
+  type NormalizedText,
+  normalizeText,
+  originalSpan,
+  type PhraseAutomaton,
+  phraseAutomaton,
+  phraseKey
+} from "./Normalize.ts"
+import { defaultPhoneRegions, detectPiiNormalized, type PiiOptions } from "./Pii.ts"
+import {
+  type CompiledCustomerIdPattern,
+  type CustomerContext,
+  customerIdPattern,
+  defaultCustomerIdPattern,
+  findForeignCustomerData,
+  findPhrases,
+  type PhraseSet,
+  phraseSet
+} from "./Policies.ts"
+import { scanText } from "./Triggers.ts"
+import { type PiiCorpusEntry, type PiiCorpusReport, scorePiiEntries } from "./Corpus.ts"
+import {
+  allGuardrailPolicies,
+  allPiiKinds,
+  type GuardrailFinding,
+  type GuardrailPolicy,
+  type Hit,
+  type PiiKind,
+  type PiiMatch,
+  piiPolicy
+} from "./Types.ts"
+
+export * from "./Corpus.ts"
+export { cleanForModel, confusableSkeleton, type NormalizedText, normalizeText, originalSpan, phraseKey, stripInvisible } from "./Normalize.ts"
+export {
+  cardNetwork,
+  defaultPhoneRegions,
+  ibanLengths,
+  ibanMod97,
+  isPaymentCardNumber,
+  isValidIban,
+  isValidItin,
+  isValidSsn,
+  luhnValid,
+  type PiiOptions
+} from "./Pii.ts"
+export { defaultCommitmentPatterns, defaultCommitmentPhrases } from "./Commitments.ts"
+export { hostAllowed, hostOf } from "./Links.ts"
+export { type CustomerContext, defaultCustomerIdPattern } from "./Policies.ts"
+export * from "./Types.ts"
+
+// ---------------------------------------------------------------------------
+// Rules
+// ---------------------------------------------------------------------------
+
+/** What the guardrails check a reply against; `defaultGuardrailRules` holds the defaults and `GuardrailsConfig` reads them from the environment. */
+export interface GuardrailRules {
+  readonly maxLength: number
+  readonly truncateTo: number
+  readonly truncationNotice: string
+  readonly forbiddenPhrases: ReadonlyArray<string>
+  readonly piiKinds: ReadonlyArray<PiiKind>
+  /** Region (ISO 3166 alpha-2) whose national phone formats count without a cue. */
+  readonly defaultRegion: string
+  /** Further regions whose national phone formats count after a phone cue. */
+  readonly phoneRegions: ReadonlyArray<string>
+  /** Link hosts a reply may point to (each also allows its sub-domains). */
+  readonly allowedLinkHosts: ReadonlyArray<string>
+  /** Commitment phrases (matched like forbidden phrases). */
+  readonly commitmentPhrases: ReadonlyArray<string>
+  /** Commitment patterns: regular expressions, matched case-insensitively on the normalized text. */
+  readonly commitmentPatterns: ReadonlyArray<string>
+  /** The shape of a customer id (a regular expression), for `foreign_customer_data`. */
+  readonly customerIdPattern: string
+}
+
+/** The rules the guardrails use when none are given: 2000 characters, the original system's forbidden phrases, every PII kind, safe links, commitments and other customers' data. */
+export const defaultGuardrailRules: GuardrailRules = {
+  maxLength: 4000,
+  truncateTo: 3950,
+  truncationNotice: "\n\n[Response truncated for length.]",
+  forbiddenPhrases: [
+    "I am not a lawyer",
+    "I am not a doctor",
+    "this is legal advice",
+    "guaranteed approval",
+    "100% refund"
+  ],
+  piiKinds: allPiiKinds,
+  defaultRegion: "US",
+  phoneRegions: defaultPhoneRegions,
+  allowedLinkHosts: ["example.com"],
+  commitmentPhrases: defaultCommitmentPhrases,
+  commitmentPatterns: defaultCommitmentPatterns,
+  customerIdPattern: defaultCustomerIdPattern
+}
+
+/** Limits on configurable lists, so a configuration cannot make every reply slow. */
+export const guardrailLimits = {
+  maxPhrases: 200,
+  maxPhraseLength: 200,
+  maxPatterns: 50,
+  maxPatternLength: 500,
+  maxHosts: 200,
+  maxHostLength: 253,
+  maxRegions: 60,
+  /** Characters of one configuration value. */
+  maxValueLength: 20_000
+} as const
+
+/**
+ * What is wrong with a commitment or customer id pattern (`undefined`: nothing). The built-in
+ * commitment patterns are built and tested with the code: nothing is wrong with them.
+ */
+export const patternProblem = (source: string): string | undefined => {
+  if (isBuiltinCommitmentPattern(source)) return undefined
+  if (source.length > guardrailLimits.maxPatternLength) {
+    return `at most ${guardrailLimits.maxPatternLength} characters, got ${source.length}`
+  }
+  try {
+    if (compilePattern(source).test("")) return "matches the empty string"
+  } catch (error) {
+    return `not a valid regular expression (${error instanceof Error ? error.message : String(error)})`
+  }
+  return undefined
+}
+
+const HOST_NAME_RE = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i
+
+/** What is wrong with an allowed link host (`undefined`: nothing). */
+export const hostProblem = (host: string): string | undefined =>
+  host.length > guardrailLimits.maxHostLength
+    ? `at most ${guardrailLimits.maxHostLength} characters`
+    : HOST_NAME_RE.test(host)
+    ? undefined
+    : `${JSON.stringify(host)} is not a host name (letters, digits, hyphens and dots, e.g. help.example.com)`
+
+/** What is wrong with a phone region (`undefined`: nothing). */
+export const regionProblem = (region: string): string | undefined =>
+  /^[A-Z]{2}$/.test(region) && isSupportedCountry(region)
+    ? undefined
+    : `${JSON.stringify(region)} is not a region code known to libphonenumber (ISO 3166 alpha-2, e.g. US, GB, DE)`
+
+/** What is wrong with a list of phrases (`undefined`: nothing). */
+export const phrasesProblem = (phrases: ReadonlyArray<string>): string | undefined => {
+  if (phrases.length > guardrailLimits.maxPhrases) return `at most ${guardrailLimits.maxPhrases} phrases, got ${phrases.length}`
+  const long = phrases.findIndex((p) => p.length > guardrailLimits.maxPhraseLength)
+  return long < 0 ? undefined : `phrase ${long + 1}: at most ${guardrailLimits.maxPhraseLength} characters`
+}
+
+/** What is wrong with a set of rules (an empty list when nothing is): sizes, regular expressions, regions, hosts. */
+export const guardrailRuleProblems = (rules: GuardrailRules): ReadonlyArray<string> => {
+  const problems: Array<string> = []
+  const note = (name: string, problem: string | undefined) => {
+    if (problem !== undefined) problems.push(`${name}: ${problem}`)
+  }
+  note("forbiddenPhrases", phrasesProblem(rules.forbiddenPhrases))
+  note("commitmentPhrases", phrasesProblem(rules.commitmentPhrases))
+  if (rules.commitmentPatterns.length > guardrailLimits.maxPatterns) {
+    problems.push(`commitmentPatterns: at most ${guardrailLimits.maxPatterns} patterns, got ${rules.commitmentPatterns.length}`)
+  }
+  rules.commitmentPatterns.forEach((p, i) => note(`commitmentPatterns[${i}]`, patternProblem(p)))
+  note("customerIdPattern", patternProblem(rules.customerIdPattern))
+  for (const region of [rules.defaultRegion, ...rules.phoneRegions]) note("region", regionProblem(region))
+  if (rules.allowedLinkHosts.length > guardrailLimits.maxHosts) {
+    problems.push(`allowedLinkHosts: at most ${guardrailLimits.maxHosts} hosts, got ${rules.allowedLinkHosts.length}`)
+  }
+  rules.allowedLinkHosts.forEach((host, i) => note(`allowedLinkHosts[${i}]`, hostProblem(host)))
+  return problems
+}
+
+interface CompiledRules {
+  readonly forbidden: PhraseSet
+  readonly commitmentPhrases: PhraseSet
+  readonly commitmentPatterns: ReadonlyArray<CommitmentPattern>
+  /** The keys of the forbidden (tag 1) and commitment (tag 2) phrases, found in one pass over a text. */
+  readonly phrases: PhraseAutomaton
+  readonly customerId: CompiledCustomerIdPattern
+  readonly pii: PiiOptions
+}
+
+
+const compiled = new WeakMap<GuardrailRules, CompiledRules>()
+
+const FORBIDDEN = 1
+const COMMITMENT = 2
+
+const phraseKeys = (set: PhraseSet, tag: number) => set.keys.flat().map((key) => ({ key, tag }))
+
+/**
+ * Compiled rules by content: rules read again from the same configuration (a new object with
+ * the same values, e.g. each time a layer is built) reuse the compiled expressions and automaton.
+ */
+const compiledByContent = new Map<string, CompiledRules>()
+
+const compile = (rules: GuardrailRules): CompiledRules => {
+  const hit = compiled.get(rules)
+  if (hit !== undefined) return hit
+  const content = JSON.stringify(rules)
+  const same = compiledByContent.get(content)
+  if (same !== undefined) {
+    compiled.set(rules, same)
+    return same
+  }
+  const problems = guardrailRuleProblems(rules)
+  if (problems.length > 0) throw new Error(`invalid guardrail rules: ${problems.join("; ")}`)
+  const forbidden = phraseSet(rules.forbiddenPhrases)
+  const commitmentPhrases = phraseSet(rules.commitmentPhrases)
+  const commitmentPatterns = rules.commitmentPatterns.map(commitmentPattern)
+  const value: CompiledRules = {
+    forbidden,
+    commitmentPhrases,
+    commitmentPatterns,
+    phrases: phraseAutomaton([...phraseKeys(forbidden, FORBIDDEN), ...phraseKeys(commitmentPhrases, COMMITMENT)]),
+    customerId: customerIdPattern(rules.customerIdPattern),
+    pii: { defaultRegion: rules.defaultRegion, phoneRegions: rules.phoneRegions }
+  }
+  compiled.set(rules, value)
+  if (compiledByContent.size >= 16) compiledByContent.clear()
+  compiledByContent.set(content, value)
+  return value
+}
+
+// ---------------------------------------------------------------------------
+// Verdict
+// ---------------------------------------------------------------------------
+
+/** The guardrails' verdict on a reply: whether it may go out, the policies it violates, and the findings behind them. */
+export interface GuardrailVerdict {
+  readonly allowed: boolean
+  /** Distinct, in `allGuardrailPolicies` order. Never contains matched text. */
+  readonly violations: ReadonlyArray<GuardrailPolicy>
+  /** Where each violation is, in the original text, sorted by position. */
+  readonly findings: ReadonlyArray<GuardrailFinding>
+  /** The text as it would be published (truncated when longer than `maxLength`). */
+  readonly text: string
+  readonly truncated: boolean
+}
+
+/**
+ * PII spans in `text` (offsets into the ORIGINAL text), sorted and never overlapping; only
+ * the given kinds. Detection runs on the normalized text.
+ */
+export const detectPii = (
+  text: string,
+  kinds: ReadonlyArray<PiiKind> = allPiiKinds,
+  rules: GuardrailRules = defaultGuardrailRules
+): ReadonlyArray<PiiMatch> => {
+  const normalized = normalizeText(text)
+  return detectPiiNormalized(normalized.text, kinds, compile(rules).pii).map((m) => {
+    const [start, end] = originalSpan(normalized, m.start, m.end)
+    return { kind: m.kind, start, end }
+  })
+}
+
+/** The phrases of `phrases` found in `text` (normalized; see `phraseKey`), in list order. */
+export const findForbiddenPhrases = (text: string, phrases: ReadonlyArray<string>): ReadonlyArray<string> => {
+  let set = phraseSets.get(phrases)
+  if (set === undefined) {
+    set = phraseSet(phrases)
+    phraseSets.set(phrases, set)
+  }
+  const found = new Set(findPhrases(normalizeText(text).text, set).map((p) => p.index))
+  return phrases.filter((_, i) => found.has(i))
+}
+
+const phraseSets = new WeakMap<ReadonlyArray<string>, PhraseSet>()
+
+/**
+ * Length is measured in Unicode code points (like Python's `len`), so a
+ * surrogate pair is never split.
+ */
+const truncateText = (text: string, rules: GuardrailRules): { readonly text: string; readonly truncated: boolean } => {
+  if (text.length <= rules.maxLength) return { text, truncated: false }
+  const codePoints = Array.from(text)
+  if (codePoints.length <= rules.maxLength) return { text, truncated: false }
+  return { text: codePoints.slice(0, Math.max(0, rules.truncateTo)).join("") + rules.truncationNotice, truncated: true }
+}
+
+const policyOrder = new Map(allGuardrailPolicies.map((p, i) => [p, i] as const))
+
+/**
+ * Evaluate a reply before publishing. Every check runs on the full input text, before
+ * truncation; truncation itself is not a violation. With a `context` (the ticket's own
+ * customer id and record), `foreign_customer_data` is checked too.
+ */
+export const evaluateGuardrails = (
+  text: string,
+  rules: GuardrailRules = defaultGuardrailRules,
+  context?: CustomerContext
+): GuardrailVerdict => {
+  const c = compile(rules)
+  // One pass over the text; when it is not its own normalization, normalize and pass again.
+  let scanned = scanText(text, c.phrases)
+  const normalized: NormalizedText = scanned.plain ? { original: text, text, starts: undefined, ends: undefined } : normalizeText(text)
+  const norm = normalized.text
+  if (norm !== text) scanned = scanText(norm, c.phrases)
+  const findings: Array<GuardrailFinding> = []
+  const add = (policy: GuardrailPolicy, hit: Hit) => {
+    const [start, end] = originalSpan(normalized, hit.start, hit.end)
+    findings.push({ policy, kind: hit.kind, start, end })
+  }
+  const { profile, phrases } = scanned
+  let key: string | undefined
+  if ((phrases & FORBIDDEN) !== 0) {
+    key = phraseKey(norm).key
+    for (const p of findPhrases(norm, c.forbidden, key)) add("forbidden_phrase", { kind: "phrase", start: p.start, end: p.end })
+  }
+  const pii = detectPiiNormalized(norm, allPiiKinds, c.pii, profile)
+  const reported = new Set(rules.piiKinds)
+  for (const m of pii) if (reported.has(m.kind)) add(piiPolicy(m.kind), m)
+  for (const hit of findUnsafeLinks(normalized, rules.allowedLinkHosts, pii.filter((m) => m.kind === "email"), profile)) {
+    add("unsafe_link", hit)
+  }
+  const commitmentPhrases = (phrases & COMMITMENT) !== 0
+  if (commitmentPhrases) key ??= phraseKey(norm).key
+  for (const hit of findCommitments(norm, c.commitmentPhrases, c.commitmentPatterns, profile, key, commitmentPhrases)) add("commitment", hit)
+  if (context !== undefined && (context.customerId !== undefined || context.customer !== undefined)) {
+    for (const hit of findForeignCustomerData(norm, pii, context, c.customerId, c.pii, profile)) add("foreign_customer_data", hit)
+  }
+  let violations: ReadonlyArray<GuardrailPolicy> = []
+  if (findings.length > 0) {
+    findings.sort((a, b) => a.start - b.start || (policyOrder.get(a.policy) ?? 0) - (policyOrder.get(b.policy) ?? 0))
+    const present = new Set(findings.map((f) => f.policy))
+    violations = allGuardrailPolicies.filter((p) => present.has(p))
+  }
+  const published = truncateText(text, rules)
+  return { allowed: violations.length === 0, violations, findings, text: published.text, truncated: published.truncated }
+}
+
+/** `scorePiiEntries` with `detectPii` (default rules) as the detector unless another is given. */
+export const scorePiiCorpus = (
+  entries: ReadonlyArray<PiiCorpusEntry>,
+  detect: (text: string) => ReadonlyArray<PiiMatch> = (text) => detectPii(text)
+): PiiCorpusReport => scorePiiEntries(entries, detect)

@@ -1,0 +1,122 @@
+/**
+ * The `support-agents` command: one subcommand per agent for deployments, and `demo`, the
+ * embedded default (`npm start`).
+ */
+import { Console, Effect, Layer, Option } from "effect"
+import { Command, Flag, GlobalFlag } from "effect/cli"
+import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/config/AppConfig.ts"
+import { loadDotEnv } from "../services/config/DotEnv.ts"
+import { layerInMemoryKafka } from "../services/kafka/InMemoryKafka.ts"
+import { flushLogs, layerLogging, type LoggingOptions } from "../services/logging/Logging.ts"
+import type { RuntimeOptions } from "../streams/Agent.ts"
+import { runAgent } from "../streams/AgentRuntime.ts"
+import { CustomersForDemo, CustomersLive, GuardrailsLive, LlmLive, LlmPreferMock } from "./Environment.ts"
+import { runProcess, serveProgram } from "./Serve.ts"
+import { specialistAgent, specialists, type SpecialistSpec } from "./SpecialistAgent.ts"
+import { triageAgent } from "./TriageAgent.ts"
+
+/*
+ * Modules only `demo` or `escalation` use (the embedded pipeline, the escalation agent with its
+ * HTTP API, ticket store and tool-calling LLMs) are imported in those commands' handlers: every
+ * deployed agent runs this module, and loading them would only grow its memory.
+ */
+const loadDemo = Effect.promise(() => import("./Demo.ts"))
+const loadEscalation = Effect.promise(() => import("./escalation/EscalationAgent.ts"))
+const loadSampleTickets = Effect.promise(() => import("./SampleTickets.ts"))
+
+/**
+ * The command's logging: `layerLogging` from `LOG_LEVEL` and `LOG_FORMAT`, except that the
+ * global `--log-level` flag, when given, sets the level (it wins over `LOG_LEVEL`).
+ */
+const commandLogging = (options: LoggingOptions = {}) =>
+  Layer.unwrap(Effect.map(Effect.serviceOption(GlobalFlag.LogLevel), (flag) =>
+    layerLogging({ ...options, level: Option.getOrUndefined(Option.flatten(flag)) })))
+
+const demo = Command.make(
+  "demo",
+  {
+    tickets: Flag.String("tickets").pipe(
+      Flag.withDescription("Read tickets from FILE, one message per line, instead of the samples"),
+      Flag.optional
+    ),
+    json: Flag.Boolean("json").pipe(Flag.withDescription("Print one JSON line per input line"), Flag.withDefault(false))
+  },
+  Effect.fn(function*({ json, tickets }) {
+    const { journeyTable, readTicketsFile, runEmbeddedPipeline } = yield* loadDemo
+    const { layerEscalationForDemo } = yield* loadEscalation
+    const lines = Option.isSome(tickets)
+      ? yield* readTicketsFile(tickets.value)
+      : (yield* loadSampleTickets).sampleTickets
+    const triage = yield* TriageConfig
+    const runtime = yield* RuntimeConfig
+    const rows = yield* runEmbeddedPipeline(lines, {
+      triage: { ...triage, groupId: "triage-agent" },
+      runtime
+    }).pipe(
+      Effect.provide(Layer.mergeAll(layerInMemoryKafka(), LlmPreferMock, GuardrailsLive, CustomersForDemo, layerEscalationForDemo))
+    )
+    // The warnings logged while the tickets went through come before the report.
+    yield* flushLogs
+    if (json) {
+      for (const row of rows) yield* Console.log(JSON.stringify(row))
+    } else {
+      yield* Console.log(journeyTable(rows))
+    }
+    if (rows.some((r) => r.outcome === "pending")) {
+      return yield* Effect.fail(new Error("some tickets did not reach a destination in time"))
+    }
+  }, Effect.provide(commandLogging({ defaultLevel: "WARN", stderr: true })))
+).pipe(Command.withDescription("Run triage and every specialist in one process on the in-memory broker, and report each ticket's journey"))
+
+const agentLayers = Layer.mergeAll(LlmLive, GuardrailsLive, CustomersLive)
+
+/**
+ * Runs one agent as a deployment does (Serve.ts): live layers from the environment, metrics
+ * and health endpoints on `METRICS_PORT`, observers feeding them, until SIGTERM.
+ */
+const serveAgent = <E, R>(name: string, run: (runtime: RuntimeOptions) => Effect.Effect<void, E, R>) =>
+  serveProgram(name, run, agentLayers)
+
+const triage = Command.make(
+  "triage",
+  {},
+  Effect.fn(function*() {
+    const settings = yield* TriageConfig
+    const groupId = yield* groupIdConfig("triage-agent")
+    yield* Effect.logInfo("starting triage agent").pipe(
+      Effect.annotateLogs({ topic: settings.inputTopic, group: groupId, threshold: settings.confidenceThreshold })
+    )
+    yield* serveAgent("triage", (runtime) => runAgent(triageAgent({ ...settings, groupId }), runtime))
+  }, Effect.provide(commandLogging()))
+).pipe(Command.withDescription("Triage agent: classify ticket.events and route them"))
+
+const specialistCommand = (spec: SpecialistSpec) =>
+  Command.make(
+    spec.name,
+    {},
+    Effect.fn(function*() {
+      const groupId = yield* groupIdConfig(spec.groupId)
+      yield* Effect.logInfo(`starting ${spec.name} agent`).pipe(Effect.annotateLogs({ group: groupId }))
+      yield* serveAgent(spec.name, (runtime) => runAgent(specialistAgent(spec, { groupId }), runtime))
+    }, Effect.provide(commandLogging()))
+  ).pipe(Command.withDescription(`${spec.name} specialist: reply to ticket.triaged.${spec.type}`))
+
+const escalation = Command.make(
+  "escalation",
+  {},
+  Effect.fn(function*() {
+    const { runEscalationService } = yield* loadEscalation
+    yield* serveAgent("escalation", (runtime) => runEscalationService(runtime))
+  }, Effect.provide(commandLogging()))
+).pipe(
+  Command.withDescription("Escalation agent: ticket.triaged.human → tracked tickets (SQLite), HTTP API and review page")
+)
+
+export const cli = Command.make("support-agents").pipe(
+  Command.withDescription("AI agents that resolve customer-support tickets over Kafka"),
+  Command.withSubcommands([demo, triage, ...specialists.map(specialistCommand), escalation])
+)
+
+// A `.env` in the working directory is loaded first, as the original does (the environment wins).
+// SIGTERM/SIGINT drain the agents and exit 0; a startup problem is one line and exit 1 (Serve.ts).
+runProcess(loadDotEnv().pipe(Effect.andThen(cli.pipe(Command.run({ version: "0.1.0" })))))
