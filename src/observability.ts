@@ -43,11 +43,7 @@ export {
   type LlmOperation,
   noopLlmCallObserver
 } from "./services/llm/Observer.ts"
-export {
-  CustomerLookupObserver,
-  type CustomerLookupObserverService,
-  type CustomerLookupOutcome
-} from "./services/customers/DynamoDbCustomers.ts"
+export { CustomerLookupObserver, type CustomerLookupObserverService, type CustomerLookupOutcome } from "./services/customers/CustomerLookupObserver.ts"
 export { noopTicketEvents, TicketEvents, type TicketEventsService } from "./services/observability/TicketEvents.ts"
 export { TracingSdkMissing } from "./services/observability/TracingSdkMissing.ts"
 

@@ -1,6 +1,6 @@
 /**
  * The triage agent: consumes `ticket.created` events (read leniently, as the original did: see
- * `domain/ticketInput.ts`), enriches them with the customer record,
+ * `domain/TicketInput.ts`), enriches them with the customer record,
  * classifies them with the LLM and routes them to the topic of their type, or to the human
  * queue when the type is unknown or the confidence is below the threshold.
  */

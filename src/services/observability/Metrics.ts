@@ -15,7 +15,7 @@ import {
 } from "./FastMetrics.ts"
 import type { RuntimeObserver } from "../../streams/Agent.ts"
 import type { KafkaConsumer } from "../kafka/Kafka.ts"
-import type { CustomerLookupObserverService } from "../customers/DynamoDbCustomers.ts"
+import type { CustomerLookupObserverService } from "../customers/CustomerLookupObserver.ts"
 import type { LlmCallObserverService } from "../llm/Observer.ts"
 import { providerGates } from "../llm/ProviderGate.ts"
 import type { TicketEventsService } from "./TicketEvents.ts"
