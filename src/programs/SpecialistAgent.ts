@@ -14,7 +14,7 @@ import { TicketEvents } from "../services/observability/TicketEvents.ts"
 import { defineAgent } from "../streams/Agent.ts"
 import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
 import { childSpan } from "../streams/TraceContext.ts"
-import { llmSpan } from "./TriageAgent.ts"
+import { llmSpan } from "./LlmSpan.ts"
 
 /** What makes a specialist: its name, the ticket type it takes, its group and its instructions to the LLM. */
 export interface SpecialistSpec {
