@@ -32,7 +32,7 @@ import {
 } from "../scripts/render-k8s.ts"
 import { Topics } from "../src/domain/Topics.ts"
 import { configKeysRead, deployedAgents, loadAgentConfig } from "../src/programs/ConfigKeys.ts"
-import { defaultMetricsPorts } from "../src/programs/Observability.ts"
+import { defaultMetricsPorts } from "../src/programs/AgentRegistry.ts"
 import { specialists } from "../src/programs/SpecialistAgent.ts"
 import { makeAgentMetrics } from "../src/services/observability/Metrics.ts"
 

@@ -112,7 +112,7 @@ describe("metrics", () => {
 
   it.live("/metrics counters and histograms move as triage processes tickets, failures by reason", () =>
     Effect.gen(function*() {
-      const metrics = makeAgentMetrics("triage", { defaultMetrics: true })
+      const metrics = makeAgentMetrics("triage", { defaultMetrics: true, families: "triage" })
       const kafka = yield* Kafka
       const broker = yield* InMemoryBroker
       yield* kafka.produce([
@@ -194,7 +194,7 @@ describe("metrics", () => {
     }).pipe(Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerMockLlm(), layerGuardrails(), layerInMemoryCustomers()))))
 
   it("healthz reports a wedged runtime: work in flight with no progress", () => {
-    const metrics = makeAgentMetrics("triage", { defaultMetrics: false })
+    const metrics = makeAgentMetrics("triage", { defaultMetrics: false, families: "triage" })
     metrics.runtime.inFlight("triage", 3)
     // lastProgress is startup; pretend a lot of time passed.
     const later = performance.now() + 120_000
