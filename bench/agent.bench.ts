@@ -132,7 +132,7 @@ const gcStats = (() => {
 })()
 
 const round = (topic: string, groupId: string) => {
-  const metrics = makeAgentMetrics(which)
+  const metrics = makeAgentMetrics(which, { families: which === "triage" ? "triage" : "resolver" })
   const guardrails = timedGuardrails()
   const run = which === "triage"
     ? runAgent(triageAgent({ inputTopic: topic, confidenceThreshold: 0.7, groupId }), { concurrency })

@@ -1,5 +1,6 @@
 /**
- * Creates the eight topics of the system, `ticket.escalated`, and their dead-letter topics (`<topic>.dlq`) on a
+ * Creates every topic the registered agents read or write (the eight topics of the system,
+ * `ticket.escalated`, `ticket.sentiment`: AgentRegistry.ts) and their dead-letter topics (`<topic>.dlq`) on a
  * real cluster; topics that exist already are left as they are (`npm run topics:create`).
  *
  *   node scripts/create-topics.ts
@@ -11,7 +12,8 @@
  * Prints what it created and what existed; any problem: a message on stderr and exit code 1.
  */
 import { Effect } from "effect"
-import { allTopics, deadLetterTopic } from "../src/domain/Topics.ts"
+import { deadLetterTopic } from "../src/domain/Topics.ts"
+import { registeredTopics } from "../src/programs/AgentRegistry.ts"
 import { KafkaJsConfig } from "../src/services/kafka/KafkaConfig.ts"
 import { createTopics } from "../src/services/kafka/TopicAdmin.ts"
 import { positiveInt } from "../src/services/config/ConfigValues.ts"
@@ -27,7 +29,7 @@ const program = Effect.gen(function*() {
   const connection = yield* KafkaJsConfig
   const partitions = yield* positiveInt("KAFKA_TOPIC_PARTITIONS", 3)
   const replicationFactor = yield* positiveInt("KAFKA_TOPIC_REPLICATION_FACTOR", 1)
-  const topics = allTopics.flatMap((topic) => [topic, deadLetterTopic(topic)])
+  const topics = registeredTopics.flatMap((topic) => [topic, deadLetterTopic(topic)])
   const result = yield* createTopics({ ...connection, logLevel: "nothing" }, { topics, partitions, replicationFactor })
   console.log(
     `${connection.brokers.join(",")}: ${result.created.length} created, ${result.existing.length} already there ` +

@@ -28,6 +28,7 @@
  */
 import { spawnSync } from "node:child_process"
 import { parseArgs } from "node:util"
+import { agentRegistry } from "../src/programs/AgentRegistry.ts"
 
 export type Overlay = "dev" | "prod"
 
@@ -79,15 +80,8 @@ export interface Step {
 }
 
 export const namespace = "support-agents"
-export const agentWorkloads = [
-  "deployment/triage",
-  "deployment/billing",
-  "deployment/technical",
-  "deployment/feature",
-  "deployment/account",
-  "deployment/other",
-  "statefulset/escalation"
-] as const
+/** The agents' workloads (`deployment/triage`, …, `statefulset/escalation`): every registered agent. */
+export const agentWorkloads: ReadonlyArray<string> = agentRegistry.map((m) => `${m.deploy.workload.toLowerCase()}/${m.name}`)
 
 const topicSettings: Readonly<Record<Overlay, { partitions: number; replicationFactor: number }>> = {
   dev: { partitions: 3, replicationFactor: 1 },

@@ -24,7 +24,7 @@ import { marshall } from "@aws-sdk/util-dynamodb"
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import type { JsonObject } from "../src/domain/Events.ts"
-import { dynamoDbClientConfig } from "../src/services/customers/DynamoDbCustomers.ts"
+import { dynamoDbClientConfig } from "../src/services/customers/DynamoDbSettings.ts"
 import { seedCustomers } from "../src/services/customers/CustomerDirectory.ts"
 
 const usage =

@@ -19,13 +19,6 @@
  *
  * @packageDocumentation
  */
-export {
-  defaultDynamoDbRegion,
-  defaultDynamoDbTimeoutMs,
-  DynamoDbCustomersConfig,
-  type DynamoDbCustomersOptions,
-  DynamoDbSdkMissing,
-  layerCustomerDirectoryFromConfig,
-  layerDynamoDbCustomers
-} from "./services/customers/DynamoDbCustomers.ts"
+export { DynamoDbSdkMissing, layerCustomerDirectoryFromConfig, layerDynamoDbCustomers } from "./services/customers/DynamoDbCustomers.ts"
+export { defaultDynamoDbRegion, defaultDynamoDbTimeoutMs, DynamoDbCustomersConfig, type DynamoDbCustomersOptions } from "./services/customers/DynamoDbSettings.ts"
 export { CustomerDirectory, CustomerLookupError, layerInMemoryCustomers, seedCustomers } from "./services/customers/CustomerDirectory.ts"

@@ -37,8 +37,6 @@ export {
   Channel,
   Confidence,
   DateTimeString,
-  EventSchemas,
-  type EventType,
   JsonObject,
   Priorities,
   Priority,
@@ -49,6 +47,7 @@ export {
   TicketTypes,
   TriageType
 } from "./domain/Events.ts"
+export { EventSchemas, type EventType } from "./domain/EventSchemas.ts"
 export {
   allTopics,
   deadLetterTopic,

@@ -29,10 +29,30 @@
  * @packageDocumentation
  */
 import type { Config, Layer } from "effect"
+import { defaultMetricsPorts } from "./programs/AgentRegistry.ts"
+import * as Observability from "./programs/Observability.ts"
+import type { AgentMetrics } from "./services/observability/Metrics.ts"
+import type { Kafka } from "./services/kafka/Kafka.ts"
 import * as Tracing from "./services/observability/Tracing.ts"
+import type { RuntimeOptions } from "./streams/Agent.ts"
 import type { TracingSdkMissing } from "./services/observability/TracingSdkMissing.ts"
 
-export { defaultMetricsPorts, layerMetricsServer, layerObservers, metricsConfig } from "./programs/Observability.ts"
+export { defaultMetricsPorts } from "./programs/AgentRegistry.ts"
+export { layerObservers } from "./programs/Observability.ts"
+
+/**
+ * The metrics server's address from `METRICS_PORT` (default: the registered agent's port, see
+ * `defaultMetricsPorts`, else 9090) and `METRICS_HOST` (default 0.0.0.0).
+ */
+export const metricsConfig = (agent: string) => Observability.metricsConfig(defaultMetricsPorts[agent])
+
+/** Serves `/metrics`, `/healthz`, `/readyz` on `METRICS_PORT` (default as `metricsConfig`) for the lifetime of the layer. */
+export const layerMetricsServer = (
+  agent: string,
+  metrics: AgentMetrics,
+  runtime: RuntimeOptions
+): Layer.Layer<never, Config.ConfigError | Error, Kafka> =>
+  Observability.layerMetricsServer(metrics, runtime, defaultMetricsPorts[agent])
 export { type AgentMetrics, makeAgentMetrics, type RuntimeActivity } from "./services/observability/Metrics.ts"
 export { type MetricsServerOptions, serveMetrics } from "./services/observability/MetricsServer.ts"
 export { flushLogs, jsonLogger, layerLogging, type LoggingOptions } from "./services/logging/Logging.ts"
@@ -43,11 +63,7 @@ export {
   type LlmOperation,
   noopLlmCallObserver
 } from "./services/llm/Observer.ts"
-export {
-  CustomerLookupObserver,
-  type CustomerLookupObserverService,
-  type CustomerLookupOutcome
-} from "./services/customers/DynamoDbCustomers.ts"
+export { CustomerLookupObserver, type CustomerLookupObserverService, type CustomerLookupOutcome } from "./services/customers/CustomerLookupObserver.ts"
 export { noopTicketEvents, TicketEvents, type TicketEventsService } from "./services/observability/TicketEvents.ts"
 export { TracingSdkMissing } from "./services/observability/TracingSdkMissing.ts"
 

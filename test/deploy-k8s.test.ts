@@ -30,10 +30,8 @@ import {
   renderKustomization,
   strategicMerge
 } from "../scripts/render-k8s.ts"
-import { Topics } from "../src/domain/Topics.ts"
 import { configKeysRead, deployedAgents, loadAgentConfig } from "../src/programs/ConfigKeys.ts"
-import { defaultMetricsPorts } from "../src/programs/Observability.ts"
-import { specialists } from "../src/programs/SpecialistAgent.ts"
+import { agentManifest, agentRegistry } from "../src/programs/AgentRegistry.ts"
 import { makeAgentMetrics } from "../src/services/observability/Metrics.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -216,7 +214,17 @@ const agentView = (objects: ReadonlyArray<JsonObject>, agent: string): AgentView
     }
   }
   for (const variable of list(container["env"])) {
-    if (typeof variable["name"] === "string") config[variable["name"]] = String(variable["value"] ?? "")
+    if (typeof variable["name"] !== "string") continue
+    const secretKey = get(variable, "valueFrom", "secretKeyRef", "key")
+    const secretName = get(variable, "valueFrom", "secretKeyRef", "name")
+    if (typeof secretKey === "string" && typeof secretName === "string") {
+      const example = secretExampleByName.get(secretName)
+      assert.isDefined(example, `${agent}: a Secret example for ${secretName}`)
+      secretKeys.add(variable["name"])
+      secretValues[variable["name"]] = String(obj(example!["stringData"])[secretKey] ?? "")
+    } else {
+      config[variable["name"]] = String(variable["value"] ?? "")
+    }
   }
   return { workload: workload!, podSpec, container, config, secretKeys, secretValues }
 }
@@ -228,13 +236,20 @@ const notDeployed: Readonly<Record<string, string>> = {
   KAFKA_IN_MEMORY: "runs an agent on an in-memory broker, for trying the command; a pod always has KAFKA_BOOTSTRAP_SERVERS"
 }
 
-const inputTopic = (agent: string): string => {
-  if (agent === "triage") return Topics.events
-  if (agent === "escalation") return Topics.human
-  const spec = specialists.find((s) => s.name === agent)
-  assert.isDefined(spec, agent)
-  return Topics.triaged[spec!.type]
+/** The agents that call an LLM (their configuration reads MOCK_LLM): every agent but those that need none. */
+const llmAgents: ReadonlySet<string> = new Set(
+  (await Promise.all(deployedAgents.map(async (agent) => [agent, (await configKeysRead(agent)).has("MOCK_LLM")] as const)))
+    .filter(([, reads]) => reads)
+    .map(([agent]) => agent)
+)
+
+const manifestOf = (agent: string) => {
+  const manifest = agentManifest(agent)
+  assert.isDefined(manifest, agent)
+  return manifest!
 }
+
+const inputTopic = (agent: string): string => manifestOf(agent).inputTopics[0]!
 
 // ---------------------------------------------------------------------------
 // Tests
@@ -324,7 +339,7 @@ describe("Kubernetes manifests: the renderer", () => {
       const view = agentView(objects, agent)
       assert.strictEqual(view.container["image"], "registry.example/support-agents:9.9.9")
       assert.strictEqual(view.config["KAFKA_BOOTSTRAP_SERVERS"], "b-1.example:9096")
-      if (agent !== "escalation") assert.strictEqual(view.config["DYNAMODB_TABLE"], agent === "triage" ? "custom" : "")
+      if (agent !== "escalation" && llmAgents.has(agent)) assert.strictEqual(view.config["DYNAMODB_TABLE"], agent === "triage" ? "custom" : "")
     }
     for (const so of objects.filter((o) => o["kind"] === "ScaledObject")) {
       assert.strictEqual(get(so, "spec", "triggers", 0, "metadata", "bootstrapServers"), "b-1.example:9096")
@@ -369,7 +384,9 @@ describe("Kubernetes manifests: the renderer", () => {
  * explicitly: each pod has its own network, so they cannot meet the broker's), the code's
  * defaults for the others.
  */
-const kubernetesMetricsPorts: Readonly<Record<string, number>> = { ...defaultMetricsPorts, technical: 9092, feature: 9093 }
+const kubernetesMetricsPorts: Readonly<Record<string, number>> = Object.fromEntries(
+  agentRegistry.map((m) => [m.name, m.deploy.metricsPort ?? m.metricsPort])
+)
 
 describe("Kubernetes manifests: the agents", () => {
   it("every overlay runs each agent with the image's command, probes, resources and a locked-down security context", () => {
@@ -513,7 +530,7 @@ describe("Kubernetes manifests: configuration", () => {
   it("dev: the mock LLM and one replica of everything", () => {
     for (const agent of deployedAgents) {
       const { config, workload } = agentView(overlay("dev"), agent)
-      assert.strictEqual(config["MOCK_LLM"], "true", agent)
+      if (llmAgents.has(agent)) assert.strictEqual(config["MOCK_LLM"], "true", agent)
       assert.strictEqual(get(workload, "spec", "replicas"), 1, agent)
     }
     assert.deepStrictEqual(overlay("dev").filter((o) => o["kind"] === "ScaledObject"), [])
@@ -525,10 +542,14 @@ describe("Kubernetes manifests: configuration", () => {
     for (const agent of deployedAgents) {
       const prod = agentView(overlay("prod"), agent)
       const dev = agentView(overlay("dev"), agent)
-      assert.strictEqual(prod.config["MOCK_LLM"], "false", agent)
-      assert.oneOf(prod.config["LLM_PROVIDER"], ["anthropic", "openai"], agent)
-      const key = prod.config["LLM_PROVIDER"] === "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"
-      assert.isTrue(prod.secretKeys.has(key), `${agent}: ${key} in the Secret`)
+      if (llmAgents.has(agent)) {
+        assert.strictEqual(prod.config["MOCK_LLM"], "false", agent)
+        assert.oneOf(prod.config["LLM_PROVIDER"], ["anthropic", "openai"], agent)
+        const key = prod.config["LLM_PROVIDER"] === "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"
+        assert.isTrue(prod.secretKeys.has(key), `${agent}: ${key} in the Secret`)
+      } else {
+        assert.isUndefined(prod.config["LLM_PROVIDER"], `${agent} calls no LLM: no LLM settings`)
+      }
       const scaled = find(overlay("prod"), "ScaledObject", agent)
       if (scaled !== undefined) {
         // KEDA owns the count: the Deployment leaves it out, and KEDA's minimum is above dev's.
@@ -551,7 +572,7 @@ describe("Kubernetes manifests: configuration", () => {
   it("prod: KEDA scales each specialist on its consumer group's lag, with the agents' Kafka settings", () => {
     const objects = overlay("prod")
     const scaled = objects.filter((o) => o["kind"] === "ScaledObject")
-    assert.sameMembers(scaled.map((o) => String(get(o, "spec", "scaleTargetRef", "name"))), specialists.map((s) => s.name))
+    assert.sameMembers(scaled.map((o) => String(get(o, "spec", "scaleTargetRef", "name"))), agentRegistry.filter((m) => m.deploy.autoscaled).map((m) => m.name))
     const auth = find(objects, "TriggerAuthentication", "kafka-trigger-auth")
     assert.isDefined(auth)
     const kedaSecret = secretExampleByName.get("keda-kafka-auth")
@@ -630,7 +651,7 @@ describe("Kubernetes manifests: monitoring", () => {
     const rules = list(get(rule, "spec", "groups")).flatMap((g) => list(g["rules"]))
     const exported = new Set<string>()
     for (const agent of deployedAgents) {
-      for (const metric of await makeAgentMetrics(agent, { defaultMetrics: false }).registry.getMetricsAsJSON()) {
+      for (const metric of await makeAgentMetrics(agent, { defaultMetrics: false, families: manifestOf(agent).metrics }).registry.getMetricsAsJSON()) {
         exported.add(metric.name)
         if (String(metric.type) === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) exported.add(`${metric.name}${suffix}`)
       }
@@ -667,6 +688,47 @@ describe("Kubernetes manifests: monitoring", () => {
       "agent_messages_processed_total"
     ]) {
       assert.isTrue(used.has(metric), `an alert on ${metric}`)
+    }
+  })
+})
+
+describe("Kubernetes manifests: the agent registry", () => {
+  const base = readYamlObjects(at("k8s/base/kustomization.yaml"))[0]!
+  const generators = (kustomization: JsonObject) => list(kustomization["configMapGenerator"]).map((g) => String(g["name"]))
+
+  it("every registered agent has its files under k8s/, and they agree with its manifest", () => {
+    for (const manifest of agentRegistry) {
+      const { name } = manifest
+      const file = `k8s/base/agents/${name}.yaml`
+      assert.isTrue(readdirSync(at("k8s/base/agents")).includes(`${name}.yaml`), `${name}: ${file} exists`)
+      assert.include(Array.isArray(base["resources"]) ? base["resources"].map(String) : [], `agents/${name}.yaml`, `${name}: listed in k8s/base/kustomization.yaml`)
+      assert.include(generators(base), `${name}-config`, `${name}: its ConfigMap is generated in the base`)
+      for (const env of ["dev", "prod"] as const) {
+        const kustomization = readYamlObjects(at(`k8s/overlays/${env}/kustomization.yaml`))[0]!
+        assert.include(generators(kustomization), `${name}-config`, `${name}: the ${env} overlay merges its settings`)
+        const view = agentView(overlay(env), name)
+        assert.strictEqual(view.workload["kind"], manifest.deploy.workload, `${name} (${env}): workload kind`)
+        assert.deepStrictEqual(view.container["args"], [name], `${name} (${env}): runs its subcommand`)
+        assert.strictEqual(view.config["KAFKA_GROUP_ID"], manifest.groupId, `${name} (${env}): KAFKA_GROUP_ID`)
+        assert.strictEqual(Number(view.config["METRICS_PORT"]), manifest.deploy.metricsPort ?? manifest.metricsPort, `${name} (${env}): METRICS_PORT`)
+        assert.strictEqual(
+          find(overlay(env), "ScaledObject", name) !== undefined,
+          env === "prod" && manifest.deploy.autoscaled,
+          `${name} (${env}): autoscaled by KEDA as the manifest says`
+        )
+      }
+      const scaled = find(overlay("prod"), "ScaledObject", name)
+      if (scaled !== undefined) {
+        assert.strictEqual(get(scaled, "spec", "triggers", 0, "metadata", "topic"), manifest.inputTopics[0], `${name}: KEDA watches its input`)
+        assert.strictEqual(get(scaled, "spec", "triggers", 0, "metadata", "consumerGroup"), manifest.groupId, `${name}: KEDA watches its group`)
+      }
+    }
+  })
+
+  it("every agent under k8s/ is registered", () => {
+    const registered = new Set(agentRegistry.map((m) => m.name))
+    for (const file of readdirSync(at("k8s/base/agents"))) {
+      assert.isTrue(registered.has(file.replace(/\.ya?ml$/, "")), `k8s/base/agents/${file} has a manifest in src/programs/AgentRegistry.ts`)
     }
   })
 })

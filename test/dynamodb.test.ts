@@ -10,17 +10,9 @@ import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Topics } from "../src/domain/Topics.ts"
 import { triageAgent } from "../src/programs/TriageAgent.ts"
-import {
-  CustomerLookupObserver,
-  type CustomerLookupOutcome,
-  dynamoDbClientConfig,
-  type DynamoDbCustomersOptions,
-  type DynamoDbSdkMissing,
-  isLocalEndpoint,
-  layerCustomerDirectoryForDemo,
-  layerCustomerDirectoryFromConfig,
-  layerDynamoDbCustomers
-} from "../src/services/customers/DynamoDbCustomers.ts"
+import { type DynamoDbSdkMissing, layerCustomerDirectoryForDemo, layerCustomerDirectoryFromConfig, layerDynamoDbCustomers } from "../src/services/customers/DynamoDbCustomers.ts"
+import { dynamoDbClientConfig, type DynamoDbCustomersOptions, isLocalEndpoint } from "../src/services/customers/DynamoDbSettings.ts"
+import { CustomerLookupObserver, type CustomerLookupOutcome } from "../src/services/customers/CustomerLookupObserver.ts"
 import { CustomerDirectory, seedCustomers } from "../src/services/customers/CustomerDirectory.ts"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
 import { Kafka } from "../src/services/kafka/Kafka.ts"

@@ -171,7 +171,7 @@ describe("the triage agent with the original's lenient inputs", () => {
     Effect.gen(function*() {
       const kafka = yield* Kafka
       const broker = yield* InMemoryBroker
-      const metrics = makeAgentMetrics("triage", { defaultMetrics: false })
+      const metrics = makeAgentMetrics("triage", { defaultMetrics: false, families: "triage" })
       const inputs = originalLenientInputs.map((c, i) => ({ ...c.input, ticket_id: `len-${i}` }))
       yield* kafka.produce(inputs.map((value) => ({ topic: Topics.events, key: String(value.ticket_id), value: JSON.stringify(value) })))
       const fiber = yield* Effect.forkChild(runAgent(triageAgent(), fast).pipe(Effect.provide(layerObservers(metrics))))
@@ -196,7 +196,7 @@ describe("the triage agent with the original's lenient inputs", () => {
     Effect.gen(function*() {
       const kafka = yield* Kafka
       const broker = yield* InMemoryBroker
-      const metrics = makeAgentMetrics("triage", { defaultMetrics: false })
+      const metrics = makeAgentMetrics("triage", { defaultMetrics: false, families: "triage" })
       yield* kafka.produce([
         { topic: Topics.events, key: "u-1", value: JSON.stringify({ ...originalTicket, event_type: "ticket.updated", ticket_id: "u-1" }) },
         { topic: Topics.events, key: "c-1", value: JSON.stringify({ ...originalTicket, event_type: "ticket.closed", ticket_id: "c-1" }) },

@@ -12,7 +12,7 @@ import { layerObservers } from "../src/programs/Observability.ts"
 import { specialistAgent, specialistByName } from "../src/programs/SpecialistAgent.ts"
 import { triageAgent, triageDefaults } from "../src/programs/TriageAgent.ts"
 import { layerInMemoryCustomers } from "../src/services/customers/CustomerDirectory.ts"
-import { observeCustomerDirectory } from "../src/services/customers/DynamoDbCustomers.ts"
+import { observeCustomerDirectory } from "../src/services/customers/CustomerLookupObserver.ts"
 import { CustomerDirectory } from "../src/services/customers/CustomerDirectory.ts"
 import { layerGuardrails } from "../src/services/guardrails/Guardrails.ts"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
@@ -112,7 +112,7 @@ describe("metrics", () => {
 
   it.live("/metrics counters and histograms move as triage processes tickets, failures by reason", () =>
     Effect.gen(function*() {
-      const metrics = makeAgentMetrics("triage", { defaultMetrics: true })
+      const metrics = makeAgentMetrics("triage", { defaultMetrics: true, families: "triage" })
       const kafka = yield* Kafka
       const broker = yield* InMemoryBroker
       yield* kafka.produce([
@@ -194,7 +194,7 @@ describe("metrics", () => {
     }).pipe(Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerMockLlm(), layerGuardrails(), layerInMemoryCustomers()))))
 
   it("healthz reports a wedged runtime: work in flight with no progress", () => {
-    const metrics = makeAgentMetrics("triage", { defaultMetrics: false })
+    const metrics = makeAgentMetrics("triage", { defaultMetrics: false, families: "triage" })
     metrics.runtime.inFlight("triage", 3)
     // lastProgress is startup; pretend a lot of time passed.
     const later = performance.now() + 120_000
@@ -319,7 +319,7 @@ describe("the Grafana dashboard", () => {
     }
     const exported = new Set<string>()
     for (const agent of ["triage", "billing", "technical", "feature", "account", "other"]) {
-      for (const metric of await makeAgentMetrics(agent).registry.getMetricsAsJSON()) {
+      for (const metric of await makeAgentMetrics(agent, { families: agent === "triage" ? "triage" : "resolver" }).registry.getMetricsAsJSON()) {
         exported.add(metric.name)
         if (String(metric.type) === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) exported.add(`${metric.name}${suffix}`)
       }

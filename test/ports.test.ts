@@ -10,7 +10,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { deployedAgents } from "../src/programs/ConfigKeys.ts"
 import { escalationHttpDefaults } from "../src/programs/escalation/EscalationHttp.ts"
-import { defaultMetricsPorts } from "../src/programs/Observability.ts"
+import { defaultMetricsPorts } from "../src/programs/AgentRegistry.ts"
 import { defaultOllamaBaseUrl } from "../src/services/llm/ProviderDefaults.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))

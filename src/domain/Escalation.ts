@@ -4,11 +4,10 @@
  * transitions, the urgency rule that raises the priority of a frustrated customer, the tool
  * arguments the LLM may send, and the `ticket.escalated` event. All pure.
  *
- * This module imports nothing at runtime from `events.ts` (only types): `events.ts` lists
- * `TicketEscalated` in `EventSchemas`, and a runtime import both ways would be a cycle.
  */
 import { Option, Predicate, Schema } from "effect"
-import type { Priority, TriageType } from "./Events.ts"
+import { DateTimeString, Priorities, Priority, type TriageType } from "./Events.ts"
+import { Topics } from "./Topics.ts"
 
 // ---------------------------------------------------------------------------
 // Departments, priorities, statuses
@@ -21,13 +20,10 @@ export const Department = Schema.Literals(Departments).annotate({ description: "
 /** A department (one of `Departments`). */
 export type Department = typeof Department.Type
 
-/** The same values as `Priority` in `events.ts` (checked below at the type level). */
-export const EscalationPriorities = ["low", "medium", "high", "critical"] as const
-/** Schema of a tracked ticket's priority (one of `EscalationPriorities`). */
-export const EscalationPriority = Schema.Literals(EscalationPriorities).annotate({ description: "Ticket priority" })
-type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
-const prioritiesMatch: SameType<typeof EscalationPriority.Type, Priority> = true
-void prioritiesMatch
+/** A tracked ticket's priorities: the ticket priorities (`Priorities`). */
+export const EscalationPriorities = Priorities
+/** Schema of a tracked ticket's priority (a `Priority`). */
+export const EscalationPriority = Priority.annotate({ description: "Ticket priority" })
 
 /** The statuses of a tracked ticket. */
 export const TicketStatuses = ["open", "in_progress", "resolved", "closed"] as const
@@ -298,16 +294,9 @@ export const readFacts = (text: string): Option.Option<EscalationFacts> => {
 
 /** The topics of the escalation agent: its input, its events, its update requests and their dead letters. */
 export const EscalationTopics = {
-  input: "ticket.triaged.human",
-  escalated: "ticket.escalated"
+  input: Topics.human,
+  escalated: Topics.escalated
 } as const
-
-/** Same pattern as `DateTimeString` in `events.ts` (kept here to avoid a runtime import cycle). */
-const EscalatedAt = Schema.String.check(
-  Schema.isPattern(/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:?\d{2})$/, {
-    expected: "an ISO 8601 date-time"
-  })
-).annotate({ format: "date-time" })
 
 /** Emitted by the escalation agent once the ticket is stored (created, or a follow-up added). */
 export const TicketEscalated = Schema.Struct({
@@ -327,7 +316,7 @@ export const TicketEscalated = Schema.Struct({
   decided_by: Schema.Literals(["agent", "fallback"]).annotate({
     description: "agent: the LLM loop chose; fallback: the loop ended without a ticket and one was made from the triage data"
   }),
-  escalated_at: EscalatedAt.annotate({ description: "ISO 8601 timestamp of the escalation" }),
+  escalated_at: DateTimeString.annotate({ description: "ISO 8601 timestamp of the escalation" }),
   review_reason: Schema.optionalKey(Schema.String.annotate({ description: "Why the ticket was sent to people" })),
   trace_id: Schema.optionalKey(Schema.String.annotate({ description: "Distributed trace identifier" }))
 }).annotate({

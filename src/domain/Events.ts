@@ -6,7 +6,6 @@
  * Decoding accepts unknown extra fields (the original producers add some) and drops them.
  */
 import { Schema } from "effect"
-import { TicketEscalated } from "./Escalation.ts"
 
 const ISO_DATE_TIME =
   /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:?\d{2})$/
@@ -26,7 +25,7 @@ export const Channel = Schema.Literals(Channels)
 /** A channel of `ticket.created`. */
 export type Channel = typeof Channel.Type
 
-/** The channel of a ticket read leniently (`ticketInput.ts`): the original four, or `other` for any other. */
+/** The channel of a ticket read leniently (`TicketInput.ts`): the original four, or `other` for any other. */
 export const TicketChannels = [...Channels, "other"] as const
 export const TicketChannel = Schema.Literals(TicketChannels)
 export type TicketChannel = typeof TicketChannel.Type
@@ -154,12 +153,3 @@ export const TicketResolved = Schema.Struct({
 })
 export type TicketResolved = typeof TicketResolved.Type
 
-/** Every event schema by its `event_type`, for schema generation and tooling. */
-export const EventSchemas = {
-  "ticket.created": TicketCreated,
-  "ticket.triaged": TicketTriaged,
-  "ticket.resolved": TicketResolved,
-  "ticket.escalated": TicketEscalated
-} as const
-/** The `event_type` of an event this package defines a schema for. */
-export type EventType = keyof typeof EventSchemas

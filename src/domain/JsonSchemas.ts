@@ -3,7 +3,7 @@
  * `events/` are this function's output and are never edited by hand.
  */
 import { Schema } from "effect"
-import { EventSchemas } from "./Events.ts"
+import { EventSchemas } from "./EventSchemas.ts"
 
 /** One standalone JSON Schema document per event type. */
 export const eventJsonSchema = (eventType: keyof typeof EventSchemas): Record<string, unknown> => {

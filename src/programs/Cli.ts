@@ -1,19 +1,17 @@
 /**
- * The `support-agents` command: one subcommand per agent for deployments, and `demo`, the
- * embedded default (`npm start`).
+ * The `support-agents` command: one subcommand per registered agent (AgentRegistry.ts) for
+ * deployments, and `demo`, the embedded default (`npm start`).
  */
 import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag, GlobalFlag } from "effect/cli"
-import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/config/AppConfig.ts"
+import { RuntimeConfig, TriageConfig } from "../services/config/AppConfig.ts"
 import { loadDotEnv } from "../services/config/DotEnv.ts"
 import { layerInMemoryKafka } from "../services/kafka/InMemoryKafka.ts"
 import { flushLogs, layerLogging, type LoggingOptions } from "../services/logging/Logging.ts"
-import type { RuntimeOptions } from "../streams/Agent.ts"
-import { runAgent } from "../streams/AgentRuntime.ts"
-import { CustomersForDemo, CustomersLive, GuardrailsLive, LlmLive, LlmPreferMock } from "./Environment.ts"
-import { runProcess, serveProgram } from "./Serve.ts"
-import { specialistAgent, specialists, type SpecialistSpec } from "./SpecialistAgent.ts"
-import { triageAgent } from "./TriageAgent.ts"
+import type { AgentManifest } from "./AgentManifest.ts"
+import { agentRegistry } from "./AgentRegistry.ts"
+import { CustomersForDemo, GuardrailsLive, LlmPreferMock } from "./Environment.ts"
+import { runProcess } from "./Serve.ts"
 
 /*
  * Modules only `demo` or `escalation` use (the embedded pipeline, the escalation agent with its
@@ -68,53 +66,19 @@ const demo = Command.make(
   }, Effect.provide(commandLogging({ defaultLevel: "WARN", stderr: true })))
 ).pipe(Command.withDescription("Run triage and every specialist in one process on the in-memory broker, and report each ticket's journey"))
 
-const agentLayers = Layer.mergeAll(LlmLive, GuardrailsLive, CustomersLive)
-
 /**
- * Runs one agent as a deployment does (Serve.ts): live layers from the environment, metrics
- * and health endpoints on `METRICS_PORT`, observers feeding them, until SIGTERM.
+ * A registered agent's subcommand: serves it as a deployment does (Serve.ts): live layers from
+ * the environment, metrics and health endpoints on `METRICS_PORT`, observers feeding them,
+ * until SIGTERM.
  */
-const serveAgent = <E, R>(name: string, run: (runtime: RuntimeOptions) => Effect.Effect<void, E, R>) =>
-  serveProgram(name, run, agentLayers)
-
-const triage = Command.make(
-  "triage",
-  {},
-  Effect.fn(function*() {
-    const settings = yield* TriageConfig
-    const groupId = yield* groupIdConfig("triage-agent")
-    yield* Effect.logInfo("starting triage agent").pipe(
-      Effect.annotateLogs({ topic: settings.inputTopic, group: groupId, threshold: settings.confidenceThreshold })
-    )
-    yield* serveAgent("triage", (runtime) => runAgent(triageAgent({ ...settings, groupId }), runtime))
-  }, Effect.provide(commandLogging()))
-).pipe(Command.withDescription("Triage agent: classify ticket.events and route them"))
-
-const specialistCommand = (spec: SpecialistSpec) =>
-  Command.make(
-    spec.name,
-    {},
-    Effect.fn(function*() {
-      const groupId = yield* groupIdConfig(spec.groupId)
-      yield* Effect.logInfo(`starting ${spec.name} agent`).pipe(Effect.annotateLogs({ group: groupId }))
-      yield* serveAgent(spec.name, (runtime) => runAgent(specialistAgent(spec, { groupId }), runtime))
-    }, Effect.provide(commandLogging()))
-  ).pipe(Command.withDescription(`${spec.name} specialist: reply to ticket.triaged.${spec.type}`))
-
-const escalation = Command.make(
-  "escalation",
-  {},
-  Effect.fn(function*() {
-    const { runEscalationService } = yield* loadEscalation
-    yield* serveAgent("escalation", (runtime) => runEscalationService(runtime))
-  }, Effect.provide(commandLogging()))
-).pipe(
-  Command.withDescription("Escalation agent: ticket.triaged.human → tracked tickets (SQLite), HTTP API and review page")
-)
+const agentCommand = (manifest: AgentManifest) =>
+  Command.make(manifest.name, {}, () => manifest.serve.pipe(Effect.provide(commandLogging()))).pipe(
+    Command.withDescription(manifest.description)
+  )
 
 export const cli = Command.make("support-agents").pipe(
   Command.withDescription("AI agents that resolve customer-support tickets over Kafka"),
-  Command.withSubcommands([demo, triage, ...specialists.map(specialistCommand), escalation])
+  Command.withSubcommands([demo, ...agentRegistry.map(agentCommand)])
 )
 
 // A `.env` in the working directory is loaded first, as the original does (the environment wins).

@@ -1,6 +1,7 @@
 /**
  * The environment variables each deployed agent reads, derived from the code: the agent's
- * configuration (the same Config values and Layers the `support-agents` command builds for it)
+ * configuration (the same Config values and Layers the `support-agents` command builds for it,
+ * from its manifest in AgentRegistry.ts)
  * is built under a recording `ConfigProvider` that answers from a given environment and notes
  * every key asked for. It runs once per variant (each LLM provider and the mock, with and
  * without DynamoDB, a SASL/TLS Kafka and an OTLP endpoint) and the union is returned.
@@ -11,22 +12,30 @@
  * Nothing here connects anywhere: Layers that would (the Kafka client, the HTTP servers, the
  * ticket database) are represented by the Config values they read.
  */
-import { type Config, ConfigProvider, Effect, Layer, References } from "effect"
-import { groupIdConfig, RuntimeConfig, TriageConfig } from "../services/config/AppConfig.ts"
+import { type Config, ConfigProvider, Data, Effect, Layer, References } from "effect"
+import { RuntimeConfig } from "../services/config/AppConfig.ts"
 import { KafkaInMemoryConfig, KafkaJsConfigOption } from "../services/kafka/KafkaConfig.ts"
 import { layerLogging } from "../services/logging/Logging.ts"
 import { layerTracingFromConfig } from "../services/observability/Tracing.ts"
-import { TicketDatabaseConfig } from "../services/tickets/TicketStore.ts"
-import { CustomersLive, GuardrailsLive, LlmLive } from "./Environment.ts"
-import { EscalationConfig, layerToolCallingLlmFromConfig } from "./escalation/EscalationAgent.ts"
-import { EscalationHttpConfig } from "./escalation/EscalationHttp.ts"
+import type { StartupRead } from "./AgentManifest.ts"
+import { agentManifest, agentRegistry } from "./AgentRegistry.ts"
 import { metricsConfig } from "./Observability.ts"
-import { specialists } from "./SpecialistAgent.ts"
 
-/** The agents that run as their own workload in Kubernetes (one `support-agents` subcommand each). */
-export const deployedAgents = ["triage", "billing", "technical", "feature", "account", "other", "escalation"] as const
+/** No agent of that name is registered (AgentRegistry.ts). */
+export class UnknownAgent extends Data.TaggedError("UnknownAgent")<{ readonly agent: string }> {
+  override get message(): string {
+    return `unknown agent ${JSON.stringify(this.agent)}`
+  }
+}
 
-export type DeployedAgent = (typeof deployedAgents)[number]
+/** An agent's configuration failed to build: a variant of `configVariants` is out of date, or a value is invalid. */
+export class AgentConfigProblem extends Data.TaggedError("AgentConfigProblem")<{
+  readonly agent: string
+  readonly message: string
+}> {}
+
+/** The agents that run as their own workload in Kubernetes: every registered agent (one `support-agents` subcommand each). */
+export const deployedAgents: ReadonlyArray<string> = agentRegistry.map((m) => m.name)
 
 /** A provider answering from `env` (as `fromEnv` does) that adds every key asked for to `seen`. */
 export const recordingConfigProvider = (env: Record<string, string>, seen: Set<string>): ConfigProvider.ConfigProvider => {
@@ -45,42 +54,33 @@ const readConfig = <A>(config: Config.Config<A>): Effect.Effect<void, Config.Con
 
 type Step = Effect.Effect<void, unknown>
 
-/**
- * What every agent process reads at startup: logging, runtime, metrics, tracing, and the layers
- * of the CLI's `serveAgent` (Kafka, the LLM, guardrails, the customer directory).
- */
-const commonSteps = (agent: string): ReadonlyArray<Step> => [
-  buildOnce(layerLogging()),
-  readConfig(RuntimeConfig),
-  readConfig(metricsConfig(agent)),
-  // The Kafka layer: kafkajs with these settings, or in-memory when KAFKA_IN_MEMORY asks for it.
-  readConfig(KafkaJsConfigOption),
-  readConfig(KafkaInMemoryConfig),
-  buildOnce(layerTracingFromConfig(agent)),
-  buildOnce(LlmLive),
-  buildOnce(GuardrailsLive),
-  buildOnce(CustomersLive)
-]
+/** Reads a startup read: a Config value is read, a Layer is built (and released). */
+const readStartup = (read: StartupRead): Step =>
+  Layer.isLayer(read) ? buildOnce(read as Layer.Layer<unknown, unknown>) : readConfig(read as Config.Config<unknown>)
 
-const agentSteps = (agent: string): Effect.Effect<ReadonlyArray<Step>, Error> => {
-  if (agent === "triage") {
-    return Effect.succeed([...commonSteps(agent), readConfig(TriageConfig), readConfig(groupIdConfig("triage-agent"))])
-  }
-  if (agent === "escalation") {
-    // runEscalationService: its settings, the ticket database, the HTTP server, the tool-calling LLM.
-    return Effect.succeed([
-      ...commonSteps(agent),
-      readConfig(EscalationConfig),
-      readConfig(EscalationHttpConfig),
-      readConfig(TicketDatabaseConfig),
-      buildOnce(layerToolCallingLlmFromConfig)
-    ])
-  }
-  const spec = specialists.find((s) => s.name === agent)
-  return spec === undefined
-    ? Effect.fail(new Error(`unknown agent ${JSON.stringify(agent)}`))
-    : Effect.succeed([...commonSteps(agent), readConfig(groupIdConfig(spec.groupId))])
-}
+/**
+ * What every agent process reads at startup: logging, runtime, metrics, Kafka and tracing (the
+ * steps of `serveProgram`), then what its manifest says: its start (its own settings), the
+ * layer of its services, and the configuration its service reads once running.
+ */
+const agentSteps = (agent: string): Effect.Effect<ReadonlyArray<Step>, UnknownAgent> =>
+  Effect.gen(function*() {
+    const manifest = agentManifest(agent)
+    if (manifest === undefined) return yield* new UnknownAgent({ agent })
+    const extra = yield* manifest.config
+    return [
+      buildOnce(layerLogging()),
+      readConfig(RuntimeConfig),
+      readConfig(metricsConfig(manifest.metricsPort)),
+      // The Kafka layer: kafkajs with these settings, or in-memory when KAFKA_IN_MEMORY asks for it.
+      readConfig(KafkaJsConfigOption),
+      readConfig(KafkaInMemoryConfig),
+      buildOnce(layerTracingFromConfig(agent)),
+      Effect.asVoid(manifest.start),
+      buildOnce(manifest.layer as Layer.Layer<unknown, unknown>),
+      ...extra.map(readStartup)
+    ]
+  })
 
 /** The LLM selections: the mock, and each provider with what it needs. */
 const llmVariants: ReadonlyArray<Record<string, string>> = [
@@ -107,13 +107,15 @@ export const configVariants: ReadonlyArray<Record<string, string>> = llmVariants
   { ...everythingOn, ...llm }
 ])
 
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
 const runAgentConfig = (agent: string, env: Record<string, string>, seen: Set<string>) =>
   Effect.gen(function*() {
     const provider = recordingConfigProvider(env, seen)
     for (const step of yield* agentSteps(agent)) {
       yield* step.pipe(
         Effect.provideService(ConfigProvider.ConfigProvider, provider),
-        Effect.mapError((error) => new Error(`${agent}: ${error instanceof Error ? error.message : String(error)}`))
+        Effect.mapError((error) => new AgentConfigProblem({ agent, message: `${agent}: ${describe(error)}` }))
       )
     }
   })
@@ -128,7 +130,9 @@ export const configKeysRead = (agent: string): Promise<ReadonlySet<string>> =>
     const seen = new Set<string>()
     for (const env of configVariants) {
       yield* runAgentConfig(agent, env, seen).pipe(
-        Effect.mapError((error) => new Error(`${error.message} (variant ${JSON.stringify(Object.keys(env))})`))
+        Effect.mapError((error) =>
+          new AgentConfigProblem({ agent, message: `${error.message} (variant ${JSON.stringify(Object.keys(env))})` })
+        )
       )
     }
     return seen as ReadonlySet<string>

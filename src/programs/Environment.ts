@@ -3,7 +3,7 @@
  * `KAFKA_BOOTSTRAP_SERVERS` is set), the LLM (mock when `MOCK_LLM` is set), guardrails and the
  * customer directory (DynamoDB with `DYNAMODB_TABLE`; the demo's seed customers otherwise).
  */
-import type { Config, Layer } from "effect"
+import { type Config, Layer } from "effect"
 import type { CustomerDirectory } from "../services/customers/CustomerDirectory.ts"
 import { type DynamoDbSdkMissing, layerCustomerDirectoryForDemo, layerCustomerDirectoryFromConfig } from "../services/customers/DynamoDbCustomers.ts"
 import { type Guardrails, layerGuardrailsFromConfig } from "../services/guardrails/Guardrails.ts"
@@ -31,3 +31,9 @@ export const CustomersLive: Layer.Layer<CustomerDirectory, Config.ConfigError | 
 /** For the embedded demo: DynamoDB when `DYNAMODB_TABLE` is set; otherwise the seed customers in memory. */
 export const CustomersForDemo: Layer.Layer<CustomerDirectory, Config.ConfigError | DynamoDbSdkMissing> =
   layerCustomerDirectoryForDemo
+
+/** The services of the built-in agents' handlers besides Kafka: the LLM, the guardrails and the customer directory. */
+export const AgentServices: Layer.Layer<
+  Llm | Guardrails | CustomerDirectory,
+  Config.ConfigError | LlmConfigError | DynamoDbSdkMissing
+> = Layer.mergeAll(LlmLive, GuardrailsLive, CustomersLive)

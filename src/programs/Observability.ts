@@ -4,34 +4,19 @@
  */
 import { Config, Effect, Layer, Schema } from "effect"
 import { Kafka } from "../services/kafka/Kafka.ts"
-import { CustomerLookupObserver } from "../services/customers/DynamoDbCustomers.ts"
+import { CustomerLookupObserver } from "../services/customers/CustomerLookupObserver.ts"
 import { LlmCallObserver } from "../services/llm/Observer.ts"
 import { type AgentMetrics, makeAgentMetrics } from "../services/observability/Metrics.ts"
 import { allowedHostsConfig, rateLimitConfig } from "../services/http/Protection.ts"
 import { metricsRateLimitDefault, serveMetrics } from "../services/observability/MetricsServer.ts"
 import { TicketEvents } from "../services/observability/TicketEvents.ts"
 import { CurrentRuntimeObserver, type RuntimeOptions } from "../streams/Agent.ts"
-import { specialists } from "./SpecialistAgent.ts"
 
-/**
- * Default `METRICS_PORT` per agent. Triage and billing keep the original system's ports (9090,
- * 9091); technical and feature do not: the original's 9092 and 9093 are the Kafka broker's and
- * the KRaft controller's ports of a local broker (`npm run kafka:start`), so with those defaults
- * the two agents could not start next to it. Kubernetes sets `METRICS_PORT` for every agent
- * (k8s/base/config/<agent>.env keeps 9092 and 9093 there, each pod has its own network).
- * Every default differs from every port the project's own services use (test/ports.test.ts).
- */
-export const defaultMetricsPorts: Readonly<Record<string, number>> = {
-  triage: 9090,
-  ...Object.fromEntries(specialists.map((spec) => [spec.name, spec.metricsPort])),
-  escalation: 9094
-}
-
-/** The metrics server's address from `METRICS_PORT` (default per agent, `defaultMetricsPorts`) and `METRICS_HOST` (default 0.0.0.0). */
-export const metricsConfig = (agent: string) =>
+/** The metrics server's address from `METRICS_PORT` (default `defaultPort`: the agent's manifest's) and `METRICS_HOST` (default 0.0.0.0). */
+export const metricsConfig = (defaultPort = 9090) =>
   Config.all({
     port: Config.schema(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 })), "METRICS_PORT").pipe(
-      Config.withDefault(defaultMetricsPorts[agent] ?? 9090)
+      Config.withDefault(defaultPort)
     ),
     host: Config.String("METRICS_HOST").pipe(Config.withDefault("0.0.0.0")),
     allowedHosts: allowedHostsConfig("METRICS_ALLOWED_HOSTS", "any"),
@@ -47,14 +32,14 @@ export const layerObservers = (metrics: AgentMetrics): Layer.Layer<never> =>
     Layer.succeed(TicketEvents, metrics.tickets)
   )
 
-/** Serves `/metrics`, `/healthz`, `/readyz` on `METRICS_PORT` for the lifetime of the layer. */
+/** Serves `/metrics`, `/healthz`, `/readyz` on `METRICS_PORT` (default `defaultPort`, else 9090) for the lifetime of the layer. */
 export const layerMetricsServer = (
-  agent: string,
   metrics: AgentMetrics,
-  runtime: RuntimeOptions
+  runtime: RuntimeOptions,
+  defaultPort?: number
 ): Layer.Layer<never, Config.ConfigError | Error, Kafka> =>
   Layer.effectDiscard(Effect.gen(function*() {
-    const { allowedHosts, host, port, rateLimit } = yield* metricsConfig(agent)
+    const { allowedHosts, host, port, rateLimit } = yield* metricsConfig(defaultPort)
     const kafka = yield* Kafka
     // Work with no progress for longer than every attempt could take is stuck.
     const wedgedAfterMs = Math.max(60_000, 2 * runtime.handlerTimeoutMs * runtime.maxAttempts)

@@ -17,11 +17,19 @@ import { layerTracingFromConfig } from "../services/observability/Tracing.ts"
 import type { AgentDefinition, AgentFailure, RuntimeOptions } from "../streams/Agent.ts"
 import { runAgent } from "../streams/AgentRuntime.ts"
 import { KafkaLive } from "./Environment.ts"
+import type { AgentMetricFamilies } from "../services/observability/Metrics.ts"
 import { layerMetricsServer, layerObservers, makeAgentMetrics } from "./Observability.ts"
 
+/** What {@link serveProgram} takes besides the program: the facts of the agent's manifest. */
+export interface ServeProgramOptions {
+  /** `METRICS_PORT` when the variable is not set (default 9090). */
+  readonly metricsPort?: number | undefined
+  /** Which per-agent metric families it exports (default `resolver`). */
+  readonly metrics?: AgentMetricFamilies | undefined
+}
+
 /**
- * Runs `run` as a deployed agent named `name` (the name labels its metrics and traces and picks
- * its default `METRICS_PORT`): `run` gets the runtime settings read from the environment and
+ * Runs `run` as a deployed agent named `name` (the name labels its metrics and traces): `run` gets the runtime settings read from the environment and
  * runs with Kafka from the environment and `layer`, the metrics and health server, the
  * observers feeding it (the services of `layer` report to them: LLM calls, customer lookups),
  * and tracing.
@@ -32,14 +40,15 @@ import { layerMetricsServer, layerObservers, makeAgentMetrics } from "./Observab
 export const serveProgram = <E, R, ROut = never, LE = never>(
   name: string,
   run: (runtime: RuntimeOptions) => Effect.Effect<void, E, R>,
-  layer?: Layer.Layer<ROut, LE> | undefined
+  layer?: Layer.Layer<ROut, LE> | undefined,
+  options: ServeProgramOptions = {}
 ): Effect.Effect<void, E | LE | Config.ConfigError | Error, Exclude<R, Kafka | ROut>> =>
   Effect.gen(function*() {
     const runtime = yield* RuntimeConfig
     yield* Effect.logDebug("runtime settings").pipe(Effect.annotateLogs({ ...runtime }))
-    const metrics = makeAgentMetrics(name)
+    const metrics = makeAgentMetrics(name, { families: options.metrics })
     yield* run(runtime).pipe(
-      Effect.provide(layerMetricsServer(name, metrics, runtime)),
+      Effect.provide(layerMetricsServer(metrics, runtime, options.metricsPort)),
       // Without `layer`, ROut and LE are `never` (their defaults): the empty layer is that.
       Effect.provide(Layer.merge(KafkaLive, layer ?? (Layer.empty as unknown as Layer.Layer<ROut, LE>))),
       Effect.provide(layerObservers(metrics)),

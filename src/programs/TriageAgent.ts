@@ -1,6 +1,6 @@
 /**
  * The triage agent: consumes `ticket.created` events (read leniently, as the original did: see
- * `domain/ticketInput.ts`), enriches them with the customer record,
+ * `domain/TicketInput.ts`), enriches them with the customer record,
  * classifies them with the LLM and routes them to the topic of their type, or to the human
  * queue when the type is unknown or the confidence is below the threshold.
  */
@@ -9,11 +9,12 @@ import type { JsonObject, TicketTriaged } from "../domain/Events.ts"
 import { type Ticket, TicketInput } from "../domain/TicketInput.ts"
 import { topicForTriage, type TriageRoute, Topics } from "../domain/Topics.ts"
 import { CustomerDirectory } from "../services/customers/CustomerDirectory.ts"
-import { type Classification, Llm, type TokenUsage } from "../services/llm/Llm.ts"
+import { type Classification, Llm } from "../services/llm/Llm.ts"
 import { TicketEvents } from "../services/observability/TicketEvents.ts"
 import { defineAgent } from "../streams/Agent.ts"
 import { eventRecord, traceIdOf } from "../streams/EventRecord.ts"
 import { childSpan } from "../streams/TraceContext.ts"
+import { llmSpan } from "./LlmSpan.ts"
 
 /** The triage agent's settings (`TriageConfig` reads them from the environment). */
 export interface TriageSettings {
@@ -42,28 +43,6 @@ const enrich = (customerId: string) =>
         )
       )
     ))
-
-/** An LLM call in a span with the OpenTelemetry GenAI attributes. */
-export const llmSpan = <A extends { readonly usage: TokenUsage; readonly model: string }, E, R>(
-  llm: Llm["Service"],
-  operation: "classify" | "draft",
-  call: Effect.Effect<A, E, R>
-) =>
-  childSpan(`chat ${llm.model}`, {
-    kind: "client",
-    attributes: {
-      "gen_ai.system": llm.provider,
-      "gen_ai.request.model": llm.model,
-      "gen_ai.operation.name": "chat",
-      "support.llm.operation": operation
-    }
-  }, (attribute) =>
-    Effect.map(call, (reply) => {
-      attribute("gen_ai.response.model", reply.model)
-      attribute("gen_ai.usage.input_tokens", reply.usage.inputTokens)
-      attribute("gen_ai.usage.output_tokens", reply.usage.outputTokens)
-      return reply
-    }))
 
 /**
  * What was assumed while reading the ticket leniently: counted by field, and logged with the

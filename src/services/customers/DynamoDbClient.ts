@@ -10,7 +10,8 @@ import { unmarshall } from "@aws-sdk/util-dynamodb"
 import { Cause, Effect, Option, Predicate } from "effect"
 import type { JsonObject } from "../../domain/Events.ts"
 import { CustomerDirectory, CustomerLookupError } from "./CustomerDirectory.ts"
-import { CustomerLookupObserver, type DynamoDbSdkClientConfig, reportLookup } from "./DynamoDbCustomers.ts"
+import { type DynamoDbSdkClientConfig } from "./DynamoDbSettings.ts"
+import { CustomerLookupObserver, reportLookup } from "./CustomerLookupObserver.ts"
 
 /** An SDK client with `config` (see `dynamoDbClientConfig`); the caller destroys it. */
 export const makeDynamoDbClient = (config: DynamoDbSdkClientConfig): DynamoDBClient =>

@@ -15,7 +15,7 @@ import {
 } from "./FastMetrics.ts"
 import type { RuntimeObserver } from "../../streams/Agent.ts"
 import type { KafkaConsumer } from "../kafka/Kafka.ts"
-import type { CustomerLookupObserverService } from "../customers/DynamoDbCustomers.ts"
+import type { CustomerLookupObserverService } from "../customers/CustomerLookupObserver.ts"
 import type { LlmCallObserverService } from "../llm/Observer.ts"
 import { providerGates } from "../llm/ProviderGate.ts"
 import type { TicketEventsService } from "./TicketEvents.ts"
@@ -52,31 +52,48 @@ const failureReason = (reason: string): string => {
   return reason
 }
 
+/**
+ * Which of the original system's per-agent metric families an agent has besides
+ * `<agent>_tickets_failed_total` and `<agent>_processing_seconds`: triage's
+ * (`triage_tickets_processed_total`, `triage_llm_latency_seconds`, `…_assumed_total`,
+ * `…_enriched_total`), a resolver's (`<agent>_tickets_resolved_total`), or none.
+ */
+export type AgentMetricFamilies = "triage" | "resolver" | "none"
+
+/** What {@link makeAgentMetrics} takes besides the agent's name. */
+export interface AgentMetricsOptions {
+  /** Node's process metrics too (default true). */
+  readonly defaultMetrics?: boolean
+  /** The per-agent families (default `resolver`; the agent's manifest says which). */
+  readonly families?: AgentMetricFamilies
+}
+
 /** The metrics of the agent `agent` (its name prefixes theirs), in a registry of their own; process metrics too unless `defaultMetrics` is false. */
-export const makeAgentMetrics = (agent: string, options: { readonly defaultMetrics?: boolean } = {}): AgentMetrics => {
+export const makeAgentMetrics = (agent: string, options: AgentMetricsOptions = {}): AgentMetrics => {
   const registry = new Registry()
   registry.setDefaultLabels({ agent })
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
   const p = prefixOf(agent)
   const registers = [registry]
+  const triage = options.families === "triage"
 
   // The original per-agent metrics.
-  const processed = agent === "triage"
+  const processed = triage
     ? new Counter({ name: "triage_tickets_processed_total", help: "Tickets triaged, by type and priority", labelNames: ["type", "priority"], registers })
     : undefined
   const failed = new Counter({ name: `${p}_tickets_failed_total`, help: "Tickets that failed (dead-lettered or sent to people after failing), by reason", labelNames: ["reason"], registers })
   const processingBuckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10]
   const processing = new Histogram({ name: `${p}_processing_seconds`, help: "Time to process one message, seconds", buckets: processingBuckets, registers })
-  const llmLatency = agent === "triage"
+  const llmLatency = triage
     ? new Histogram({ name: "triage_llm_latency_seconds", help: "Latency of triage's LLM calls, seconds", buckets: [0.5, 1, 2, 5, 10], registers })
     : undefined
-  const assumed = agent === "triage"
+  const assumed = triage
     ? new Counter({ name: "triage_tickets_assumed_total", help: "Tickets read leniently, by the field whose value was assumed (absent, null, unknown channel, non-ISO date …)", labelNames: ["field"], registers })
     : undefined
-  const enriched = agent === "triage"
+  const enriched = triage
     ? new Counter({ name: "triage_tickets_enriched_total", help: "Tickets enriched with a customer record", registers })
     : undefined
-  const resolved = agent === "triage"
+  const resolved = (options.families ?? "resolver") !== "resolver"
     ? undefined
     : new Counter({ name: `${p}_tickets_resolved_total`, help: "Tickets resolved (ticket.resolved published)", registers })
 

@@ -7,7 +7,7 @@
 import { Effect, Result, Schema, SchemaIssue } from "effect"
 import { readFileSync } from "node:fs"
 import { delta, signed } from "./Scores.ts"
-import type { TriageReport } from "./Summary.ts"
+import type { DiffRow, Direction, TriageReport } from "./Summary.ts"
 
 const Num = Schema.NullOr(Schema.Number)
 
@@ -61,21 +61,6 @@ export const loadBaseline = (path: string) =>
     catch: (error) => new BaselineError({ message: `${path}: cannot read (${error instanceof Error ? error.message : String(error)})` })
   }).pipe(Effect.flatMap((text) => parseBaseline(text, path)))
 
-/** Which way is better for a metric. */
-export type Direction = "higher" | "lower" | "neutral"
-
-export interface DiffRow {
-  readonly metric: string
-  readonly before: number | null
-  readonly after: number | null
-  /** `after - before` (`null` when either is missing). */
-  readonly change: number | null
-  readonly direction: Direction
-  /** `better`, `worse` or `same`; `null` when there is no direction or no change to judge. */
-  readonly verdict: "better" | "worse" | "same" | null
-  /** Decimal places to show. */
-  readonly digits: number
-}
 
 /**
  * `better`, `worse` or `same` for a change in a direction; a change that rounds to zero at

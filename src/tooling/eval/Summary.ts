@@ -1,8 +1,7 @@
 /**
  * The reports as data (what `report.json` holds): built from the run's outcomes with the pure
- * functions of `Metrics.ts` and the prices of `Pricing.ts`.
+ * functions of `Scores.ts` and the prices of `PricesFile.ts`.
  */
-import type { DiffRow } from "./Baseline.ts"
 import { TicketTypes } from "../../domain/Events.ts"
 import { allGuardrailPolicies, type GuardrailPolicy } from "../../domain/guardrails/Verdict.ts"
 import { topicForTriage } from "../../domain/Topics.ts"
@@ -30,6 +29,23 @@ import {
 } from "./Scores.ts"
 import { costUsd, type ModelPrice, type PriceTable, priceOf } from "./PricesFile.ts"
 import type { Failure, ReplyOutcome, TriageOutcome } from "./Runner.ts"
+
+/** Which way is better for a metric. */
+export type Direction = "higher" | "lower" | "neutral"
+
+/** One metric compared with the baseline report (`--baseline`). */
+export interface DiffRow {
+  readonly metric: string
+  readonly before: number | null
+  readonly after: number | null
+  /** `after - before` (`null` when either is missing). */
+  readonly change: number | null
+  readonly direction: Direction
+  /** `better`, `worse` or `same`; `null` when there is no direction or no change to judge. */
+  readonly verdict: "better" | "worse" | "same" | null
+  /** Decimal places to show. */
+  readonly digits: number
+}
 
 export const reportVersion = 1
 
