@@ -53,7 +53,13 @@ export const layerMetricsServer = (
   runtime: RuntimeOptions
 ): Layer.Layer<never, Config.ConfigError | Error, Kafka> =>
   Observability.layerMetricsServer(metrics, runtime, defaultMetricsPorts[agent])
-export { type AgentMetrics, makeAgentMetrics, type RuntimeActivity } from "./services/observability/Metrics.ts"
+export {
+  type AgentMetricFamilies,
+  type AgentMetrics,
+  type AgentMetricsOptions,
+  makeAgentMetrics,
+  type RuntimeActivity
+} from "./services/observability/Metrics.ts"
 export { type MetricsServerOptions, serveMetrics } from "./services/observability/MetricsServer.ts"
 export { flushLogs, jsonLogger, layerLogging, type LoggingOptions } from "./services/logging/Logging.ts"
 export {

@@ -21,5 +21,6 @@ export {
   runProcess,
   serveAgent,
   type ServeAgentOptions,
-  serveProgram
+  serveProgram,
+  type ServeProgramOptions
 } from "./programs/Serve.ts"

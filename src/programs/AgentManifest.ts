@@ -49,7 +49,7 @@ export interface AgentManifestInfo {
   readonly deploy: AgentDeployment
   /**
    * Schemas of the events it produces that are its own (not in `EventSchemas`), by
-   * `event_type`: `npm run gen:schemas` writes them to `events/` too.
+   * `event_type`. Not yet written to `events/` by `npm run gen:schemas` (issue 19, open).
    */
   readonly events?: Readonly<Record<string, Schema.Top>> | undefined
 }
