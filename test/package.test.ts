@@ -148,7 +148,7 @@ describe("the npm package, packed and installed into a project of its own", () =
         }
       }
       // Compiled modules (the escalation page's browser script is an asset, copied as it is).
-      for (const js of paths.filter((p) => p.startsWith("dist/src/") && p.endsWith(".js") && !p.includes("/escalation-page/"))) {
+      for (const js of paths.filter((p) => p.startsWith("dist/src/") && p.endsWith(".js") && !p.includes("/escalation/page/"))) {
         assert.include(paths, js.replace(/\.js$/, ".d.ts"), `${js} has its declarations`)
         assert.include(paths, `${js}.map`, `${js} has its source map`)
       }
