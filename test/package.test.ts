@@ -57,12 +57,37 @@ const locked = (name: string): string => {
   return entry.version
 }
 
+/**
+ * What reaching the npm registry may need on this machine: a proxy, an extra certificate authority
+ * (an intercepting proxy's), another registry or cache. These pass to the children; nothing else does.
+ */
+const networkVariables = [
+  "NODE_EXTRA_CA_CERTS",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "HTTPS_PROXY",
+  "https_proxy",
+  "HTTP_PROXY",
+  "http_proxy",
+  "NO_PROXY",
+  "no_proxy",
+  "npm_config_cache",
+  "npm_config_registry",
+  "npm_config_cafile",
+  "npm_config_proxy",
+  "npm_config_https_proxy",
+  "npm_config_strict_ssl"
+]
+
 /** The environment of every child: no CI/npm/vitest variables of the test run leak into the consumer. */
-const baseEnv = (): Record<string, string> => ({
-  PATH: process.env["PATH"] ?? "",
-  HOME: process.env["HOME"] ?? tmpdir(),
-  ...(process.env["npm_config_cache"] === undefined ? {} : { npm_config_cache: process.env["npm_config_cache"] })
-})
+const baseEnv = (): Record<string, string> => {
+  const env: Record<string, string> = { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? tmpdir() }
+  for (const name of networkVariables) {
+    const value = process.env[name]
+    if (value !== undefined) env[name] = value
+  }
+  return env
+}
 
 const run = (
   command: string,
