@@ -3,8 +3,8 @@
  * one event into the records to produce. Everything else (decode, dead letters, retries,
  * concurrency, commits, shutdown) is the runtime's.
  */
-import { Context, type Effect, Schema } from "effect"
-import type { KafkaConsumer, KafkaRecord, OutgoingRecord } from "../services/kafka/Kafka.ts"
+import { type Effect, Schema } from "effect"
+import type { KafkaRecord, OutgoingRecord } from "../services/kafka/Kafka.ts"
 
 /** Errors a handler may fail with. `retryable: true` asks the runtime to try again. */
 export interface AgentFailure {
@@ -94,117 +94,17 @@ export const defineAgent = <A, E extends AgentFailure, R>(
   definition: AgentDefinition<A, E, R>
 ): AgentDefinition<A, E, R> => definition
 
-/** Runtime settings; see `RuntimeConfig` for the environment variables that set them. */
-export interface RuntimeOptions {
-  /** Messages processed at once (never two with the same key). */
-  readonly concurrency: number
-  /** Time limit of one handler attempt, in milliseconds. */
-  readonly handlerTimeoutMs: number
-  /** Handler attempts for retryable failures, including the first. */
-  readonly maxAttempts: number
-  /** First retry delay (exponential, jittered), in milliseconds. */
-  readonly retryBaseDelayMs: number
-  /** Largest retry delay, in milliseconds. */
-  readonly retryMaxDelayMs: number
-  /**
-   * Larger record values are dead-lettered; the agent never produces a larger one (the record
-   * it would have produced it for is dead-lettered, `unserializable`). At most the broker's
-   * `message.max.bytes`.
-   */
-  readonly maxMessageBytes: number
-  /** On shutdown, in-flight work may take this long to finish before it is abandoned. */
-  readonly shutdownTimeoutMs: number
-  /**
-   * Records of one partition that may be taken above its commit watermark. When one record is
-   * slow, reading that partition pauses after this many instead of running ahead: a crash can
-   * never replay more.
-   */
-  readonly maxUncommittedPerPartition: number
-  /**
-   * How long a record may be held for a dependency's failure (see `AgentFailure.hold`), from
-   * the moment the agent took it, before it goes to the fallback (people) with the reason.
-   */
-  readonly holdLimitMs: number
-  /** Deeper JSON values (objects and arrays nested in each other) are dead-lettered (`too_deep`). */
-  readonly maxJsonDepth: number
-  /**
-   * Records whose `event_type` names another event type: `skip` them (committed, counted in
-   * `agent_messages_skipped_total`, logged at DEBUG; what the original did), or `dlq` them
-   * (`unsupported_event_type`).
-   */
-  readonly otherEventTypes: OtherEventTypes
-}
-
-export const OtherEventTypesValues = ["skip", "dlq"] as const
-export type OtherEventTypes = (typeof OtherEventTypesValues)[number]
-
-/** The runtime's defaults (the environment's `AGENT_CONCURRENCY`, … override them through `RuntimeConfig`). */
-export const defaultRuntimeOptions: RuntimeOptions = {
-  concurrency: 32,
-  handlerTimeoutMs: 60_000,
-  maxAttempts: 3,
-  retryBaseDelayMs: 200,
-  retryMaxDelayMs: 5_000,
-  maxMessageBytes: 1_048_576,
-  shutdownTimeoutMs: 10_000,
-  maxUncommittedPerPartition: 1_024,
-  holdLimitMs: 600_000,
-  maxJsonDepth: 64,
-  otherEventTypes: "skip"
-}
-
-/** What the runtime reports as it works (metrics, the demo's journey table). */
-export interface RuntimeObserver {
-  /** The agent joined its consumer group with this consumer. */
-  readonly started: (agent: string, consumer: KafkaConsumer) => void
-  /** A record was taken from Kafka. */
-  readonly consumed: (agent: string, record: KafkaRecord) => void
-  /** A record could not be decoded and went to its dead-letter topic with `reason`. */
-  readonly deadLettered: (agent: string, record: KafkaRecord, reason: string) => void
-  /** A handler attempt failed with a retryable error and will be tried again. */
-  readonly retried: (agent: string, reason: string) => void
-  /** A handler failed for good; the fallback's records were produced. */
-  readonly fellBack: (agent: string, reason: string) => void
-  /** A record is done (handled, fallen back, dead-lettered or skipped), `seconds` after it was taken. */
-  readonly completed: (
-    agent: string,
-    record: KafkaRecord,
-    seconds: number,
-    outcome: "handled" | "fallback" | "dead_letter" | "skipped"
-  ) => void
-  /** A record was skipped (`reason`: `other_event_type`, with the record's `event_type`). */
-  readonly skipped: (agent: string, record: KafkaRecord, reason: string, eventType: string) => void
-  /** Offsets were committed; the commit took `seconds`. */
-  readonly committed: (agent: string, seconds: number) => void
-  /** The number of records being processed changed. */
-  readonly inFlight: (agent: string, count: number) => void
-  /**
-   * The agent started holding (a dependency is failing: it takes no new records; `reason` says
-   * why), or stopped (`undefined`: an attempt succeeded and intake resumed).
-   */
-  readonly holding: (agent: string, reason: string | undefined) => void
-}
-
-const noop = () => {}
-/** A runtime observer that ignores everything (the default). */
-export const noopObserver: RuntimeObserver = {
-  started: noop,
-  consumed: noop,
-  deadLettered: noop,
-  retried: noop,
-  fellBack: noop,
-  completed: noop,
-  skipped: noop,
-  committed: noop,
-  inFlight: noop,
-  holding: noop
-}
-
-/** The observer the runtime reports to (none by default). */
-export const CurrentRuntimeObserver = Context.Reference<RuntimeObserver>(
-  "support-agents/CurrentRuntimeObserver",
-  { defaultValue: () => noopObserver }
-)
+export {
+  CurrentRuntimeObserver,
+  noopObserver,
+  type RuntimeObserver
+} from "../services/observability/RuntimeObserver.ts"
+export {
+  defaultRuntimeOptions,
+  type OtherEventTypes,
+  OtherEventTypesValues,
+  type RuntimeOptions
+} from "../services/config/RuntimeOptions.ts"
 
 /** The handler did not finish within `handlerTimeoutMs`. */
 export class HandlerTimeout extends Schema.TaggedError<HandlerTimeout>()("HandlerTimeout", {

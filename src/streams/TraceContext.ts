@@ -3,8 +3,9 @@
  * through the `traceparent` header. The original `trace_id` (payload field and header) is kept
  * alongside for compatibility.
  */
-import { Context, Effect, Tracer } from "effect"
+import { Effect, Tracer } from "effect"
 import type { KafkaHeaders, OutgoingRecord } from "../services/kafka/Kafka.ts"
+import { TracingEnabled } from "../services/observability/TracingEnabled.ts"
 
 export const TraceparentHeader = "traceparent"
 
@@ -38,14 +39,7 @@ export const addTraceparent = (records: ReadonlyArray<OutgoingRecord>, tracepare
     return { topic: record.topic, key: record.key, value: record.value, headers }
   })
 
-/**
- * Whether spans are made: each message's span and, inside it, the steps' (enrich, the LLM
- * call, guardrails, produce). On by default; `layerTracingFromConfig` turns it off when no
- * exporter is configured: nobody would see them, and they cost microseconds per message. The
- * trace context travels either way: without spans the runtime continues the `traceparent` it
- * received (or starts a new trace) with ids of its own.
- */
-export const TracingEnabled = Context.Reference<boolean>("support-agents/TracingEnabled", { defaultValue: () => true })
+export { TracingEnabled } from "../services/observability/TracingEnabled.ts"
 
 const hexByte = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"))
 /** Random bytes, refilled a few kilobytes at a time (one system call for hundreds of ids). */

@@ -13,7 +13,7 @@ import {
   regionProblem
 } from "../../domain/guardrails/Verdict.ts"
 import { defaultConfidenceThreshold, Topics } from "../../domain/Topics.ts"
-import { defaultRuntimeOptions, OtherEventTypesValues, type RuntimeOptions } from "../../streams/Agent.ts"
+import { defaultRuntimeOptions, OtherEventTypesValues, type RuntimeOptions } from "./RuntimeOptions.ts"
 import { choice, flag, nonNegativeInt, positiveInt } from "./ConfigValues.ts"
 
 /** A yes/no variable (`1`, `true`, `yes`, `on` …; any case): see `ConfigValues.flag`. */

@@ -13,7 +13,7 @@ import {
   FastHistogram as Histogram,
   type HistogramSeries
 } from "./FastMetrics.ts"
-import type { RuntimeObserver } from "../../streams/Agent.ts"
+import type { RuntimeObserver } from "./RuntimeObserver.ts"
 import type { KafkaConsumer } from "../kafka/Kafka.ts"
 import type { CustomerLookupObserverService } from "../customers/CustomerLookupObserver.ts"
 import type { LlmCallObserverService } from "../llm/Observer.ts"

@@ -12,7 +12,7 @@
 import type * as Resource from "@effect/opentelemetry/Resource"
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Config, Effect, Layer, Option } from "effect"
-import { TracingEnabled } from "../../streams/TraceContext.ts"
+import { TracingEnabled } from "./TracingEnabled.ts"
 import { TracingSdkMissing } from "./TracingSdkMissing.ts"
 
 export { TracingSdkMissing }

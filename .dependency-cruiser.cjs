@@ -1,0 +1,87 @@
+/**
+ * The layers of src/ and the rules between them (issue 19), checked by
+ * `npx depcruise src bench scripts --config .dependency-cruiser.cjs` and by
+ * test/architecture.test.ts in CI:
+ *
+ *   src/domain ← src/services ← src/streams ← src/programs ← src/tooling
+ *
+ * Each layer imports only the layers to its left (and libraries). The package's entry points
+ * (src/*.ts) may import every layer but tooling. No cycles, type-only imports included.
+ * Nothing in src/ imports test/, bench/ or scripts/; bench/ does not import test/.
+ */
+/** @type {import("dependency-cruiser").IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-circular",
+      severity: "error",
+      comment: "Modules form no cycle, not even through type-only imports.",
+      from: {},
+      to: { circular: true }
+    },
+    {
+      name: "domain-is-the-bottom",
+      severity: "error",
+      comment: "src/domain imports nothing of the other layers.",
+      from: { path: "^src/domain/" },
+      to: { path: "^src/(services|streams|programs|tooling)/" }
+    },
+    {
+      name: "services-below-streams",
+      severity: "error",
+      comment: "src/services imports only src/domain.",
+      from: { path: "^src/services/" },
+      to: { path: "^src/(streams|programs|tooling)/" }
+    },
+    {
+      name: "streams-below-programs",
+      severity: "error",
+      comment: "src/streams imports only src/domain and src/services.",
+      from: { path: "^src/streams/" },
+      to: { path: "^src/(programs|tooling)/" }
+    },
+    {
+      name: "programs-below-tooling",
+      severity: "error",
+      comment: "src/programs does not import the tooling (eval, deploy).",
+      from: { path: "^src/programs/" },
+      to: { path: "^src/tooling/" }
+    },
+    {
+      name: "entry-points-not-tooling",
+      severity: "error",
+      comment: "The package's entry points (src/*.ts) do not reach the tooling, which is not packed.",
+      from: { path: "^src/[^/]+\\.ts$" },
+      to: { path: "^src/tooling/" }
+    },
+    {
+      name: "src-not-tests-or-scripts",
+      severity: "error",
+      comment: "The library and its tooling import no tests, benchmarks or scripts.",
+      from: { path: "^src/" },
+      to: { path: "^(test|bench|scripts)/" }
+    },
+    {
+      name: "bench-not-tests",
+      severity: "error",
+      comment: "Benchmarks import the sources and their tooling, not test helpers.",
+      from: { path: "^bench/" },
+      to: { path: "^test/" }
+    },
+    {
+      name: "not-to-unresolvable",
+      severity: "error",
+      comment: "Every relative import resolves to a file.",
+      from: {},
+      to: { couldNotResolve: true, dependencyTypesNot: ["core"] }
+    }
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "(^|/)node_modules/|^dist/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"], extensions: [".ts", ".js", ".d.ts", ".json"] },
+    combinedDependencies: false
+  }
+}
