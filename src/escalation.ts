@@ -9,18 +9,20 @@ export * from "./domain/Escalation.ts"
 export {
   type CreateResult,
   InvalidTransition,
-  layerSqliteTicketStore,
-  layerTicketStoreFromConfig,
   type NewTicket,
   type SourceOutcome,
-  type SqliteStoreOptions,
   type TicketChange,
-  TicketDatabaseConfig,
   type TicketFilter,
   TicketNotFound,
   TicketStore,
   TicketStoreError
 } from "./services/tickets/TicketStore.ts"
+export {
+  layerSqliteTicketStore,
+  layerTicketStoreFromConfig,
+  type SqliteStoreOptions,
+  TicketDatabaseConfig
+} from "./services/tickets/SqliteTicketStore.ts"
 export {
   type ConversationMessage,
   parseArguments,

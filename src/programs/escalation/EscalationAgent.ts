@@ -55,10 +55,9 @@ import { ResilienceConfig } from "../../services/llm/Resilience.ts"
 import {
   layerSqliteTicketStore,
   layerTicketStoreFromConfig,
-  TicketDatabaseConfig,
-  TicketStore,
-  type TicketStoreError
-} from "../../services/tickets/TicketStore.ts"
+  TicketDatabaseConfig
+} from "../../services/tickets/SqliteTicketStore.ts"
+import { TicketStore, type TicketStoreError } from "../../services/tickets/TicketStore.ts"
 import {
   type ConversationMessage,
   layerMockToolCallingLlm,

@@ -31,7 +31,7 @@ export const escalationManifest = defineAgentManifest({
   config: Effect.gen(function*() {
     const { EscalationConfig, layerToolCallingLlmFromConfig } = yield* loadEscalation
     const { EscalationHttpConfig } = yield* Effect.promise(() => import("../escalation/EscalationHttp.ts"))
-    const { TicketDatabaseConfig } = yield* Effect.promise(() => import("../../services/tickets/TicketStore.ts"))
+    const { TicketDatabaseConfig } = yield* Effect.promise(() => import("../../services/tickets/SqliteTicketStore.ts"))
     return [EscalationConfig, EscalationHttpConfig, TicketDatabaseConfig, layerToolCallingLlmFromConfig]
   })
 })
