@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url"
 if (process.argv[2] === "--serve") {
   const { Effect, Layer } = await import("effect")
   const { layerEscalationHttp, serverUrl } = await import("../src/programs/escalation/EscalationHttp.ts")
-  const { layerSqliteTicketStore } = await import("../src/services/tickets/TicketStore.ts")
+  const { layerSqliteTicketStore } = await import("../src/services/tickets/SqliteTicketStore.ts")
   const layer = layerEscalationHttp({ host: "127.0.0.1", port: 0 }).pipe(
     Layer.provideMerge(layerSqliteTicketStore({ path: ":memory:" }))
   )

@@ -9,18 +9,20 @@ export * from "./domain/Escalation.ts"
 export {
   type CreateResult,
   InvalidTransition,
-  layerSqliteTicketStore,
-  layerTicketStoreFromConfig,
   type NewTicket,
   type SourceOutcome,
-  type SqliteStoreOptions,
   type TicketChange,
-  TicketDatabaseConfig,
   type TicketFilter,
   TicketNotFound,
   TicketStore,
   TicketStoreError
 } from "./services/tickets/TicketStore.ts"
+export {
+  layerSqliteTicketStore,
+  layerTicketStoreFromConfig,
+  type SqliteStoreOptions,
+  TicketDatabaseConfig
+} from "./services/tickets/SqliteTicketStore.ts"
 export {
   type ConversationMessage,
   parseArguments,
@@ -32,21 +34,22 @@ export {
   type ToolTurn,
   type ToolTurnRequest
 } from "./services/llm/ToolCallingLlm.ts"
+export { layerToolCallingLlmFromConfig } from "./services/llm/ToolCallingLlmLive.ts"
+/**
+ * The tool-calling LLM's configuration cannot work (a variable is missing or wrong, or the
+ * provider's SDK is not installed): the same class as `LlmConfigError` of `support-agents/llm`,
+ * since both LLMs are chosen by one configuration.
+ */
+export { LlmConfigError as EscalationLlmConfigError } from "./services/llm/ProviderSelection.ts"
 export {
-  escalate,
-  escalationAgent,
   EscalationConfig,
   escalationDefaults,
-  EscalationLlmConfigError,
   escalationRuntimeOptions,
-  type EscalationSettings,
-  layerToolCallingLlmFromConfig,
-  type LoopEnd,
-  type LoopOutcome,
-  type LoopStep,
-  runEscalationLoop,
-  runEscalationService
-} from "./programs/escalation/EscalationAgent.ts"
+  type EscalationSettings
+} from "./programs/escalation/EscalationSettings.ts"
+export { type LoopEnd, type LoopOutcome, type LoopStep, runEscalationLoop } from "./programs/escalation/EscalationLoop.ts"
+export { escalate, escalationAgent } from "./programs/escalation/EscalationAgent.ts"
+export { runEscalationService } from "./programs/escalation/EscalationService.ts"
 export {
   ApiBadRequest,
   ApiConflict,

@@ -26,10 +26,9 @@ export {
   layerLlmFromConfig,
   layerOllamaLlm,
   layerOpenAiLlm,
-  LlmConfigError,
-  type LlmProviderName,
   type LlmProviderOptions
 } from "./services/llm/LlmLive.ts"
+export { LlmConfigError, type LlmProviderName } from "./services/llm/ProviderSelection.ts"
 export { defaultResilience, ResilienceConfig, type ResilienceSettings } from "./services/llm/Resilience.ts"
 export {
   defaultAnthropicModel,

@@ -25,4 +25,4 @@
 export { InMemoryBroker, type InMemoryKafkaOptions, layerInMemoryKafka } from "./services/kafka/InMemoryKafka.ts"
 export { layerMockLlm, makeMockLlm, mockClassify, type MockLlmOptions, mockReplies } from "./services/llm/MockLlm.ts"
 export { layerInMemoryCustomers, seedCustomers } from "./services/customers/CustomerDirectory.ts"
-export { layerMockToolCallingLlm, makeMockToolCallingLlm, mockToolTurn } from "./services/llm/ToolCallingLlm.ts"
+export { layerMockToolCallingLlm, makeMockToolCallingLlm, mockToolTurn } from "./services/llm/MockToolCallingLlm.ts"

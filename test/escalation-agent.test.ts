@@ -24,25 +24,21 @@ import {
 } from "../src/domain/Escalation.ts"
 import type { TicketTriaged } from "../src/domain/Events.ts"
 import { Topics } from "../src/domain/Topics.ts"
-import {
-  escalate,
-  escalationAgent,
-  EscalationConfig,
-  escalationDefaults,
-  escalationFacts,
-  escalationRuntimeOptions,
-  escalationTools,
-  escalationUserPrompt,
-  layerToolCallingLlmFromConfig
-} from "../src/programs/escalation/EscalationAgent.ts"
+import { escalate, escalationAgent } from "../src/programs/escalation/EscalationAgent.ts"
+import { escalationFacts, escalationUserPrompt } from "../src/programs/escalation/EscalationPrompt.ts"
+import { EscalationConfig, escalationDefaults, escalationRuntimeOptions } from "../src/programs/escalation/EscalationSettings.ts"
+import { escalationTools } from "../src/programs/escalation/EscalationTools.ts"
 import { EscalationHttpConfig } from "../src/programs/escalation/EscalationHttp.ts"
 import { triageAgent } from "../src/programs/TriageAgent.ts"
 import { layerInMemoryCustomers } from "../src/services/customers/CustomerDirectory.ts"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
 import { Kafka } from "../src/services/kafka/Kafka.ts"
 import { layerMockLlm } from "../src/services/llm/MockLlm.ts"
-import { layerSqliteTicketStore, TicketDatabaseConfig, TicketStore, TicketStoreError } from "../src/services/tickets/TicketStore.ts"
-import { layerMockToolCallingLlm, ToolCallingLlm, type ToolResult } from "../src/services/llm/ToolCallingLlm.ts"
+import { layerSqliteTicketStore, TicketDatabaseConfig } from "../src/services/tickets/SqliteTicketStore.ts"
+import { TicketStore, TicketStoreError } from "../src/services/tickets/TicketStore.ts"
+import { layerMockToolCallingLlm } from "../src/services/llm/MockToolCallingLlm.ts"
+import { ToolCallingLlm, type ToolResult } from "../src/services/llm/ToolCallingLlm.ts"
+import { layerToolCallingLlmFromConfig } from "../src/services/llm/ToolCallingLlmLive.ts"
 import { DeadLetterHeaders } from "../src/streams/DeadLetter.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
 import { llmDown, scriptedToolLlm } from "./fakes/escalation-scripted-llm.ts"

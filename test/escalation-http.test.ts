@@ -10,7 +10,8 @@ import { request } from "node:http"
 import { type AddressInfo, createServer } from "node:net"
 import { Readable } from "node:stream"
 import { layerEscalationHttp, serverUrl } from "../src/programs/escalation/EscalationHttp.ts"
-import { layerSqliteTicketStore, TicketStore } from "../src/services/tickets/TicketStore.ts"
+import { layerSqliteTicketStore } from "../src/services/tickets/SqliteTicketStore.ts"
+import { TicketStore } from "../src/services/tickets/TicketStore.ts"
 
 interface Answer {
   readonly status: number

@@ -11,7 +11,8 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { chromium, type Browser } from "playwright-core"
 import { layerEscalationHttp, serverUrl } from "../src/programs/escalation/EscalationHttp.ts"
-import { layerSqliteTicketStore, TicketStore } from "../src/services/tickets/TicketStore.ts"
+import { layerSqliteTicketStore } from "../src/services/tickets/SqliteTicketStore.ts"
+import { TicketStore } from "../src/services/tickets/TicketStore.ts"
 
 const executablePath = "/usr/bin/chromium"
 const launchArgs = [

@@ -13,7 +13,8 @@ import { escalate } from "../src/programs/escalation/EscalationAgent.ts"
 import { layerAnthropicToolCallingLlm } from "../src/services/llm/AnthropicTools.ts"
 import { layerOpenAiToolCallingLlm } from "../src/services/llm/OpenAiTools.ts"
 import type { ResilienceSettings } from "../src/services/llm/Resilience.ts"
-import { layerSqliteTicketStore, TicketStore } from "../src/services/tickets/TicketStore.ts"
+import { layerSqliteTicketStore } from "../src/services/tickets/SqliteTicketStore.ts"
+import { TicketStore } from "../src/services/tickets/TicketStore.ts"
 import {
   anthropicRefusal,
   anthropicText,

@@ -9,15 +9,9 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
-import {
-  latestSchemaVersion,
-  layerSqliteTicketStore,
-  makeSqliteTicketStore,
-  migrations,
-  type NewTicket,
-  openTicketDatabase,
-  TicketStore
-} from "../src/services/tickets/TicketStore.ts"
+import { layerSqliteTicketStore, makeSqliteTicketStore, openTicketDatabase } from "../src/services/tickets/SqliteTicketStore.ts"
+import { latestSchemaVersion, migrations } from "../src/services/tickets/TicketMigrations.ts"
+import { type NewTicket, TicketStore } from "../src/services/tickets/TicketStore.ts"
 
 const newTicket = (source: string, overrides: Partial<NewTicket> = {}): NewTicket => ({
   source_ticket_id: source,

@@ -11,7 +11,7 @@ import { TicketCreated, TicketResolved, TicketTriaged } from "../src/domain/Even
 import { renderEventSchemas } from "../src/domain/JsonSchemas.ts"
 import { Topics } from "../src/domain/Topics.ts"
 import { runEmbeddedPipeline } from "../src/programs/Demo.ts"
-import { layerEscalationForDemo } from "../src/programs/escalation/EscalationAgent.ts"
+import { layerEscalationForDemo } from "../src/programs/escalation/EscalationService.ts"
 import { sampleTickets } from "../src/programs/SampleTickets.ts"
 import { layerInMemoryCustomers } from "../src/services/customers/CustomerDirectory.ts"
 import { layerGuardrails } from "../src/services/guardrails/Guardrails.ts"

@@ -19,7 +19,7 @@ import { runProcess } from "./Serve.ts"
  * deployed agent runs this module, and loading them would only grow its memory.
  */
 const loadDemo = Effect.promise(() => import("./Demo.ts"))
-const loadEscalation = Effect.promise(() => import("./escalation/EscalationAgent.ts"))
+const loadEscalation = Effect.promise(() => import("./escalation/EscalationService.ts"))
 const loadSampleTickets = Effect.promise(() => import("./SampleTickets.ts"))
 
 /**

@@ -15,7 +15,8 @@ import { CurrentRuntimeObserver, type RuntimeObserver, type RuntimeOptions } fro
 import { runAgent } from "../streams/AgentRuntime.ts"
 import { DeadLetterHeaders } from "../streams/DeadLetter.ts"
 import { TraceparentHeader } from "../streams/TraceContext.ts"
-import { escalationAgent, escalationDefaults, escalationRuntimeOptions } from "./escalation/EscalationAgent.ts"
+import { escalationAgent } from "./escalation/EscalationAgent.ts"
+import { escalationDefaults, escalationRuntimeOptions } from "./escalation/EscalationSettings.ts"
 import { specialistAgent, specialists } from "./SpecialistAgent.ts"
 import { triageAgent, triageDefaults, type TriageSettings } from "./TriageAgent.ts"
 

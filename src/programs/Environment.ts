@@ -10,7 +10,8 @@ import { type Guardrails, layerGuardrailsFromConfig } from "../services/guardrai
 import type { Kafka } from "../services/kafka/Kafka.ts"
 import { type KafkaNotConfigured, layerKafkaFromConfig } from "../services/kafka/KafkaJs.ts"
 import type { Llm } from "../services/llm/Llm.ts"
-import { layerLlmFromConfig, layerLlmFromConfigPreferMock, type LlmConfigError } from "../services/llm/LlmLive.ts"
+import { layerLlmFromConfig, layerLlmFromConfigPreferMock } from "../services/llm/LlmLive.ts"
+import type { LlmConfigError } from "../services/llm/ProviderSelection.ts"
 
 /** kafkajs when `KAFKA_BOOTSTRAP_SERVERS` is set; the in-memory broker with `KAFKA_IN_MEMORY=true`; else it fails. */
 export const KafkaLive: Layer.Layer<Kafka, Config.ConfigError | KafkaNotConfigured> = layerKafkaFromConfig

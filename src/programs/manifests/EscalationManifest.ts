@@ -10,7 +10,7 @@ import { Topics } from "../../domain/Topics.ts"
 import { defineAgentManifest } from "../AgentManifest.ts"
 import { AgentServices } from "../Environment.ts"
 
-const loadEscalation = Effect.promise(() => import("../escalation/EscalationAgent.ts"))
+const loadEscalation = Effect.promise(() => import("../escalation/EscalationService.ts"))
 
 /** The escalation agent, as deployed (one replica: SQLite has one writer). */
 export const escalationManifest = defineAgentManifest({
@@ -29,9 +29,10 @@ export const escalationManifest = defineAgentManifest({
   run: (_settings, runtime) => Effect.flatMap(loadEscalation, ({ runEscalationService }) => runEscalationService(runtime)),
   // runEscalationService: its settings, the HTTP server, the ticket database, the tool-calling LLM.
   config: Effect.gen(function*() {
-    const { EscalationConfig, layerToolCallingLlmFromConfig } = yield* loadEscalation
+    const { EscalationConfig } = yield* Effect.promise(() => import("../escalation/EscalationSettings.ts"))
+    const { layerToolCallingLlmFromConfig } = yield* Effect.promise(() => import("../../services/llm/ToolCallingLlmLive.ts"))
     const { EscalationHttpConfig } = yield* Effect.promise(() => import("../escalation/EscalationHttp.ts"))
-    const { TicketDatabaseConfig } = yield* Effect.promise(() => import("../../services/tickets/TicketStore.ts"))
+    const { TicketDatabaseConfig } = yield* Effect.promise(() => import("../../services/tickets/SqliteTicketStore.ts"))
     return [EscalationConfig, EscalationHttpConfig, TicketDatabaseConfig, layerToolCallingLlmFromConfig]
   })
 })

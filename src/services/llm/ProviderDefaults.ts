@@ -1,7 +1,8 @@
 /**
- * The providers' defaults, in a module of their own: the configuration code (`LlmLive.ts`, the
- * escalation agent) reads them before choosing a provider, and importing them from the provider
- * modules would load the Anthropic and OpenAI SDKs into every agent, the ones on the mock too.
+ * The providers' defaults, in a module of their own: the configuration code
+ * (`ProviderSelection.ts`, the explicit layers of `LlmLive.ts`) reads them before choosing a
+ * provider, and importing them from the provider modules would load the Anthropic and OpenAI
+ * SDKs into every agent, the ones on the mock too.
  */
 
 export const defaultAnthropicModel = "claude-haiku-4-5"
