@@ -19,8 +19,8 @@
  * with `> /dev/null` to see only the figures (stderr). Run under `node --cpu-prof` for a CPU
  * profile. Environment: KAFKA_TEST_BOOTSTRAP_SERVERS (default 127.0.0.1:9092), LOG_LEVEL.
  */
-// First, as in an agent's process: it replaces some of kafkajs's modules before kafkajs loads.
-import { kafkaJsFastPaths } from "../src/services/kafka/KafkaJsFastPaths.ts"
+// First: this bench loads kafkajs itself, and the fast paths must be in place before it does.
+import { kafkaJsFastPaths } from "./kafkaJsFastPathsFirst.ts"
 import { writeFileSync } from "node:fs"
 import { constants as perfConstants, PerformanceObserver } from "node:perf_hooks"
 import { Session } from "node:inspector/promises"

@@ -5,7 +5,7 @@
  * (`--work forward`) or doing the agents' work on them by hand (`--work triage|billing`).
  *
  * It imports kafkajs and the hand-written work only: nothing of the agents' runtime or of
- * their Kafka layer (which replaces two of kafkajs's hot spots, see
+ * their Kafka layer (which replaces six of kafkajs's hot spots when it makes its client, see
  * src/services/kafka/KafkaJsFastPaths.ts), so the baseline is stock kafkajs.
  * Prints "ready" once it joined its group.
  */

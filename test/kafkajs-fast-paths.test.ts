@@ -1,20 +1,26 @@
 /**
  * The replacements of kafkajs's CRC-32C and varint writer compute exactly what kafkajs does.
  * (The broker checks every batch's CRC: the integration tests on the real broker produce
- * through them too.)
+ * through them too.) They are installed only for the kafkajs release they are written for,
+ * each one only where kafkajs has the expected function, and once.
  */
 import { createRequire } from "node:module"
 import { assert, describe, it } from "@effect/vitest"
+import { Effect, Logger } from "effect"
 import {
   crc32c,
   encodeHeader,
   encodeRecord,
   encodeRecordBatch,
   groupMessagesPerPartition,
-  kafkaJsFastPaths
-} from "../src/services/kafka/KafkaJsFastPaths.ts"
+  writeUVarInt
+} from "../src/services/kafka/KafkaJsEncoders.ts"
+import { installKafkaJsFastPaths, type KafkaJsInternals } from "../src/services/kafka/KafkaJsFastPaths.ts"
 
 const require = createRequire(import.meta.url)
+
+// Before anything loads kafkajs, as `makeKafkaJsClient` does.
+const kafkaJsFastPaths = Effect.runSync(installKafkaJsFastPaths())
 
 interface Encoder {
   writeUVarInt(value: number): Encoder
@@ -145,5 +151,148 @@ describe("kafkajs fast paths", () => {
       theirs.call(reference as never, i * 7919)
     }
     assert.isTrue(many.buffer.equals(reference.buffer))
+  })
+})
+
+const paths = {
+  crc32c: "src/protocol/recordBatch/crc32C/index.js",
+  header: "src/protocol/recordBatch/header/v0/index.js",
+  record: "src/protocol/recordBatch/record/v0/index.js",
+  batch: "src/protocol/recordBatch/v0/index.js",
+  long: "src/utils/long.js",
+  grouping: "src/producer/groupMessagesPerPartition.js",
+  encoder: "src/protocol/encoder.js",
+  sendMessages: "src/producer/sendMessages.js"
+}
+
+/** kafkajs 2.2.4's layout in miniature: the modules the fast paths replace, with their shapes. */
+const fakeKafkaJs = (
+  options: { readonly version?: string; readonly modules?: Record<string, unknown>; readonly loaded?: ReadonlyArray<string> } = {}
+) => {
+  class FakeEncoder {
+    buf = Buffer.alloc(0)
+    offset = 0
+    ensureAvailable(_length: number) {}
+    writeUVarInt(_value: number) {
+      return this
+    }
+  }
+  const modules = new Map<string, unknown>(Object.entries({
+    [paths.crc32c]: (_bytes: Uint8Array) => 0,
+    [paths.header]: (_header: unknown) => ({ buffer: Buffer.alloc(0) }),
+    [paths.record]: (_record: unknown) => ({ buffer: Buffer.alloc(0) }),
+    [paths.batch]: { RecordBatch: async function RecordBatch(_batch: unknown) {}, MAGIC_BYTE: 2 },
+    [paths.long]: { fromValue: function fromValue(value: unknown) { return { value: BigInt(String(value)) } } },
+    [paths.grouping]: (_args: unknown) => ({}),
+    [paths.encoder]: FakeEncoder,
+    ...options.modules
+  }))
+  const loaded = new Set(options.loaded)
+  const internals: KafkaJsInternals = {
+    version: () => options.version ?? "2.2.4",
+    load: (path) => {
+      const exports = modules.get(path)
+      if (exports !== undefined) loaded.add(path)
+      return exports
+    },
+    isLoaded: (path) => loaded.has(path),
+    replace: (path, exports) => {
+      if (!loaded.has(path)) return false
+      modules.set(path, exports)
+      return true
+    }
+  }
+  return { internals, modules, Encoder: FakeEncoder }
+}
+
+/** Runs the install with a logger that keeps the WARNs (level, message, fast path). */
+const installLogged = (internals: KafkaJsInternals) => {
+  const warnings: Array<{ readonly level: string; readonly message: string }> = []
+  const capture = Logger.make(({ logLevel, message }) => {
+    warnings.push({ level: logLevel, message: String(message) })
+  })
+  const report = Effect.runSync(installKafkaJsFastPaths(internals).pipe(Effect.provide(Logger.layer([capture]))))
+  return { report, warnings }
+}
+
+const statuses = ({ crc32c, varint, headers, records, batches, grouping }: Effect.Success<ReturnType<typeof installKafkaJsFastPaths>>) =>
+  ({ crc32c, varint, headers, records, batches, grouping })
+
+const allInstalled = { crc32c: "installed", varint: "installed", headers: "installed", records: "installed", batches: "installed", grouping: "installed" }
+
+describe("installKafkaJsFastPaths", () => {
+  it("kafkajs 2.2.4 with the expected internals: all installed, no WARN, kafkajs's modules export the fast paths", () => {
+    const fake = fakeKafkaJs()
+    const theirCrc = fake.modules.get(paths.crc32c)
+    const theirVarint = fake.Encoder.prototype.writeUVarInt
+    const { report, warnings } = installLogged(fake.internals)
+    assert.deepStrictEqual(statuses(report), allInstalled)
+    assert.deepStrictEqual(warnings, [])
+    assert.strictEqual(fake.modules.get(paths.crc32c), crc32c)
+    assert.strictEqual(fake.modules.get(paths.header), encodeHeader)
+    assert.strictEqual(fake.modules.get(paths.grouping), groupMessagesPerPartition)
+    assert.strictEqual((fake.modules.get(paths.batch) as { MAGIC_BYTE: number }).MAGIC_BYTE, 2)
+    assert.strictEqual(fake.Encoder.prototype.writeUVarInt, writeUVarInt)
+    assert.strictEqual(report.original.crc32c, theirCrc)
+    assert.strictEqual(report.original.writeUVarInt, theirVarint)
+  })
+
+  it("another kafkajs version: nothing installed, one WARN per fast path naming it and the version", () => {
+    const fake = fakeKafkaJs({ version: "2.2.5" })
+    const before = new Map(fake.modules)
+    const theirVarint = fake.Encoder.prototype.writeUVarInt
+    const { report, warnings } = installLogged(fake.internals)
+    assert.deepStrictEqual(Object.values(statuses(report)), ["skipped", "skipped", "skipped", "skipped", "skipped", "skipped"])
+    assert.deepStrictEqual(fake.modules, before)
+    assert.strictEqual(fake.Encoder.prototype.writeUVarInt, theirVarint)
+    assert.deepStrictEqual(warnings.map((w) => w.level), ["Warn", "Warn", "Warn", "Warn", "Warn", "Warn"])
+    for (const [i, name] of ["crc32c", "varint", "headers", "records", "batches", "grouping"].entries()) {
+      assert.include(warnings[i]!.message, `kafkajs fast path ${name} not installed`)
+      assert.include(warnings[i]!.message, "kafkajs 2.2.5 is installed, they are written for 2.2.4")
+    }
+  })
+
+  it("kafkajs not found: nothing installed, one WARN per fast path", () => {
+    const { report, warnings } = installLogged({ ...fakeKafkaJs().internals, version: () => undefined })
+    assert.deepStrictEqual(Object.values(statuses(report)), ["skipped", "skipped", "skipped", "skipped", "skipped", "skipped"])
+    assert.lengthOf(warnings, 6)
+    for (const warning of warnings) assert.include(warning.message, "kafkajs not found")
+  })
+
+  it("a missing or odd internal: that fast path skipped with one WARN saying why, the others installed", () => {
+    const cases: ReadonlyArray<{ readonly skipped: string; readonly why: string; readonly modules?: Record<string, unknown>; readonly loaded?: Array<string> }> = [
+      { skipped: "crc32c", why: `${paths.crc32c} is missing`, modules: { [paths.crc32c]: undefined } },
+      { skipped: "crc32c", why: `${paths.crc32c} takes 2 arguments, not 1`, modules: { [paths.crc32c]: (_a: unknown, _b: unknown) => 0 } },
+      { skipped: "headers", why: `${paths.header} is an object, not a function`, modules: { [paths.header]: { encode: () => {} } } },
+      { skipped: "records", why: `${paths.record} is a string, not a function`, modules: { [paths.record]: "record" } },
+      { skipped: "batches", why: `${paths.batch}'s RecordBatch is named "Batch", not "RecordBatch"`, modules: { [paths.batch]: { RecordBatch: function Batch(_b: unknown) {}, MAGIC_BYTE: 2 } } },
+      { skipped: "batches", why: `${paths.batch}'s MAGIC_BYTE is 3, not 2`, modules: { [paths.batch]: { RecordBatch: function RecordBatch(_b: unknown) {}, MAGIC_BYTE: 3 } } },
+      { skipped: "batches", why: `${paths.long}'s fromValue is missing`, modules: { [paths.long]: {} } },
+      { skipped: "grouping", why: `${paths.sendMessages} loaded before the fast paths were installed`, loaded: [paths.sendMessages] },
+      { skipped: "varint", why: `${paths.encoder}'s ensureAvailable is missing`, modules: { [paths.encoder]: class { writeUVarInt(_v: number) {} } } }
+    ]
+    for (const { loaded, modules, skipped, why } of cases) {
+      const { report, warnings } = installLogged(fakeKafkaJs({ modules: modules ?? {}, loaded: loaded ?? [] }).internals)
+      assert.deepStrictEqual(statuses(report), { ...allInstalled, [skipped]: "skipped" }, why)
+      assert.lengthOf(warnings, 1, why)
+      assert.strictEqual(warnings[0]!.level, "Warn")
+      assert.include(warnings[0]!.message, `kafkajs fast path ${skipped} not installed: ${why}`)
+      assert.include(warnings[0]!.message, "kafkajs's own code runs")
+    }
+  })
+
+  it("is idempotent: a second install changes and logs nothing, and reports the first", () => {
+    const fake = fakeKafkaJs({ loaded: [paths.sendMessages] })
+    const theirVarint = fake.Encoder.prototype.writeUVarInt
+    const first = installLogged(fake.internals)
+    assert.lengthOf(first.warnings, 1)
+    const modules = new Map(fake.modules)
+    const second = installLogged(fake.internals)
+    assert.strictEqual(second.report, first.report)
+    assert.deepStrictEqual(second.warnings, [])
+    assert.deepStrictEqual(fake.modules, modules)
+    assert.strictEqual(second.report.original.writeUVarInt, theirVarint)
+    // The installed kafkajs likewise (installed at the top of this file).
+    assert.strictEqual(Effect.runSync(installKafkaJsFastPaths()), kafkaJsFastPaths)
   })
 })

@@ -15,11 +15,12 @@
  * librdkafka's and Java's defaults), `roundrobin`, and kafkajs's `RoundRobinAssigner`, so that
  * members of earlier versions of this project (which offer only that) can still share the group
  * during an upgrade.
+ *
+ * kafkajs is reached when an assignor runs (through `kafkaJs()`), not when this module loads:
+ * loading it must wait for its fast paths (see `KafkaJsFastPaths.ts`).
  */
-import kafkajs from "kafkajs"
 import type { Assigner, Cluster, GroupMember, GroupMemberAssignment, PartitionAssigner } from "kafkajs"
-
-const { AssignerProtocol, PartitionAssigners } = kafkajs
+import { kafkaJs } from "./KafkaJsFastPaths.ts"
 
 /** A member's subscription, decoded from its protocol metadata. */
 export interface Subscription {
@@ -96,7 +97,7 @@ export const assignRoundRobin = (
 /** The subscription in a member's protocol metadata (an unreadable one subscribes to nothing). */
 export const decodeSubscription = (member: GroupMember): Subscription => {
   try {
-    const metadata = AssignerProtocol.MemberMetadata.decode(member.memberMetadata)
+    const metadata = kafkaJs().AssignerProtocol.MemberMetadata.decode(member.memberMetadata)
     return { memberId: member.memberId, topics: metadata?.topics ?? [] }
   } catch {
     return { memberId: member.memberId, topics: [] }
@@ -128,7 +129,7 @@ const javaCompatible = (
     const assignment = assign(subscriptions, partitionsOf)
     return [...assignment].map(([memberId, perTopic]) => ({
       memberId,
-      memberAssignment: AssignerProtocol.MemberAssignment.encode({
+      memberAssignment: kafkaJs().AssignerProtocol.MemberAssignment.encode({
         version: protocolVersion,
         assignment: Object.fromEntries([...perTopic].map(([topic, partitions]) => [topic, [...partitions]])),
         userData: Buffer.alloc(0)
@@ -137,7 +138,7 @@ const javaCompatible = (
   },
   protocol: ({ topics }) => ({
     name,
-    metadata: AssignerProtocol.MemberMetadata.encode({ version: protocolVersion, topics, userData: Buffer.alloc(0) })
+    metadata: kafkaJs().AssignerProtocol.MemberMetadata.encode({ version: protocolVersion, topics, userData: Buffer.alloc(0) })
   })
 })
 
@@ -151,5 +152,6 @@ export const RoundRobinAssigner: PartitionAssigner = javaCompatible("roundrobin"
 export const kafkaJsPartitionAssigners: ReadonlyArray<PartitionAssigner> = [
   RangeAssigner,
   RoundRobinAssigner,
-  PartitionAssigners.roundRobin
+  // kafkajs's own, made when the consumer makes its assignors.
+  (config) => kafkaJs().PartitionAssigners.roundRobin(config)
 ]

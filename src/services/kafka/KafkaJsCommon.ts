@@ -1,19 +1,17 @@
 /**
  * The kafkajs client shared by the producer, the consumers and the topic administration:
  * construction from `KafkaJsOptions`, kafkajs logs routed through Effect logging (secrets
- * scrubbed), and kafkajs errors mapped to `KafkaError` with an honest `retryable`.
+ * scrubbed), and kafkajs errors mapped to `KafkaError` with an honest `retryable`. kafkajs
+ * itself is loaded when the first client is made, after its fast paths are installed (see
+ * `KafkaJsFastPaths.ts`).
  */
-// Before kafkajs is used: see the module.
-import { kafkaJsFastPaths } from "./KafkaJsFastPaths.ts"
-import kafkajs from "kafkajs"
-import type { KafkaConfig, LogEntry, SASLOptions } from "kafkajs"
+import type { Kafka, KafkaConfig, LogEntry, SASLOptions } from "kafkajs"
 import { type Context, Effect, type LogLevel, Redacted } from "effect"
 import { KafkaError } from "./Kafka.ts"
 import { type KafkaJsOptions, resolveKafkaJsOptions, type ResolvedKafkaJsOptions } from "./KafkaConfig.ts"
+import { installKafkaJsFastPaths, kafkaJs } from "./KafkaJsFastPaths.ts"
 
-const { Kafka: KafkaClient, logLevel: KafkaLogLevel } = kafkajs
-
-export type KafkaJs = InstanceType<typeof KafkaClient>
+export type KafkaJs = Kafka
 
 type Operation = KafkaError["operation"]
 
@@ -134,6 +132,7 @@ const safeLogKeys = new Set([
 ])
 
 const levelOf = (entry: LogEntry): LogLevel.Severity => {
+  const { logLevel: KafkaLogLevel } = kafkaJs()
   const message = String(entry.log.message)
   // Error responses are retried by kafkajs; what still fails after that reaches us as a KafkaError.
   if (entry.namespace === "Connection" && message.startsWith("Response ")) return "Debug"
@@ -170,6 +169,7 @@ export const effectLogCreator = (services: Context.Context<never>, secrets: Read
 }
 
 const kafkajsLevel = (level: ResolvedKafkaJsOptions["logLevel"]) => {
+  const { logLevel: KafkaLogLevel } = kafkaJs()
   switch (level) {
     case "nothing":
       return KafkaLogLevel.NOTHING
@@ -224,14 +224,18 @@ export const toKafkaJsConfig = (settings: ResolvedKafkaJsOptions): KafkaConfig =
   }
 }
 
-/** Builds the kafkajs client; its logs go through the current Effect logger. */
+/**
+ * Builds the kafkajs client; its logs go through the current Effect logger. The fast paths are
+ * installed first (once per process; a WARN for any that cannot be), then kafkajs is loaded.
+ */
 export const makeKafkaJsClient = (options: KafkaJsOptions): Effect.Effect<KafkaJsHandle> =>
   Effect.gen(function*() {
     const settings = resolveKafkaJsOptions(options)
     const services = yield* Effect.context<never>()
     const secrets = settings.sasl === undefined ? [] : [Redacted.value(settings.sasl.password)]
+    const { batches, crc32c, grouping, headers, records, varint } = yield* installKafkaJsFastPaths()
+    const { Kafka: KafkaClient } = kafkaJs()
     const client = new KafkaClient({ ...toKafkaJsConfig(settings), logCreator: effectLogCreator(services, secrets) })
-    const { batches, crc32c, grouping, headers, records, varint } = kafkaJsFastPaths
     yield* Effect.logDebug("kafkajs fast paths").pipe(
       Effect.annotateLogs({ crc32c, varint, headers, records, batches, grouping })
     )

@@ -1,300 +1,127 @@
 /**
- * kafkajs's hot spots on the produce path, replaced by equivalents that compute the same
- * bytes (or the same grouping) with less work. Imported (for its effect) before kafkajs is.
+ * kafkajs's hot spots on the produce path, replaced by the encoders of `KafkaJsEncoders.ts`
+ * (the same bytes, or the same grouping, with less work): CRC-32C, the varint writer, the
+ * header, record and record batch encoders, the grouping of a send's records by partition.
+ * Together about a fifth of an agent's CPU at full speed (`npm run bench:agent`).
  *
- * - CRC-32C of every record batch produced: kafkajs computes it a byte at a time and then
- *   converts the result through a one-element `Uint32Array.from`; here it is slicing-by-8.
- * - Unsigned varints (every record's length, offset delta, key, value and header sizes):
- *   kafkajs builds an array and a `Buffer` for each one; here the bytes go straight into the
- *   encoder's buffer.
- * - Records and their headers: kafkajs encodes each into a zero-filled 512-byte buffer of its
- *   own that grows by copying (a header too); here a record is written once into a buffer of
- *   its exact size, from Node's buffer pool when small. Uncompressed record batches likewise
- *   (kafkajs copies each through three growing buffers).
- * - Grouping a send's records by partition: kafkajs copies the partition's array for every
- *   record (quadratic in the batch); here each record is appended.
+ * `installKafkaJsFastPaths` puts them in place, once per process (again: nothing happens);
+ * `makeKafkaJsClient` runs it before it loads kafkajs. This project reaches kafkajs's values
+ * only through `kafkaJs()`, after that: kafkajs's index, when it loads, takes the grouping
+ * function it uses, and its produce request takes the encoders when it loads (at the first
+ * produce), so a replacement must come first.
  *
- * Together about a fifth of an agent's CPU at full speed (`npm run bench:agent`). kafkajs 2.2.4
- * is its last release; if a module is not where it is expected, or was loaded before this
- * one, its replacement is skipped (`kafkaJsFastPaths` says which; a test checks all are in
- * place) and kafkajs's own code runs. The broker checks every batch's CRC and record layout,
- * so the integration tests on the real broker exercise them all.
+ * They are written for kafkajs 2.2.4, its last release, which package.json pins exactly.
+ * Another version installs none of them; a module that is missing, is not a function of the
+ * expected arity (and name), or whose reader loaded first (a program that loads kafkajs before
+ * the first client is made) skips that one. Each one skipped logs a WARN with its name and why,
+ * and kafkajs's own code runs in its place. The broker checks every batch's CRC and record
+ * layout, so the integration tests on the real broker exercise them all.
  */
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
+import type * as KafkaJsModule from "kafkajs"
+import { Effect } from "effect"
+import {
+  crc32c,
+  encodeHeader,
+  encodeRecord,
+  encodeRecordBatch,
+  groupMessagesPerPartition,
+  type KafkaJsEncoder,
+  type KafkaJsHeader,
+  type KafkaJsRecordBatchInput,
+  type KafkaJsRecordInput,
+  writeUVarInt
+} from "./KafkaJsEncoders.ts"
 
 const require = createRequire(import.meta.url)
 
-/** CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) tables for slicing-by-8. */
-const table = (() => {
-  const t = new Int32Array(8 * 256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1
-    t[n] = c
+/** The kafkajs release whose internals the fast paths replace (package.json pins it). */
+export const kafkaJsFastPathsVersion = "2.2.4"
+
+/**
+ * How the fast paths reach kafkajs's modules, by their path inside the package (e.g.
+ * `src/protocol/encoder.js`). `nodeKafkaJsInternals` is the installed kafkajs; tests inject
+ * their own.
+ */
+export interface KafkaJsInternals {
+  /** The version in kafkajs's package.json (undefined: kafkajs not found). */
+  readonly version: () => string | undefined
+  /** The exports of the module at `path`, loading it (undefined: missing, or failed to load). */
+  readonly load: (path: string) => unknown
+  /** Whether the module at `path` has loaded already. */
+  readonly isLoaded: (path: string) => boolean
+  /** Makes the loaded module at `path` export `exports` to those that load it later (false: not loaded). */
+  readonly replace: (path: string, exports: unknown) => boolean
+}
+
+const kafkaJsRoot = (): string | undefined => {
+  try {
+    return dirname(require.resolve("kafkajs/package.json"))
+  } catch {
+    return undefined
   }
-  for (let n = 0; n < 256; n++) {
-    let c = t[n]!
-    for (let k = 1; k < 8; k++) {
-      c = t[c & 0xff]! ^ (c >>> 8)
-      t[k * 256 + n] = c
+}
+
+const resolve = (path: string): string | undefined => {
+  const root = kafkaJsRoot()
+  if (root === undefined) return undefined
+  try {
+    return require.resolve(join(root, path))
+  } catch {
+    return undefined
+  }
+}
+
+/** The kafkajs installed next to this package, through Node's module cache. */
+export const nodeKafkaJsInternals: KafkaJsInternals = {
+  version: () => {
+    try {
+      const { version } = require("kafkajs/package.json") as { readonly version?: unknown }
+      return typeof version === "string" ? version : undefined
+    } catch {
+      return undefined
     }
-  }
-  return t
-})()
-
-/** The CRC-32C of `bytes`, unsigned (what kafkajs's `crc32C/index.js` returns). */
-export const crc32c = (bytes: Uint8Array): number => {
-  const t = table
-  const length = bytes.length
-  let c = -1
-  let i = 0
-  for (; i + 8 <= length; i += 8) {
-    c ^= bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)
-    c = t[1792 + (c & 0xff)]! ^ t[1536 + ((c >>> 8) & 0xff)]! ^ t[1280 + ((c >>> 16) & 0xff)]! ^ t[1024 + (c >>> 24)]! ^
-      t[768 + bytes[i + 4]!]! ^ t[512 + bytes[i + 5]!]! ^ t[256 + bytes[i + 6]!]! ^ t[bytes[i + 7]!]!
-  }
-  for (; i < length; i++) c = t[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8)
-  return (c ^ -1) >>> 0
-}
-
-/** The part of kafkajs's `Encoder` the varint writer uses. */
-interface KafkaJsEncoder {
-  buf: Buffer
-  offset: number
-  ensureAvailable(length: number): void
-  writeUVarInt(value: number): KafkaJsEncoder
-}
-
-/** Writes `value` as an unsigned LEB128 varint, like kafkajs's `Encoder.writeUVarInt`. */
-function writeUVarInt(this: KafkaJsEncoder, value: number): KafkaJsEncoder {
-  this.ensureAvailable(5)
-  let rest = value
-  while ((rest & 0xffffff80) !== 0) {
-    this.buf[this.offset++] = (rest & 0x7f) | 0x80
-    rest >>>= 7
-  }
-  this.buf[this.offset++] = rest & 0x7f
-  return this
-}
-
-/** A record header as kafkajs's `record/v0` passes it to its header encoder. */
-interface KafkaJsHeader {
-  readonly key: string | null | undefined
-  readonly value: Buffer | string | null | undefined
-}
-
-/** What kafkajs's encoders read from an encoded part: `buf` (a Buffer) and `buffer` (its bytes). */
-class EncodedPart {
-  readonly buf: Buffer
-  constructor(buf: Buffer) {
-    this.buf = buf
-  }
-  get buffer(): Buffer {
-    return this.buf
-  }
-}
-
-const uvarintSize = (value: number): number => {
-  let size = 1
-  let rest = value
-  while ((rest & 0xffffff80) !== 0) {
-    size++
-    rest >>>= 7
-  }
-  return size
-}
-
-const writeUVarIntAt = (buf: Buffer, offset: number, value: number): number => {
-  let at = offset
-  let rest = value
-  while ((rest & 0xffffff80) !== 0) {
-    buf[at++] = (rest & 0x7f) | 0x80
-    rest >>>= 7
-  }
-  buf[at++] = rest & 0x7f
-  return at
-}
-
-const zigzag = (value: number): number => (value << 1) ^ (value >> 31)
-
-/** Byte length of a key, value or header part as kafkajs writes it (-1: null). */
-const partLength = (part: Buffer | string | null | undefined): number =>
-  part == null ? -1 : Buffer.isBuffer(part) ? part.length : Buffer.byteLength(String(part), "utf8")
-
-/** Bytes a part takes: its varint length, then its bytes. */
-const partSize = (length: number): number => uvarintSize(zigzag(length)) + Math.max(0, length)
-
-const writePart = (buf: Buffer, at: number, part: Buffer | string | null | undefined, length: number): number => {
-  let next = writeUVarIntAt(buf, at, zigzag(length))
-  if (length > 0) next += Buffer.isBuffer(part) ? part.copy(buf, next) : buf.write(String(part), next, length, "utf8")
-  return next
-}
-
-/**
- * One record header: varint-length key (UTF-8), varint-length value (bytes, or UTF-8 of its
- * string form); -1 for a missing one. kafkajs's `header/v0` with a buffer of the exact size.
- */
-export const encodeHeader = ({ key, value }: KafkaJsHeader): EncodedPart => {
-  const keyLength = partLength(key)
-  const valueLength = partLength(value)
-  const buf = Buffer.allocUnsafe(partSize(keyLength) + partSize(valueLength))
-  writePart(buf, writePart(buf, 0, key, keyLength), value, valueLength)
-  return new EncodedPart(buf)
-}
-
-/** A record as kafkajs's produce request passes it to its record encoder (`record/v0`). */
-interface KafkaJsRecordInput {
-  readonly offsetDelta?: number | undefined
-  readonly timestampDelta?: unknown
-  readonly key?: Buffer | string | null | undefined
-  readonly value?: Buffer | string | null | undefined
-  readonly headers?: Readonly<Record<string, Buffer | string | ReadonlyArray<Buffer | string> | null | undefined>> | undefined
-}
-
-const smallInt = (value: unknown): value is number =>
-  typeof value === "number" && Number.isInteger(value) && value > -(2 ** 30) && value < 2 ** 30
-
-/**
- * One record of a batch (Kafka's record format v2: length, attributes, timestamp and offset
- * deltas, key, value, headers), written once into a buffer of its exact size; kafkajs writes it
- * through a zero-filled 512-byte buffer that grows by copying. Deltas outside ±2^30 (never in
- * one batch) go to kafkajs's own encoder (`fallback`).
- */
-export const encodeRecord = (
-  record: KafkaJsRecordInput,
-  fallback: (record: KafkaJsRecordInput) => { readonly buffer: Buffer }
-): { readonly buffer: Buffer } => {
-  const offsetDelta = record.offsetDelta ?? 0
-  const timestampDelta = record.timestampDelta ?? 0
-  if (!smallInt(offsetDelta) || !smallInt(timestampDelta)) return fallback(record)
-  const headerKeys: Array<string> = []
-  const headerValues: Array<Buffer | string | null | undefined> = []
-  const headers = record.headers ?? {}
-  for (const name of Object.keys(headers)) {
-    const value = headers[name]
-    if (Array.isArray(value)) {
-      for (const item of value as ReadonlyArray<Buffer | string>) {
-        headerKeys.push(name)
-        headerValues.push(item)
-      }
-    } else {
-      headerKeys.push(name)
-      headerValues.push(value as Buffer | string | null | undefined)
+  },
+  load: (path) => {
+    const resolved = resolve(path)
+    if (resolved === undefined) return undefined
+    try {
+      return require(resolved) as unknown
+    } catch {
+      return undefined
     }
+  },
+  isLoaded: (path) => {
+    const resolved = resolve(path)
+    return resolved !== undefined && require.cache[resolved] !== undefined
+  },
+  replace: (path, exports) => {
+    const resolved = resolve(path)
+    const cached = resolved === undefined ? undefined : require.cache[resolved]
+    if (cached === undefined) return false
+    cached.exports = exports
+    return true
   }
-  const keyLength = partLength(record.key)
-  const valueLength = partLength(record.value)
-  const headerKeyLengths = headerKeys.map((k) => Buffer.byteLength(k, "utf8"))
-  const headerValueLengths = headerValues.map(partLength)
-  let body = 1 + uvarintSize(zigzag(timestampDelta)) + uvarintSize(zigzag(offsetDelta)) + partSize(keyLength) +
-    partSize(valueLength) + uvarintSize(zigzag(headerKeys.length))
-  for (let i = 0; i < headerKeys.length; i++) body += partSize(headerKeyLengths[i]!) + partSize(headerValueLengths[i]!)
-  const buf = Buffer.allocUnsafe(uvarintSize(zigzag(body)) + body)
-  let at = writeUVarIntAt(buf, 0, zigzag(body))
-  buf[at++] = 0 // attributes
-  at = writeUVarIntAt(buf, at, zigzag(timestampDelta))
-  at = writeUVarIntAt(buf, at, zigzag(offsetDelta))
-  at = writePart(buf, at, record.key, keyLength)
-  at = writePart(buf, at, record.value, valueLength)
-  at = writeUVarIntAt(buf, at, zigzag(headerKeys.length))
-  for (let i = 0; i < headerKeys.length; i++) {
-    at = writePart(buf, at, headerKeys[i], headerKeyLengths[i]!)
-    at = writePart(buf, at, headerValues[i], headerValueLengths[i]!)
-  }
-  return new EncodedPart(at === buf.length ? buf : buf.subarray(0, at))
 }
 
-/** What kafkajs's produce request passes to `RecordBatch` (record batch format v2). */
-interface KafkaJsRecordBatchInput {
-  readonly compression?: number | undefined
-  readonly firstOffset?: unknown
-  readonly firstTimestamp?: unknown
-  readonly maxTimestamp?: unknown
-  readonly partitionLeaderEpoch?: number | undefined
-  readonly lastOffsetDelta?: number | undefined
-  readonly transactional?: boolean | undefined
-  readonly producerId?: unknown
-  readonly producerEpoch?: number | undefined
-  readonly firstSequence?: number | undefined
-  readonly records?: ReadonlyArray<{ readonly buffer: Buffer }> | undefined
-}
-
-/** An encoded part whose size kafkajs asks for (`recordBatch.size()`). */
-class SizedPart extends EncodedPart {
-  size(): number {
-    return this.buf.length
-  }
-}
+let loadedKafkaJs: typeof KafkaJsModule | undefined
 
 /**
- * A record batch, uncompressed (Kafka's record batch v2: base offset, length, leader epoch,
- * magic 2, CRC-32C of the rest, attributes, last offset delta, first and max timestamps,
- * producer id and epoch, first sequence, records), written once into a buffer of its exact
- * size; kafkajs copies it through three growing encoders. `toInt64` turns kafkajs's 64-bit
- * values (numbers or its `Long`) into a bigint; compressed batches go to kafkajs (`fallback`).
+ * kafkajs's exports (its index), loaded at the first call. Call it after
+ * `installKafkaJsFastPaths` (`makeKafkaJsClient` does), not at import time.
  */
-export const encodeRecordBatch = (
-  batch: KafkaJsRecordBatchInput,
-  toInt64: (value: unknown) => bigint,
-  fallback: (batch: KafkaJsRecordBatchInput) => Promise<{ size(): number; readonly buffer: Buffer }>
-): Promise<{ size(): number; readonly buffer: Buffer }> => {
-  if ((batch.compression ?? 0) !== 0) return fallback(batch)
-  const records = batch.records ?? []
-  let recordBytes = 0
-  for (const record of records) recordBytes += record.buffer.length
-  const bodySize = 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4 + recordBytes
-  const batchSize = 4 + 1 + 4 + bodySize
-  const buf = Buffer.allocUnsafe(8 + 4 + batchSize)
-  const now = Date.now()
-  buf.writeBigInt64BE(toInt64(batch.firstOffset ?? 0), 0)
-  buf.writeInt32BE(batchSize, 8)
-  buf.writeInt32BE(batch.partitionLeaderEpoch ?? 0, 12)
-  buf.writeInt8(2, 16) // magic
-  const bodyStart = 21 // after the CRC
-  let at = bodyStart
-  at = buf.writeInt16BE(batch.transactional === true ? 16 : 0, at) // attributes: no compression, create time
-  at = buf.writeInt32BE(batch.lastOffsetDelta ?? 0, at)
-  at = buf.writeBigInt64BE(toInt64(batch.firstTimestamp ?? now), at)
-  at = buf.writeBigInt64BE(toInt64(batch.maxTimestamp ?? now), at)
-  at = buf.writeBigInt64BE(toInt64(batch.producerId ?? -1), at)
-  at = buf.writeInt16BE(batch.producerEpoch ?? 0, at)
-  at = buf.writeInt32BE(batch.firstSequence ?? 0, at)
-  at = buf.writeInt32BE(records.length, at)
-  for (const record of records) at += record.buffer.copy(buf, at)
-  buf.writeUInt32BE(crc32c(buf.subarray(bodyStart, at)), 17)
-  return Promise.resolve(new SizedPart(buf))
-}
-
-/** A send's records by partition, in order: kafkajs's `groupMessagesPerPartition`, appending. */
-export const groupMessagesPerPartition = <M>(
-  { messages, partitionMetadata, partitioner, topic }: {
-    readonly topic: string
-    readonly partitionMetadata: ReadonlyArray<unknown>
-    readonly messages: ReadonlyArray<M>
-    readonly partitioner: (args: { topic: string; partitionMetadata: ReadonlyArray<unknown>; message: M }) => number
-  }
-): Record<number, Array<M>> => {
-  const result: Record<number, Array<M>> = {}
-  if (partitionMetadata.length === 0) return result
-  for (const message of messages) {
-    const partition = partitioner({ topic, partitionMetadata, message })
-    const list = result[partition]
-    if (list === undefined) result[partition] = [message]
-    else list.push(message)
-  }
-  return result
-}
+export const kafkaJs = (): typeof KafkaJsModule => (loadedKafkaJs ??= require("kafkajs") as typeof KafkaJsModule)
 
 type Status = "installed" | "skipped"
 
-export interface KafkaJsFastPaths {
-  readonly crc32c: Status
-  readonly varint: Status
-  readonly headers: Status
-  readonly records: Status
-  readonly batches: Status
-  readonly grouping: Status
+/** The fast paths, by name. */
+export type KafkaJsFastPathName = "crc32c" | "varint" | "headers" | "records" | "batches" | "grouping"
+
+const fastPathNames: ReadonlyArray<KafkaJsFastPathName> = ["crc32c", "varint", "headers", "records", "batches", "grouping"]
+
+/** Which fast paths are in place, and kafkajs's own functions they replaced. */
+export interface KafkaJsFastPaths extends Readonly<Record<KafkaJsFastPathName, Status>> {
   /** kafkajs's own implementations, for tests that compare. */
   readonly original: {
     readonly crc32c?: ((bytes: Uint8Array) => number) | undefined
@@ -306,108 +133,170 @@ export interface KafkaJsFastPaths {
   }
 }
 
-const install = (): KafkaJsFastPaths => {
-  const original: {
-    crc32c?: (bytes: Uint8Array) => number
-    writeUVarInt?: (this: KafkaJsEncoder, value: number) => KafkaJsEncoder
-    header?: (header: KafkaJsHeader) => { readonly buffer: Buffer }
-    record?: (record: KafkaJsRecordInput) => { readonly buffer: Buffer }
-    recordBatch?: (batch: KafkaJsRecordBatchInput) => Promise<{ size(): number; readonly buffer: Buffer }>
-    groupMessagesPerPartition?: typeof groupMessagesPerPartition
-  } = {}
-  let root: string
-  try {
-    root = dirname(require.resolve("kafkajs/package.json"))
-  } catch {
-    return {
-      crc32c: "skipped",
-      varint: "skipped",
-      headers: "skipped",
-      records: "skipped",
-      batches: "skipped",
-      grouping: "skipped",
-      original
-    }
-  }
-  const module = (path: string) => require.resolve(join(root, path))
-
-  /**
-   * Replaces the exports of the module at `path` by `replacement`, if the module that reads
-   * them (`readBy`, which takes them once, when it loads) has not loaded yet.
-   */
-  const replaceModule = (path: string, readBy: string, replacement: unknown, keep: (theirs: unknown) => void): Status => {
-    try {
-      const modulePath = module(path)
-      if (require.cache[module(readBy)] !== undefined) return "skipped"
-      const theirs = require(modulePath) as unknown
-      const cached = require.cache[modulePath]
-      if (typeof theirs !== "function" || cached === undefined) return "skipped"
-      keep(theirs)
-      cached.exports = replacement
-      return "installed"
-    } catch {
-      return "skipped"
-    }
-  }
-
-  // recordBatch/v0, record/v0 and sendMessages read these when they load (the first two
-  // lazily, at the first produce request; sendMessages with kafkajs's index).
-  const crc = replaceModule("src/protocol/recordBatch/crc32C/index.js", "src/protocol/recordBatch/v0/index.js", crc32c, (f) => {
-    original.crc32c = f as (bytes: Uint8Array) => number
-  })
-  const headers = replaceModule("src/protocol/recordBatch/header/v0/index.js", "src/protocol/recordBatch/record/v0/index.js", encodeHeader, (f) => {
-    original.header = f as (header: KafkaJsHeader) => { readonly buffer: Buffer }
-  })
-  let theirRecord: ((record: KafkaJsRecordInput) => { readonly buffer: Buffer }) | undefined
-  const records = replaceModule(
-    "src/protocol/recordBatch/record/v0/index.js",
-    "src/protocol/requests/produce/v3/request.js",
-    (record: KafkaJsRecordInput) => encodeRecord(record, theirRecord!),
-    (f) => {
-      theirRecord = f as (record: KafkaJsRecordInput) => { readonly buffer: Buffer }
-      original.record = theirRecord
-    }
-  )
-  // recordBatch/v0 exports { RecordBatch, MAGIC_BYTE }: the first is replaced, the rest kept.
-  let batches: Status = "skipped"
-  try {
-    const batchPath = module("src/protocol/recordBatch/v0/index.js")
-    const requestPath = module("src/protocol/requests/produce/v3/request.js")
-    const Long = require(module("src/utils/long.js")) as { fromValue: (value: unknown) => { readonly value: bigint } }
-    const theirs = require(batchPath) as { RecordBatch?: unknown; MAGIC_BYTE?: unknown }
-    const cached = require.cache[batchPath]
-    if (
-      require.cache[requestPath] === undefined && cached !== undefined && typeof theirs.RecordBatch === "function" &&
-      theirs.MAGIC_BYTE === 2 && typeof Long.fromValue === "function"
-    ) {
-      const theirBatch = theirs.RecordBatch as (batch: KafkaJsRecordBatchInput) => Promise<{ size(): number; readonly buffer: Buffer }>
-      // Per batch, not per record: kafkajs's own conversion, for the same values exactly.
-      const toInt64 = (value: unknown): bigint => Long.fromValue(value).value
-      original.recordBatch = theirBatch
-      cached.exports = { ...theirs, RecordBatch: (batch: KafkaJsRecordBatchInput) => encodeRecordBatch(batch, toInt64, theirBatch) }
-      batches = "installed"
-    }
-  } catch {
-    // Another layout: kafkajs's own record batches stay.
-  }
-  const grouping = replaceModule("src/producer/groupMessagesPerPartition.js", "src/producer/sendMessages.js", groupMessagesPerPartition, (f) => {
-    original.groupMessagesPerPartition = f as typeof groupMessagesPerPartition
-  })
-
-  let varint: Status = "skipped"
-  try {
-    const Encoder = require(module("src/protocol/encoder.js")) as { prototype?: Partial<KafkaJsEncoder> }
-    const proto = Encoder.prototype
-    if (proto !== undefined && typeof proto.writeUVarInt === "function" && typeof proto.ensureAvailable === "function") {
-      original.writeUVarInt = proto.writeUVarInt
-      proto.writeUVarInt = writeUVarInt
-      varint = "installed"
-    }
-  } catch {
-    // Another layout: kafkajs's own varints stay.
-  }
-  return { crc32c: crc, varint, headers, records, batches, grouping, original }
+/** Why a fast path was not installed. */
+interface Skipped {
+  readonly name: KafkaJsFastPathName
+  readonly reason: string
 }
 
-/** What was replaced (once, when this module is first imported). */
-export const kafkaJsFastPaths: KafkaJsFastPaths = install()
+const field = (value: unknown, key: string): unknown =>
+  (typeof value === "object" || typeof value === "function") && value !== null ? (value as Record<string, unknown>)[key] : undefined
+
+/** Why `value` (called `what`) is not a function of `arity` arguments named `name`; undefined if it is. */
+const shapeProblem = (what: string, value: unknown, arity: number, name?: string): string | undefined => {
+  if (value === undefined) return `${what} is missing`
+  if (typeof value !== "function") return `${what} is ${typeof value === "object" ? "an" : "a"} ${typeof value}, not a function`
+  if (value.length !== arity) return `${what} takes ${value.length} arguments, not ${arity}`
+  if (name !== undefined && value.name !== name) return `${what} is named "${value.name}", not "${name}"`
+  return undefined
+}
+
+const loadedFirst = (reader: string, path: string) =>
+  `${reader} loaded before the fast paths were installed (it takes ${path} when it loads)`
+
+/** Replaces everything it can; what it could not, and why. */
+const install = (internals: KafkaJsInternals): { readonly report: KafkaJsFastPaths; readonly skipped: ReadonlyArray<Skipped> } => {
+  const original: {
+    -readonly [K in keyof KafkaJsFastPaths["original"]]: KafkaJsFastPaths["original"][K]
+  } = {}
+  const version = internals.version()
+  if (version !== kafkaJsFastPathsVersion) {
+    const reason = version === undefined
+      ? "kafkajs not found"
+      : `kafkajs ${version} is installed, they are written for ${kafkaJsFastPathsVersion}`
+    const skippedAll = fastPathNames.map((name) => ({ name, reason }))
+    const report = Object.fromEntries(fastPathNames.map((name) => [name, "skipped"])) as Record<KafkaJsFastPathName, Status>
+    return { report: { ...report, original }, skipped: skippedAll }
+  }
+
+  /**
+   * Makes the module at `path` (a function of `arity` arguments) export `replacement(theirs)`,
+   * if the module that takes it when it loads (`reader`) has not loaded yet.
+   */
+  const replaceModule = <F>(path: string, reader: string, arity: number, replacement: (theirs: F) => unknown, keep: (theirs: F) => void) => {
+    if (internals.isLoaded(reader)) return loadedFirst(reader, path)
+    const theirs = internals.load(path)
+    const problem = shapeProblem(path, theirs, arity)
+    if (problem !== undefined) return problem
+    if (!internals.replace(path, replacement(theirs as F))) return `${path} could not be replaced`
+    keep(theirs as F)
+    return undefined
+  }
+
+  // In this order: recordBatch/v0 takes the CRC-32C, record/v0 the header encoder, when they
+  // load (the first two lazily, at the first produce request; sendMessages with kafkajs's index).
+  const batchPath = "src/protocol/recordBatch/v0/index.js"
+  const requestPath = "src/protocol/requests/produce/v3/request.js"
+  const crcPath = "src/protocol/recordBatch/crc32C/index.js"
+  const reasons: Record<KafkaJsFastPathName, string | undefined> = {
+    crc32c: replaceModule<(bytes: Uint8Array) => number>(crcPath, batchPath, 1, () => crc32c, (f) => {
+      original.crc32c = f
+    }),
+    headers: replaceModule<(header: KafkaJsHeader) => { readonly buffer: Buffer }>(
+      "src/protocol/recordBatch/header/v0/index.js",
+      "src/protocol/recordBatch/record/v0/index.js",
+      1,
+      () => encodeHeader,
+      (f) => {
+        original.header = f
+      }
+    ),
+    records: replaceModule<(record: KafkaJsRecordInput) => { readonly buffer: Buffer }>(
+      "src/protocol/recordBatch/record/v0/index.js",
+      requestPath,
+      1,
+      (theirRecord) => (record: KafkaJsRecordInput) => encodeRecord(record, theirRecord),
+      (f) => {
+        original.record = f
+      }
+    ),
+    batches: (() => {
+      // recordBatch/v0 exports { RecordBatch, MAGIC_BYTE }: the first is replaced, the rest kept.
+      if (internals.isLoaded(requestPath)) return loadedFirst(requestPath, batchPath)
+      const longPath = "src/utils/long.js"
+      const Long = internals.load(longPath)
+      const longProblem = Long === undefined
+        ? `${longPath} is missing`
+        : shapeProblem(`${longPath}'s fromValue`, field(Long, "fromValue"), 1, "fromValue")
+      if (longProblem !== undefined) return longProblem
+      const theirs = internals.load(batchPath)
+      if (theirs === undefined) return `${batchPath} is missing`
+      const batchProblem = shapeProblem(`${batchPath}'s RecordBatch`, field(theirs, "RecordBatch"), 1, "RecordBatch")
+      if (batchProblem !== undefined) return batchProblem
+      const magic = field(theirs, "MAGIC_BYTE")
+      if (magic !== 2) return `${batchPath}'s MAGIC_BYTE is ${String(magic)}, not 2`
+      const long = Long as { fromValue: (value: unknown) => { readonly value: bigint } }
+      const theirBatch = field(theirs, "RecordBatch") as (batch: KafkaJsRecordBatchInput) => Promise<{ size(): number; readonly buffer: Buffer }>
+      // Per batch, not per record: kafkajs's own conversion, for the same values exactly.
+      const toInt64 = (value: unknown): bigint => long.fromValue(value).value
+      const replaced = internals.replace(batchPath, {
+        ...(theirs as Record<string, unknown>),
+        RecordBatch: (batch: KafkaJsRecordBatchInput) => encodeRecordBatch(batch, toInt64, theirBatch)
+      })
+      if (!replaced) return `${batchPath} could not be replaced`
+      original.recordBatch = theirBatch
+      return undefined
+    })(),
+    grouping: replaceModule<typeof groupMessagesPerPartition>(
+      "src/producer/groupMessagesPerPartition.js",
+      "src/producer/sendMessages.js",
+      1,
+      () => groupMessagesPerPartition,
+      (f) => {
+        original.groupMessagesPerPartition = f
+      }
+    ),
+    varint: (() => {
+      const encoderPath = "src/protocol/encoder.js"
+      const proto = field(internals.load(encoderPath), "prototype")
+      if (proto === undefined) return `${encoderPath} is missing, or not a class`
+      const problem = shapeProblem(`${encoderPath}'s writeUVarInt`, field(proto, "writeUVarInt"), 1, "writeUVarInt") ??
+        shapeProblem(`${encoderPath}'s ensureAvailable`, field(proto, "ensureAvailable"), 1, "ensureAvailable")
+      if (problem !== undefined) return problem
+      const encoder = proto as KafkaJsEncoder
+      original.writeUVarInt = encoder.writeUVarInt
+      encoder.writeUVarInt = writeUVarInt
+      return undefined
+    })()
+  }
+  const status = (name: KafkaJsFastPathName): Status => (reasons[name] === undefined ? "installed" : "skipped")
+  const report: KafkaJsFastPaths = {
+    crc32c: status("crc32c"),
+    varint: status("varint"),
+    headers: status("headers"),
+    records: status("records"),
+    batches: status("batches"),
+    grouping: status("grouping"),
+    original
+  }
+  const skipped = fastPathNames.flatMap((name) => {
+    const reason = reasons[name]
+    return reason === undefined ? [] : [{ name, reason }]
+  })
+  return { report, skipped }
+}
+
+const installed = new WeakMap<KafkaJsInternals, KafkaJsFastPaths>()
+
+/**
+ * Puts the fast paths in place in `internals` (default: the installed kafkajs), logging a WARN
+ * for each one that cannot be (kafkajs's own code runs there). Idempotent: a second run for
+ * the same internals changes and logs nothing, and reports what the first did.
+ */
+export const installKafkaJsFastPaths = (
+  internals: KafkaJsInternals = nodeKafkaJsInternals
+): Effect.Effect<KafkaJsFastPaths> =>
+  Effect.suspend(() => {
+    const done = installed.get(internals)
+    if (done !== undefined) return Effect.succeed(done)
+    const { report, skipped } = install(internals)
+    installed.set(internals, report)
+    return Effect.forEach(
+      skipped,
+      ({ name, reason }) =>
+        Effect.logWarning(`kafkajs fast path ${name} not installed: ${reason}; kafkajs's own code runs`).pipe(
+          Effect.annotateLogs({ fastPath: name })
+        ),
+      { discard: true }
+    ).pipe(Effect.as(report))
+  })
