@@ -10,7 +10,7 @@
  */
 import { Option, Predicate, Schema } from "effect"
 import { Priorities, type TicketText, type TicketTriaged, TicketTypes } from "../../domain/Events.ts"
-import { cleanForModel, confusableSkeletons } from "../../domain/guardrails/Normalize.ts"
+import { cleanForModel, confusableSkeletons } from "../../domain/guardrails/normalization/Normalize.ts"
 import { normalizeClassification, parseClassificationReply, TriageResult, triageUserMessage } from "../../domain/Triage.ts"
 
 // ---------------------------------------------------------------------------

@@ -5,10 +5,10 @@
  * maps them back to the original text. Links are in `guardrailsLinks.ts`, commitments in
  * `guardrailsCommitments.ts`.
  */
-import { phraseKey } from "./Normalize.ts"
-import { profileText, startsOf, type TextProfile, triggerGroup } from "./Triggers.ts"
-import type { Hit, PiiCandidate } from "./Types.ts"
-import { type PiiOptions, phoneValue } from "./Pii.ts"
+import { phraseKey } from "../normalization/Normalize.ts"
+import { profileText, startsOf, type TextProfile, triggerGroup } from "../detectors/Triggers.ts"
+import type { Hit, PiiCandidate } from "../verdict/Types.ts"
+import { type PiiOptions, phoneValue } from "../detectors/Pii.ts"
 
 // ---------------------------------------------------------------------------
 // Phrases

@@ -12,9 +12,9 @@
  */
 import * as ibantools from "ibantools"
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js/max"
-import { normalizeText } from "./Normalize.ts"
+import { normalizeText } from "../normalization/Normalize.ts"
 import { startsOf, type TextProfile, triggerGroup } from "./Triggers.ts"
-import { allPiiKinds, type PiiCandidate, type PiiKind } from "./Types.ts"
+import { allPiiKinds, type PiiCandidate, type PiiKind } from "../verdict/Types.ts"
 
 // ---------------------------------------------------------------------------
 // Options

@@ -4,10 +4,10 @@
  * CVV or another credential (in English, German, French, Spanish, Italian, Portuguese and
  * Dutch). Works on the normalized text (`guardrailsNormalize.ts`) and returns spans on it.
  */
-import type { NormalizedText } from "./Normalize.ts"
-import { normalizeText, originalSpan } from "./Normalize.ts"
+import type { NormalizedText } from "../normalization/Normalize.ts"
+import { normalizeText, originalSpan } from "../normalization/Normalize.ts"
 import { profileText, startsOf, type TextProfile, triggerGroup } from "./Triggers.ts"
-import type { Hit } from "./Types.ts"
+import type { Hit } from "../verdict/Types.ts"
 
 // ---------------------------------------------------------------------------
 // Links

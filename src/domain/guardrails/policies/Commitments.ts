@@ -18,10 +18,10 @@
  * you asked about (€150)", "refunds of up to 100%"), and a quotation of someone's words ("you
  * wrote that you were "guaranteed a refund"", "the words "legally binding" in your order form").
  */
-import { normalizeText, phraseKey } from "./Normalize.ts"
+import { normalizeText, phraseKey } from "../normalization/Normalize.ts"
 import { findPhrases, type PhraseSet } from "./Policies.ts"
-import { profileText, startsOf, type TextProfile, triggerGroup } from "./Triggers.ts"
-import type { Hit } from "./Types.ts"
+import { profileText, startsOf, type TextProfile, triggerGroup } from "../detectors/Triggers.ts"
+import type { Hit } from "../verdict/Types.ts"
 
 // ---------------------------------------------------------------------------
 // Vocabulary (regular expression fragments, matched case-insensitively on normalized text)

@@ -21,8 +21,8 @@ import {
   defaultCommitmentPhrases,
   findCommitments,
   isBuiltinCommitmentPattern
-} from "./Commitments.ts"
-import { findUnsafeLinks } from "./Links.ts"
+} from "../policies/Commitments.ts"
+import { findUnsafeLinks } from "../detectors/Links.ts"
 import {
   type NormalizedText,
   normalizeText,
@@ -30,8 +30,8 @@ import {
   type PhraseAutomaton,
   phraseAutomaton,
   phraseKey
-} from "./Normalize.ts"
-import { defaultPhoneRegions, detectPiiNormalized, type PiiOptions } from "./Pii.ts"
+} from "../normalization/Normalize.ts"
+import { defaultPhoneRegions, detectPiiNormalized, type PiiOptions } from "../detectors/Pii.ts"
 import {
   type CompiledCustomerIdPattern,
   type CustomerContext,
@@ -41,9 +41,8 @@ import {
   findPhrases,
   type PhraseSet,
   phraseSet
-} from "./Policies.ts"
-import { scanText } from "./Triggers.ts"
-import { type PiiCorpusEntry, type PiiCorpusReport, scorePiiEntries } from "./Corpus.ts"
+} from "../policies/Policies.ts"
+import { scanText } from "../detectors/Triggers.ts"
 import {
   allGuardrailPolicies,
   allPiiKinds,
@@ -55,8 +54,7 @@ import {
   piiPolicy
 } from "./Types.ts"
 
-export * from "./Corpus.ts"
-export { cleanForModel, confusableSkeleton, type NormalizedText, normalizeText, originalSpan, phraseKey, stripInvisible } from "./Normalize.ts"
+export { cleanForModel, confusableSkeleton, type NormalizedText, normalizeText, originalSpan, phraseKey, stripInvisible } from "../normalization/Normalize.ts"
 export {
   cardNetwork,
   defaultPhoneRegions,
@@ -68,10 +66,10 @@ export {
   isValidSsn,
   luhnValid,
   type PiiOptions
-} from "./Pii.ts"
-export { defaultCommitmentPatterns, defaultCommitmentPhrases } from "./Commitments.ts"
-export { hostAllowed, hostOf } from "./Links.ts"
-export { type CustomerContext, defaultCustomerIdPattern } from "./Policies.ts"
+} from "../detectors/Pii.ts"
+export { defaultCommitmentPatterns, defaultCommitmentPhrases } from "../policies/Commitments.ts"
+export { hostAllowed, hostOf } from "../detectors/Links.ts"
+export { type CustomerContext, defaultCustomerIdPattern } from "../policies/Policies.ts"
 export * from "./Types.ts"
 
 // ---------------------------------------------------------------------------
@@ -352,9 +350,3 @@ export const evaluateGuardrails = (
   const published = truncateText(text, rules)
   return { allowed: violations.length === 0, violations, findings, text: published.text, truncated: published.truncated }
 }
-
-/** `scorePiiEntries` with `detectPii` (default rules) as the detector unless another is given. */
-export const scorePiiCorpus = (
-  entries: ReadonlyArray<PiiCorpusEntry>,
-  detect: (text: string) => ReadonlyArray<PiiMatch> = (text) => detectPii(text)
-): PiiCorpusReport => scorePiiEntries(entries, detect)
