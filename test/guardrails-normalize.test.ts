@@ -13,7 +13,7 @@ import {
   phraseKey,
   stripInvisible
 } from "../src/domain/guardrails/verdict/Verdict.ts"
-import { phraseAutomaton } from "../src/domain/guardrails/normalization/Normalize.ts"
+import { phraseAutomaton } from "../src/domain/guardrails/normalization/PhraseKeys.ts"
 import { scanText } from "../src/domain/guardrails/detectors/Triggers.ts"
 
 const norm = (text: string): string => normalizeText(text).text

@@ -14,7 +14,7 @@
  * The same pass computes the text's phrase key (`guardrailsNormalize.ts`) and runs a phrase
  * automaton over it (`scanText`), so a reply is read once for phrases and triggers.
  */
-import { keyMapping, type PhraseAutomaton, PHRASE_COLUMNS, phraseKey } from "../normalization/Normalize.ts"
+import { keyMapping, type PhraseAutomaton, PHRASE_COLUMNS, phraseKey } from "../normalization/PhraseKeys.ts"
 
 /** What one pass found in a text. */
 export interface TextProfile {

@@ -18,7 +18,8 @@
  * you asked about (€150)", "refunds of up to 100%"), and a quotation of someone's words ("you
  * wrote that you were "guaranteed a refund"", "the words "legally binding" in your order form").
  */
-import { normalizeText, phraseKey } from "../normalization/Normalize.ts"
+import { normalizeText } from "../normalization/Normalize.ts"
+import { phraseKey } from "../normalization/PhraseKeys.ts"
 import { findPhrases, type PhraseSet } from "./Policies.ts"
 import { profileText, startsOf, type TextProfile, triggerGroup } from "../detectors/Triggers.ts"
 import type { Hit } from "../verdict/Types.ts"

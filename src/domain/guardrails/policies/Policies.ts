@@ -5,7 +5,7 @@
  * maps them back to the original text. Links are in `guardrailsLinks.ts`, commitments in
  * `guardrailsCommitments.ts`.
  */
-import { phraseKey } from "../normalization/Normalize.ts"
+import { phraseKey } from "../normalization/PhraseKeys.ts"
 import { profileText, startsOf, type TextProfile, triggerGroup } from "../detectors/Triggers.ts"
 import type { Hit, PiiCandidate } from "../verdict/Types.ts"
 import { type PiiOptions, phoneValue } from "../detectors/Pii.ts"

@@ -23,14 +23,8 @@ import {
   isBuiltinCommitmentPattern
 } from "../policies/Commitments.ts"
 import { findUnsafeLinks } from "../detectors/Links.ts"
-import {
-  type NormalizedText,
-  normalizeText,
-  originalSpan,
-  type PhraseAutomaton,
-  phraseAutomaton,
-  phraseKey
-} from "../normalization/Normalize.ts"
+import { type NormalizedText, normalizeText, originalSpan } from "../normalization/Normalize.ts"
+import { type PhraseAutomaton, phraseAutomaton, phraseKey } from "../normalization/PhraseKeys.ts"
 import { defaultPhoneRegions, detectPiiNormalized, type PiiOptions } from "../detectors/Pii.ts"
 import {
   type CompiledCustomerIdPattern,
@@ -54,7 +48,10 @@ import {
   piiPolicy
 } from "./Types.ts"
 
-export { cleanForModel, confusableSkeleton, type NormalizedText, normalizeText, originalSpan, phraseKey, stripInvisible } from "../normalization/Normalize.ts"
+export { confusableSkeleton } from "../normalization/Confusables.ts"
+export { cleanForModel, stripInvisible } from "../normalization/ModelText.ts"
+export { type NormalizedText, normalizeText, originalSpan } from "../normalization/Normalize.ts"
+export { phraseKey } from "../normalization/PhraseKeys.ts"
 export {
   cardNetwork,
   defaultPhoneRegions,
