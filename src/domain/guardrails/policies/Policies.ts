@@ -8,7 +8,7 @@
 import { phraseKey } from "../normalization/PhraseKeys.ts"
 import { profileText, startsOf, type TextProfile, triggerGroup } from "../detectors/Triggers.ts"
 import type { Hit, PiiCandidate } from "../verdict/Types.ts"
-import { type PiiOptions, phoneValue } from "../detectors/Pii.ts"
+import { type PiiOptions, phoneValue } from "../detectors/Phones.ts"
 
 // ---------------------------------------------------------------------------
 // Phrases

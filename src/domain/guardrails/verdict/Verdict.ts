@@ -25,7 +25,8 @@ import {
 import { findUnsafeLinks } from "../detectors/Links.ts"
 import { type NormalizedText, normalizeText, originalSpan } from "../normalization/Normalize.ts"
 import { type PhraseAutomaton, phraseAutomaton, phraseKey } from "../normalization/PhraseKeys.ts"
-import { defaultPhoneRegions, detectPiiNormalized, type PiiOptions } from "../detectors/Pii.ts"
+import { detectPiiNormalized } from "../detectors/Pii.ts"
+import { defaultPhoneRegions, type PiiOptions } from "../detectors/Phones.ts"
 import {
   type CompiledCustomerIdPattern,
   type CustomerContext,
@@ -52,18 +53,10 @@ export { confusableSkeleton } from "../normalization/Confusables.ts"
 export { cleanForModel, stripInvisible } from "../normalization/ModelText.ts"
 export { type NormalizedText, normalizeText, originalSpan } from "../normalization/Normalize.ts"
 export { phraseKey } from "../normalization/PhraseKeys.ts"
-export {
-  cardNetwork,
-  defaultPhoneRegions,
-  ibanLengths,
-  ibanMod97,
-  isPaymentCardNumber,
-  isValidIban,
-  isValidItin,
-  isValidSsn,
-  luhnValid,
-  type PiiOptions
-} from "../detectors/Pii.ts"
+export { ibanLengths, ibanMod97, isValidIban } from "../detectors/Ibans.ts"
+export { cardNetwork, isPaymentCardNumber, luhnValid } from "../detectors/PaymentCards.ts"
+export { defaultPhoneRegions, type PiiOptions } from "../detectors/Phones.ts"
+export { isValidItin, isValidSsn } from "../detectors/SocialSecurityNumbers.ts"
 export { defaultCommitmentPatterns, defaultCommitmentPhrases } from "../policies/Commitments.ts"
 export { hostAllowed, hostOf } from "../detectors/Links.ts"
 export { type CustomerContext, defaultCustomerIdPattern } from "../policies/Policies.ts"
