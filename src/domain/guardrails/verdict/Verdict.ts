@@ -19,9 +19,9 @@ import {
   compilePattern,
   defaultCommitmentPatterns,
   defaultCommitmentPhrases,
-  findCommitments,
   isBuiltinCommitmentPattern
-} from "../policies/Commitments.ts"
+} from "../policies/CommitmentPatterns.ts"
+import { findCommitments } from "../policies/Commitments.ts"
 import { findUnsafeLinks } from "../detectors/Links.ts"
 import { type NormalizedText, normalizeText, originalSpan } from "../normalization/Normalize.ts"
 import { type PhraseAutomaton, phraseAutomaton, phraseKey } from "../normalization/PhraseKeys.ts"
@@ -57,7 +57,7 @@ export { ibanLengths, ibanMod97, isValidIban } from "../detectors/Ibans.ts"
 export { cardNetwork, isPaymentCardNumber, luhnValid } from "../detectors/PaymentCards.ts"
 export { defaultPhoneRegions, type PiiOptions } from "../detectors/Phones.ts"
 export { isValidItin, isValidSsn } from "../detectors/SocialSecurityNumbers.ts"
-export { defaultCommitmentPatterns, defaultCommitmentPhrases } from "../policies/Commitments.ts"
+export { defaultCommitmentPatterns, defaultCommitmentPhrases } from "../policies/CommitmentPatterns.ts"
 export { hostAllowed, hostOf } from "../detectors/Links.ts"
 export { type CustomerContext, defaultCustomerIdPattern } from "../policies/Policies.ts"
 export * from "./Types.ts"
