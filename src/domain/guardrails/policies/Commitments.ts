@@ -28,7 +28,7 @@ import { profileText, startsOf, type TextProfile } from "../detectors/Triggers.t
 import type { Hit } from "../verdict/Types.ts"
 import { alt, R } from "./CommitmentGrammar.ts"
 import { type BuiltinPattern, type CommitmentPattern, isNegatedBefore } from "./CommitmentPatterns.ts"
-import { findPhrases, type PhraseSet } from "./Policies.ts"
+import { findPhrases, type PhraseSet } from "./Phrases.ts"
 
 /** A condition earlier in the sentence ("If eligible, you'll get a refund", "Sobald …"). */
 const CONDITIONAL_BEFORE_RE = /(?:^|[.!?]\s)[^.!?]*(?<![\p{L}\p{N}])(?:if|once|when|unless|provided|as\s+soon\s+as|wenn|falls|sobald|si|d[èe]s\s+que|lorsque|cuando|una\s+vez|quando|assim\s+que|als|zodra|indien)(?![\p{L}\p{N}])[^.!?]*$/iu

@@ -32,11 +32,9 @@ import {
   type CustomerContext,
   customerIdPattern,
   defaultCustomerIdPattern,
-  findForeignCustomerData,
-  findPhrases,
-  type PhraseSet,
-  phraseSet
-} from "../policies/Policies.ts"
+  findForeignCustomerData
+} from "../policies/ForeignCustomerData.ts"
+import { findPhrases, type PhraseSet, phraseSet } from "../policies/Phrases.ts"
 import { scanText } from "../detectors/Triggers.ts"
 import {
   allGuardrailPolicies,
@@ -59,7 +57,7 @@ export { defaultPhoneRegions, type PiiOptions } from "../detectors/Phones.ts"
 export { isValidItin, isValidSsn } from "../detectors/SocialSecurityNumbers.ts"
 export { defaultCommitmentPatterns, defaultCommitmentPhrases } from "../policies/CommitmentPatterns.ts"
 export { hostAllowed, hostOf } from "../detectors/Links.ts"
-export { type CustomerContext, defaultCustomerIdPattern } from "../policies/Policies.ts"
+export { type CustomerContext, defaultCustomerIdPattern } from "../policies/ForeignCustomerData.ts"
 export * from "./Types.ts"
 
 // ---------------------------------------------------------------------------
