@@ -82,7 +82,7 @@ export const customerIdPattern = (source: string): CompiledCustomerIdPattern => 
 })
 
 const ID_CUE_HINT_RE = /customer|account|client|member|user|kunde|klant|kund|asiakas|m[üu][şs]teri|cliente/i
-/** Words of customer ids and of their cues (trigger words, `guardrailsTriggers.ts`). */
+/** Words of customer ids and of their cues (trigger words, `detectors/Triggers.ts`). */
 const ID_WORDS = triggerGroup([
   "cust", "cus", "customer", "acct", "acc", "account", "client", "member", "usr", "user", "kunde", "kunden", "klant", "kund",
   "asiakas", "müşteri", "musteri", "cliente"
