@@ -10,7 +10,7 @@ import {
   type TicketTriaged,
   TicketTriaged as TicketTriagedSchema
 } from "../src/domain/Events.ts"
-import { evaluateGuardrails } from "../src/domain/guardrails/Verdict.ts"
+import { evaluateGuardrails } from "../src/domain/guardrails/verdict/Verdict.ts"
 import { topicForTriage } from "../src/domain/Topics.ts"
 import { seedCustomers } from "../src/services/customers/CustomerDirectory.ts"
 import { mockClassify, mockReplies } from "../src/services/llm/MockLlm.ts"

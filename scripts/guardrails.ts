@@ -14,7 +14,7 @@
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
-import { evaluateGuardrails, type GuardrailRules } from "../src/domain/guardrails/Verdict.ts"
+import { evaluateGuardrails, type GuardrailRules } from "../src/domain/guardrails/verdict/Verdict.ts"
 import { GuardrailsConfig } from "../src/services/config/AppConfig.ts"
 
 const usage = "usage: node scripts/guardrails.ts --file FILE   (JSON lines {\"id\", \"text\"}; - for stdin)"

@@ -121,7 +121,7 @@ export {
   type PiiKind,
   type PiiMatch,
   type ReplyPolicy
-} from "./domain/guardrails/Verdict.ts"
+} from "./domain/guardrails/verdict/Verdict.ts"
 
 // Configuration (read from the environment through effect's Config)
 export { GuardrailsConfig, groupIdConfig, RuntimeConfig, TriageConfig } from "./services/config/AppConfig.ts"

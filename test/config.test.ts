@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, References } from "effect"
-import { defaultGuardrailRules } from "../src/domain/guardrails/Verdict.ts"
+import { defaultGuardrailRules } from "../src/domain/guardrails/verdict/Verdict.ts"
 import { GuardrailsConfig, LlmSelectionConfig, RuntimeConfig, TriageConfig } from "../src/services/config/AppConfig.ts"
 import { dotEnvAdditions } from "../src/services/config/DotEnv.ts"
 import { KafkaJsConfig } from "../src/services/kafka/KafkaConfig.ts"

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll } from "vitest"
-import { allPiiKinds, defaultGuardrailRules } from "../src/domain/guardrails/Verdict.ts"
+import { allPiiKinds, defaultGuardrailRules } from "../src/domain/guardrails/verdict/Verdict.ts"
 import { maxCorpusFileBytes, parseCorpusFile, scoreCorpus } from "../src/tooling/eval/GuardrailsEval.ts"
 
 const root = fileURLToPath(new URL("../", import.meta.url))

@@ -6,7 +6,7 @@
  * are written for these tests (not taken from the corpora).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { defaultCommitmentPatterns } from "../src/domain/guardrails/Verdict.ts"
+import { defaultCommitmentPatterns } from "../src/domain/guardrails/verdict/Verdict.ts"
 import { blocks, passes } from "./guardrails-support.ts"
 
 

@@ -11,7 +11,7 @@ import {
   type GuardrailRules,
   isValidItin,
   type PiiKind
-} from "../src/domain/guardrails/Verdict.ts"
+} from "../src/domain/guardrails/verdict/Verdict.ts"
 
 const kindsIn = (text: string, rules?: GuardrailRules): ReadonlyArray<PiiKind> => [
   ...new Set(detectPii(text, undefined, rules).map((m) => m.kind))

@@ -1,5 +1,5 @@
 /**
- * The one normalization every guardrail check runs on (src/domain/guardrails/Normalize.ts):
+ * The one normalization every guardrail check runs on (src/domain/guardrails/normalization/Normalize.ts):
  * what each step does, and properties over arbitrary text (fast-check): offsets map back into
  * the original, normalizing twice changes nothing, stripping never adds a character.
  */
@@ -12,9 +12,9 @@ import {
   originalSpan,
   phraseKey,
   stripInvisible
-} from "../src/domain/guardrails/Verdict.ts"
-import { phraseAutomaton } from "../src/domain/guardrails/Normalize.ts"
-import { scanText } from "../src/domain/guardrails/Triggers.ts"
+} from "../src/domain/guardrails/verdict/Verdict.ts"
+import { phraseAutomaton } from "../src/domain/guardrails/normalization/PhraseKeys.ts"
+import { scanText } from "../src/domain/guardrails/detectors/Triggers.ts"
 
 const norm = (text: string): string => normalizeText(text).text
 

@@ -13,7 +13,7 @@ import {
   type GuardrailPolicy,
   type GuardrailRules,
   guardrailRuleProblems
-} from "../src/domain/guardrails/Verdict.ts"
+} from "../src/domain/guardrails/verdict/Verdict.ts"
 import { Topics } from "../src/domain/Topics.ts"
 import { specialistAgent, specialistByName } from "../src/programs/SpecialistAgent.ts"
 import { GuardrailsConfig } from "../src/services/config/AppConfig.ts"

@@ -7,7 +7,7 @@
  * sentences are written for these tests, in other words and numbers than the corpora.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { defaultGuardrailRules, detectPii, evaluateGuardrails, type PiiKind } from "../src/domain/guardrails/Verdict.ts"
+import { defaultGuardrailRules, detectPii, evaluateGuardrails, type PiiKind } from "../src/domain/guardrails/verdict/Verdict.ts"
 import { blocks, passes } from "./guardrails-support.ts"
 
 const kinds = (text: string): ReadonlyArray<PiiKind> => [...new Set(detectPii(text).map((m) => m.kind))].sort()

@@ -1,6 +1,6 @@
 /** Assertions shared by the guardrails' class tests: each text blocked by, or passing, a policy. */
 import { assert } from "@effect/vitest"
-import { evaluateGuardrails, type GuardrailPolicy } from "../src/domain/guardrails/Verdict.ts"
+import { evaluateGuardrails, type GuardrailPolicy } from "../src/domain/guardrails/verdict/Verdict.ts"
 
 export const violations = (text: string): ReadonlyArray<GuardrailPolicy> => evaluateGuardrails(text).violations
 

@@ -12,10 +12,9 @@ import {
   isValidIban,
   isValidSsn,
   luhnValid,
-  parsePiiCorpus,
-  type PiiKind,
-  scorePiiCorpus
-} from "../src/domain/guardrails/Verdict.ts"
+  type PiiKind
+} from "../src/domain/guardrails/verdict/Verdict.ts"
+import { parsePiiCorpus, scorePiiCorpus } from "../src/tooling/eval/GuardrailCorpus.ts"
 
 const kindsIn = (text: string): ReadonlyArray<PiiKind> => [...new Set(detectPii(text).map((m) => m.kind))]
 const spans = (text: string, kind?: PiiKind): ReadonlyArray<string> =>

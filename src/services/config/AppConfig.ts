@@ -11,7 +11,7 @@ import {
   patternProblem,
   phrasesProblem,
   regionProblem
-} from "../../domain/guardrails/Verdict.ts"
+} from "../../domain/guardrails/verdict/GuardrailRules.ts"
 import { defaultConfidenceThreshold, Topics } from "../../domain/Topics.ts"
 import { defaultRuntimeOptions, OtherEventTypesValues, type RuntimeOptions } from "./RuntimeOptions.ts"
 import { choice, flag, nonNegativeInt, positiveInt } from "./ConfigValues.ts"

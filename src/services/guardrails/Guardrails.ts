@@ -11,7 +11,7 @@ import {
   evaluateGuardrails,
   type GuardrailRules,
   type GuardrailVerdict
-} from "../../domain/guardrails/Verdict.ts"
+} from "../../domain/guardrails/verdict/Verdict.ts"
 import { GuardrailsConfig } from "../config/AppConfig.ts"
 
 /**

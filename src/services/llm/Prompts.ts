@@ -10,7 +10,8 @@
  */
 import { Option, Predicate, Schema } from "effect"
 import { Priorities, type TicketText, type TicketTriaged, TicketTypes } from "../../domain/Events.ts"
-import { cleanForModel, confusableSkeletons } from "../../domain/guardrails/Normalize.ts"
+import { confusableSkeletons } from "../../domain/guardrails/normalization/Confusables.ts"
+import { cleanForModel } from "../../domain/guardrails/normalization/ModelText.ts"
 import { normalizeClassification, parseClassificationReply, TriageResult, triageUserMessage } from "../../domain/Triage.ts"
 
 // ---------------------------------------------------------------------------

@@ -17,7 +17,9 @@ import {
   detectPii,
   evaluateGuardrails,
   type GuardrailPolicy,
-  type GuardrailRules,
+  type GuardrailRules
+} from "../../domain/guardrails/verdict/Verdict.ts"
+import {
   parseCorpusLine,
   type PiiCorpusEntry,
   type PiiCorpusReport,
@@ -26,7 +28,7 @@ import {
   type PolicyCorpusReport,
   scorePiiEntries,
   scorePolicyCorpus
-} from "../../domain/guardrails/Verdict.ts"
+} from "./GuardrailCorpus.ts"
 
 export const targetPrecision = 0.98
 export const targetRecall = 0.97

@@ -6,7 +6,7 @@
  */
 import { Duration, Effect, Ref } from "effect"
 import type { Priority, TicketTriaged, TriageType } from "../../domain/Events.ts"
-import type { GuardrailPolicy } from "../../domain/guardrails/Verdict.ts"
+import type { GuardrailPolicy } from "../../domain/guardrails/verdict/Verdict.ts"
 import { decideTriage } from "../../programs/TriageAgent.ts"
 import { specialists, type SpecialistSpec } from "../../programs/SpecialistAgent.ts"
 import { Guardrails } from "../../services/guardrails/Guardrails.ts"

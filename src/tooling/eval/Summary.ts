@@ -3,7 +3,7 @@
  * functions of `Scores.ts` and the prices of `PricesFile.ts`.
  */
 import { TicketTypes } from "../../domain/Events.ts"
-import { allGuardrailPolicies, type GuardrailPolicy } from "../../domain/guardrails/Verdict.ts"
+import { allGuardrailPolicies, type GuardrailPolicy } from "../../domain/guardrails/verdict/Verdict.ts"
 import { topicForTriage } from "../../domain/Topics.ts"
 import { specialists } from "../../programs/SpecialistAgent.ts"
 import { judgeCriteria, type JudgeCriterion } from "./Judge.ts"

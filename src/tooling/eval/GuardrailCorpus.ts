@@ -9,8 +9,12 @@
  *
  * Scores are per (text, kind) or per (text, policy): a true positive when labelled and
  * detected, a false positive when detected only, a false negative when labelled only.
+ *
+ * Pure: the guardrails themselves are in `src/domain/guardrails/`; the files are read and the
+ * report is rendered by `GuardrailsEval.ts`.
  */
-import { allGuardrailPolicies, allPiiKinds, type GuardrailPolicy, type PiiKind, type PiiMatch, piiPolicy } from "./Types.ts"
+import { allGuardrailPolicies, allPiiKinds, type GuardrailPolicy, type PiiKind, type PiiMatch, piiPolicy } from "../../domain/guardrails/verdict/Types.ts"
+import { detectPii } from "../../domain/guardrails/verdict/Verdict.ts"
 
 export interface PiiCorpusEntry {
   readonly id: string
@@ -210,6 +214,12 @@ export const scorePiiEntries = (
   const perKind = Object.fromEntries(allPiiKinds.map((k) => [k, t.of(k)])) as Record<PiiKind, PiiScore>
   return { entries: entries.length, perKind, overall: t.overall, mistakes: t.mistakes }
 }
+
+/** `scorePiiEntries` with `detectPii` (default rules) as the detector unless another is given. */
+export const scorePiiCorpus = (
+  entries: ReadonlyArray<PiiCorpusEntry>,
+  detect: (text: string) => ReadonlyArray<PiiMatch> = (text) => detectPii(text)
+): PiiCorpusReport => scorePiiEntries(entries, detect)
 
 const piiPolicies: ReadonlySet<GuardrailPolicy> = new Set(allPiiKinds.map(piiPolicy))
 

@@ -1,91 +1,13 @@
 /**
- * Reply policies on phrases and on other customers' data: forbidden (and commitment) phrases
- * matched on phrase keys, and the ids, emails and phone numbers of other customers. Each works
- * on the normalized text (`guardrailsNormalize.ts`) and returns spans on it; `guardrails.ts`
- * maps them back to the original text. Links are in `guardrailsLinks.ts`, commitments in
- * `guardrailsCommitments.ts`.
+ * The `foreign_customer_data` policy: the ids, emails and phone numbers of other customers in
+ * a reply (anything the ticket's own customer record does not hold). Works on the normalized
+ * text (`normalization/Normalize.ts`) and the PII found in it, and returns spans on it.
  */
-import { phraseKey } from "./Normalize.ts"
-import { profileText, startsOf, type TextProfile, triggerGroup } from "./Triggers.ts"
-import type { Hit, PiiCandidate } from "./Types.ts"
-import { type PiiOptions, phoneValue } from "./Pii.ts"
-
-// ---------------------------------------------------------------------------
-// Phrases
-// ---------------------------------------------------------------------------
-
-/** Phrases with their keys, for `findPhrases`. */
-export interface PhraseSet {
-  readonly phrases: ReadonlyArray<string>
-  /** Per phrase, the keys of its written forms (`I am not a lawyer`, `I'm not a lawyer`). */
-  readonly keys: ReadonlyArray<ReadonlyArray<string>>
-  /** Any of the keys (one scan of a text's key instead of one per phrase). */
-  readonly any: RegExp | undefined
-}
+import { type PiiOptions, phoneValue } from "../detectors/Phones.ts"
+import { profileText, startsOf, type TextProfile, triggerGroup } from "../detectors/Triggers.ts"
+import type { Hit, PiiCandidate } from "../verdict/Types.ts"
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-
-/** English contractions, both ways: a phrase written one way also matches the other. */
-const CONTRACTIONS: ReadonlyArray<readonly [string, string]> = [
-  ["i am", "i'm"], ["you are", "you're"], ["we are", "we're"], ["they are", "they're"], ["it is", "it's"],
-  ["that is", "that's"], ["is not", "isn't"], ["are not", "aren't"], ["was not", "wasn't"],
-  ["do not", "don't"], ["does not", "doesn't"], ["did not", "didn't"], ["cannot", "can't"], ["can not", "can't"],
-  ["will not", "won't"], ["would not", "wouldn't"], ["we will", "we'll"], ["i will", "i'll"], ["you will", "you'll"],
-  ["we have", "we've"], ["i have", "i've"], ["let us", "let's"]
-]
-
-/** The written forms of a phrase: as given, and with each contraction expanded or contracted. */
-const phraseForms = (phrase: string): ReadonlyArray<string> => {
-  const forms = new Set([phrase.normalize("NFKC").replace(/[\u2018\u2019\u02bc]/g, "'")])
-  for (const [long, short] of CONTRACTIONS) {
-    for (const form of [...forms]) {
-      for (const [from, to] of [[long, short], [short, long]] as const) {
-        const re = new RegExp(String.raw`(?<![\p{L}'])${escapeRegExp(from)}(?![\p{L}'])`, "giu")
-        if (re.test(form)) forms.add(form.replace(re, to))
-      }
-    }
-  }
-  return [...forms]
-}
-
-export const phraseSet = (phrases: ReadonlyArray<string>): PhraseSet => {
-  const keys = phrases.map((phrase) => [
-    ...new Set(phraseForms(phrase).map((form) => phraseKey(form).key.replaceAll("#", "")).filter((k) => k.length > 0))
-  ])
-  const all = keys.flat()
-  return { phrases, keys, any: all.length === 0 ? undefined : new RegExp(all.map(escapeRegExp).join("|")) }
-}
-
-/**
- * Where the phrases occur in a normalized text: substring match on phrase keys (case, accents,
- * spacing, hyphens, punctuation, `%`/`percent` and the ASCII confusables do not matter; a
- * sentence end does). `key` is `phraseKey(text).key` when the caller has it. Returns, per phrase found, its index and the normalized span of its first
- * occurrence.
- */
-export const findPhrases = (
-  text: string,
-  set: PhraseSet,
-  key: string = phraseKey(text).key
-): ReadonlyArray<{ readonly index: number; readonly start: number; readonly end: number }> => {
-  if (set.any === undefined || !set.any.test(key)) return []
-  const found: Array<readonly [number, string]> = []
-  set.keys.forEach((needles, index) => {
-    const needle = needles.find((n) => key.includes(n))
-    if (needle !== undefined) found.push([index, needle])
-  })
-  if (found.length === 0) return []
-  const { key: keyed, at } = phraseKey(text, true)
-  return found.map(([index, needle]) => {
-    const k = keyed.indexOf(needle)
-    const start = at?.[k] ?? 0
-    const end = (at?.[k + needle.length - 1] ?? start) + 1
-    return { index, start, end }
-  })
-}
-
-// ---------------------------------------------------------------------------
-// Other customers' data
-// ---------------------------------------------------------------------------
 
 /** The ticket's own customer, as the specialist knows it. */
 export interface CustomerContext {
@@ -160,7 +82,7 @@ export const customerIdPattern = (source: string): CompiledCustomerIdPattern => 
 })
 
 const ID_CUE_HINT_RE = /customer|account|client|member|user|kunde|klant|kund|asiakas|m[üu][şs]teri|cliente/i
-/** Words of customer ids and of their cues (trigger words, `guardrailsTriggers.ts`). */
+/** Words of customer ids and of their cues (trigger words, `detectors/Triggers.ts`). */
 const ID_WORDS = triggerGroup([
   "cust", "cus", "customer", "acct", "acc", "account", "client", "member", "usr", "user", "kunde", "kunden", "klant", "kund",
   "asiakas", "müşteri", "musteri", "cliente"

@@ -11,10 +11,10 @@
  * A check that uses a group must still match the text itself: a trigger is a necessary
  * condition, never a finding.
  *
- * The same pass computes the text's phrase key (`guardrailsNormalize.ts`) and runs a phrase
+ * The same pass computes the text's phrase key (`normalization/PhraseKeys.ts`) and runs a phrase
  * automaton over it (`scanText`), so a reply is read once for phrases and triggers.
  */
-import { keyMapping, type PhraseAutomaton, PHRASE_COLUMNS, phraseKey } from "./Normalize.ts"
+import { keyMapping, type PhraseAutomaton, PHRASE_COLUMNS, phraseKey } from "../normalization/PhraseKeys.ts"
 
 /** What one pass found in a text. */
 export interface TextProfile {

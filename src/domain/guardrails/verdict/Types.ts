@@ -73,7 +73,7 @@ export interface GuardrailFinding {
   readonly end: number
 }
 
-/** A finding on the normalized text (the policies' modules return these; `guardrails.ts` maps them to the original). */
+/** A finding on the normalized text (the policies' modules return these; `Verdict.ts` maps them to the original). */
 export interface Hit {
   readonly kind: FindingKind
   readonly start: number
