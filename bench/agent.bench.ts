@@ -39,10 +39,11 @@ import { bootstrapServers, chargedTwiceTicket, createTopics, kafkaClient, runId 
 import { Topics } from "../src/domain/Topics.ts"
 import { triageByHand } from "./handWork.ts"
 import { option, silenceKafkaJsTimeoutWarning } from "./cli.ts"
+import { BenchOptionError } from "./errors.ts"
 
 silenceKafkaJsTimeoutWarning()
 const which = option("--agent", "triage")
-if (which !== "triage" && which !== "billing") throw new Error(`--agent must be triage or billing, not ${which}`)
+if (which !== "triage" && which !== "billing") throw new BenchOptionError({ message: `--agent must be triage or billing, not ${which}` })
 const tickets = Number(option("--tickets", "40000"))
 const rounds = Number(option("--rounds", "3"))
 const concurrency = Number(option("--concurrency", "256"))

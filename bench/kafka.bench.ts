@@ -62,6 +62,7 @@ import {
   tailTopics
 } from "../test/agent-process.ts"
 import { option, silenceKafkaJsTimeoutWarning } from "./cli.ts"
+import { BenchFailure } from "./errors.ts"
 
 silenceKafkaJsTimeoutWarning()
 
@@ -102,7 +103,7 @@ const startPipeStage = (
     child.stdout.on("data", (d: Buffer) => {
       if (d.toString().includes("ready")) resolve()
     })
-    void exited.then(() => reject(new Error("pipe stage exited")))
+    void exited.then(() => reject(new BenchFailure({ message: "pipe stage exited" })))
   })
   return {
     pid: child.pid ?? 0,
@@ -279,7 +280,7 @@ const main = async () => {
   if (script.startsWith("dist/")) {
     // The image runs the compiled sources: build them as its build stage does.
     const build = spawnSync(process.execPath, [join(repoRoot, "scripts/build.ts")], { cwd: repoRoot, stdio: ["ignore", "ignore", "inherit"] })
-    if (build.status !== 0) throw new Error("npm run build failed")
+    if (build.status !== 0) throw new BenchFailure({ message: "npm run build failed" })
   }
   const only = option("--only", "")
   const repeat = Math.max(1, Math.floor(Number(option("--repeat", "3"))))

@@ -37,19 +37,20 @@ import { providerGates } from "../src/services/llm/ProviderGate.ts"
 import { layerLogging } from "../src/services/logging/Logging.ts"
 import { type OutageMode, type QuotaProvider, type QuotaProviderStats, startQuotaProvider } from "../test/fakes/QuotaProvider.ts"
 import { args, option } from "./cli.ts"
+import { BenchOptionError } from "./errors.ts"
 import { backlog } from "./quotaTickets.ts"
 
 type Format = "openai" | "anthropic"
 
 const oneOf = <A extends string>(name: string, fallback: A, allowed: ReadonlyArray<A>): A => {
   const value = option(name, fallback)
-  if (!(allowed as ReadonlyArray<string>).includes(value)) throw new Error(`${name} must be one of ${allowed.join("|")}, not ${value}`)
+  if (!(allowed as ReadonlyArray<string>).includes(value)) throw new BenchOptionError({ message: `${name} must be one of ${allowed.join("|")}, not ${value}` })
   return value as A
 }
 
 const positive = (name: string, fallback: number, allowZero = false): number => {
   const value = Number(option(name, String(fallback)))
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) throw new Error(`${name} must be a positive number`)
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) throw new BenchOptionError({ message: `${name} must be a positive number` })
   return value
 }
 

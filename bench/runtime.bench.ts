@@ -18,6 +18,7 @@ import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemo
 import { Kafka } from "../src/services/kafka/Kafka.ts"
 import { layerMockLlm } from "../src/services/llm/MockLlm.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
+import { BenchFailure } from "./errors.ts"
 import { billingByHand, triageByHand } from "./handWork.ts"
 
 const args = process.argv.slice(2)
@@ -60,29 +61,30 @@ const throughRuntime = (tickets: number, latencyMs: number, concurrency: number)
 const encoder = new TextEncoder()
 
 /** The same per-ticket work as a plain loop: no runtime, no broker. */
-const handWritten = (tickets: number): number => {
-  const inputs = Array.from({ length: tickets }, (_, i) => encoder.encode(ticketJson(i)))
-  let sink = 0
-  const started = performance.now()
-  for (const bytes of inputs) {
-    const triaged = triageByHand(bytes)
-    const resolved = billingByHand(encoder.encode(triaged.value))
-    sink += encoder.encode(resolved.value).byteLength
-  }
-  const seconds = (performance.now() - started) / 1000
-  if (sink === 0) throw new Error("unreachable")
-  return tickets / seconds
-}
+const handWritten = (tickets: number): Effect.Effect<number, BenchFailure> =>
+  Effect.suspend(() => {
+    const inputs = Array.from({ length: tickets }, (_, i) => encoder.encode(ticketJson(i)))
+    let sink = 0
+    const started = performance.now()
+    for (const bytes of inputs) {
+      const triaged = triageByHand(bytes)
+      const resolved = billingByHand(encoder.encode(triaged.value))
+      sink += encoder.encode(resolved.value).byteLength
+    }
+    const seconds = (performance.now() - started) / 1000
+    // The output is used, so that the loop cannot be optimised away.
+    return sink === 0 ? Effect.fail(new BenchFailure({ message: "unreachable" })) : Effect.succeed(tickets / seconds)
+  })
 
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 0 })
 
 const main = Effect.gen(function*() {
   console.log(`support-agents runtime benchmark (Node ${process.versions.node}, in-memory broker, mock LLM)\n`)
   // Warm up both paths so the JIT has seen them.
-  handWritten(2_000)
+  yield* handWritten(2_000)
   yield* throughRuntime(2_000, 0, 256)
 
-  const loop = handWritten(overheadTickets)
+  const loop = yield* handWritten(overheadTickets)
   const runtime = yield* throughRuntime(overheadTickets, 0, 256)
   console.log(`1. mock LLM 0 ms, ${fmt(overheadTickets)} tickets, triage + billing`)
   console.log(`   hand-written loop (baseline)       ${fmt(loop).padStart(8)} tickets/s`)

@@ -1,71 +1,40 @@
 /**
- * An agent of your own in a few lines: flags angry customers among resolved tickets.
+ * The sentiment agent run the way a test of an agent of your own runs it: on the in-memory
+ * broker, a few new tickets in, one `ticket.sentiment` event out per ticket.
  *
- * It consumes `ticket.resolved`, scores the reply's ticket for frustration, and publishes a
- * `ticket.sentiment` event. Decoding, dead letters, retries, per-key order, commits and
- * shutdown come from the runtime.
+ * The agent is the built-in one (`support-agents sentiment`, deployed like the others), and
+ * its one file, src/programs/SentimentAgent.ts, reads like an agent of your own: the Schema of
+ * its event, a handler that returns the records to produce, a fallback, `defineAgent`, and the
+ * manifest that deploys it. The runtime does the rest (decoding, dead letters, retries, per-key
+ * order, commits, shutdown). The README's "Use it as a library" writes one from scratch.
  *
- *   node examples/sentiment-agent.ts        (in-memory broker, a few sample events)
+ *   node examples/sentiment-agent.ts        (in-memory broker, two sample tickets)
  */
-import { Effect, Fiber, Schema } from "effect"
-// In an application of your own these are "support-agents" and "support-agents/testing".
-import { defineAgent, Kafka, runAgent, TicketResolved, Topics } from "../src/index.ts"
+import { Effect, Fiber } from "effect"
+// In an application of your own these are "support-agents" and "support-agents/testing", and
+// the agent is a file of yours.
+import { Kafka, runAgent, Topics } from "../src/index.ts"
+import { sentimentAgent, sentimentTopic } from "../src/programs/SentimentAgent.ts"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/testing.ts"
 
-const angryWords = ["angry", "unacceptable", "worst", "again", "cancel", "furious", "!!"]
-
-export const SentimentScored = Schema.Struct({
-  event_type: Schema.Literal("ticket.sentiment"),
-  ticket_id: Schema.String,
-  frustrated: Schema.Boolean,
-  score: Schema.Number
+const ticket = (id: string, subject: string, body: string) => ({
+  topic: Topics.events,
+  key: id,
+  value: JSON.stringify({ event_type: "ticket.created", ticket_id: id, customer_id: "c", subject, body, channel: "email" })
 })
 
-export const sentimentAgent = defineAgent({
-  name: "sentiment",
-  groupId: "sentiment-agent",
-  topics: [Topics.resolved],
-  schema: TicketResolved,
-  eventType: "ticket.resolved",
-  handle: (ticket) => {
-    const text = ticket.response.toLowerCase()
-    const score = angryWords.filter((w) => text.includes(w)).length / angryWords.length
-    const event = Schema.encodeSync(SentimentScored)({
-      event_type: "ticket.sentiment",
-      ticket_id: ticket.ticket_id,
-      frustrated: score > 0,
-      score
-    })
-    return Effect.succeed([{ topic: "ticket.sentiment", key: ticket.ticket_id, value: JSON.stringify(event) }])
-  },
-  // Nothing can fail in this handler, but every agent says where a ticket goes if it does.
-  fallback: (ticket, failure) => [
-    { topic: "ticket.sentiment.failed", key: ticket.ticket_id, value: JSON.stringify({ ticket_id: ticket.ticket_id, ...failure }) }
-  ]
-})
-
-/** Runs the agent on the in-memory broker over a few events and returns what it produced. */
+/** Runs the agent on the in-memory broker over two tickets and returns the events it produced. */
 export const demo = Effect.gen(function*() {
   const kafka = yield* Kafka
   const broker = yield* InMemoryBroker
-  const resolved = (id: string, response: string) => ({
-    topic: Topics.resolved,
-    key: id,
-    value: JSON.stringify({
-      event_type: "ticket.resolved",
-      ticket_id: id,
-      customer_id: "c",
-      triage_type: "billing",
-      resolved_by: "billing",
-      resolved_at: "2026-11-21T10:00:00Z",
-      response
-    })
-  })
-  yield* kafka.produce([resolved("a", "Sorry it happened again, that is unacceptable."), resolved("b", "Thanks!")])
-  const fiber = yield* Effect.forkChild(runAgent(sentimentAgent))
-  while ((yield* broker.records("ticket.sentiment")).length < 2) yield* Effect.sleep(5)
+  yield* kafka.produce([
+    ticket("a", "Charged twice, again", "Sorry to write again, but this is unacceptable!!"),
+    ticket("b", "Invoice copy", "Could you send me last month's invoice? Thanks!")
+  ])
+  const fiber = yield* Effect.forkChild(runAgent(sentimentAgent()))
+  while ((yield* broker.records(sentimentTopic)).length < 2) yield* Effect.sleep(5)
   yield* Fiber.interrupt(fiber)
-  return (yield* broker.records("ticket.sentiment")).map((r) => JSON.parse(new TextDecoder().decode(r.value)) as unknown)
+  return (yield* broker.records(sentimentTopic)).map((r) => JSON.parse(new TextDecoder().decode(r.value)) as unknown)
 }).pipe(Effect.provide(layerInMemoryKafka()))
 
 if (import.meta.main) {

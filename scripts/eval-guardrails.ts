@@ -18,7 +18,7 @@
 import { Effect } from "effect"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
-import { type CorpusFile, ignoredMessages, readCorpusFiles, renderReport } from "../src/tooling/eval/GuardrailsEval.ts"
+import { ignoredMessages, readCorpusFiles, renderReport } from "../src/tooling/eval/GuardrailsEval.ts"
 import { GuardrailsConfig } from "../src/services/config/AppConfig.ts"
 
 const defaultDir = fileURLToPath(new URL("../test/fixtures/guardrails/", import.meta.url))
@@ -42,13 +42,12 @@ const main = (): number => {
     console.error(`invalid guardrails configuration: ${rules.failure.message}`)
     return 2
   }
-  let corpora: ReadonlyArray<CorpusFile>
-  try {
-    corpora = readCorpusFiles(files.length === 0 ? [defaultDir] : files)
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error))
+  const read = Effect.runSync(Effect.result(readCorpusFiles(files.length === 0 ? [defaultDir] : files)))
+  if (read._tag === "Failure") {
+    console.error(read.failure.message)
     return 2
   }
+  const corpora = read.success
   for (const file of corpora) for (const message of ignoredMessages(file)) console.error(message)
   const report = renderReport(corpora, rules.success)
   console.log(report.text)

@@ -3,7 +3,7 @@
  * `--help`). The LLM is the configured one (`MOCK_LLM=1` for the mock).
  */
 import { Effect } from "effect"
-import { runEval } from "../src/tooling/eval/Cli.ts"
+import { runEval } from "../src/tooling/eval/EvalCli.ts"
 import { layerLlmFromConfig } from "../src/services/llm/LlmLive.ts"
 
 const code = await Effect.runPromise(

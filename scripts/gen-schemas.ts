@@ -1,15 +1,28 @@
 /**
- * Writes `events/<event_type>.schema.json` from the domain Schemas (`npm run gen:schemas`).
- * `--check` compares instead of writing and exits 1 when a committed file differs.
+ * Writes `events/<event_type>.schema.json` from the Schemas (`npm run gen:schemas`): the
+ * domain's events and the events the registered agents declare in their manifests
+ * (src/tooling/schemas/EventSchemaFiles.ts). `--check` compares instead of writing and exits 1
+ * when a committed file differs or is missing, or when `events/` holds a schema that nothing
+ * generates any more.
  */
-import { readFileSync, writeFileSync } from "node:fs"
+import { Cause, Effect, Exit } from "effect"
+import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { renderEventSchemas } from "../src/domain/JsonSchemas.ts"
+import { eventSchemaFiles } from "../src/tooling/schemas/EventSchemaFiles.ts"
 
 const dir = fileURLToPath(new URL("../events/", import.meta.url))
 const check = process.argv.includes("--check")
+
+const generated = Effect.runSyncExit(eventSchemaFiles)
+if (Exit.isFailure(generated)) {
+  const error = Cause.squash(generated.cause)
+  console.error(`gen:schemas: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+}
+const files = generated.value
+
 let stale = 0
-for (const [file, text] of Object.entries(renderEventSchemas())) {
+for (const [file, text] of Object.entries(files)) {
   const path = `${dir}${file}`
   if (check) {
     let current = ""
@@ -25,6 +38,12 @@ for (const [file, text] of Object.entries(renderEventSchemas())) {
   } else {
     writeFileSync(path, text)
     console.log(`wrote events/${file}`)
+  }
+}
+if (check) {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".schema.json") && !(f in files))) {
+    console.error(`stale: events/${file} (no Schema generates it: delete it)`)
+    stale++
   }
 }
 if (stale > 0) process.exit(1)

@@ -21,6 +21,7 @@ import {
   type WriteRequest
 } from "@aws-sdk/client-dynamodb"
 import { marshall } from "@aws-sdk/util-dynamodb"
+import { Effect, Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import type { JsonObject } from "../src/domain/Events.ts"
@@ -32,106 +33,138 @@ const usage =
 
 type Customer = JsonObject & { readonly customer_id: string }
 
-class SeedError extends Error {}
+/** The customers file or the table is not what the seeding needs (the message says why). */
+class SeedError extends Schema.TaggedError<SeedError>()("SeedError", {
+  message: Schema.String
+}) {}
+
+/** A DynamoDB call failed: the SDK error's name (`ResourceNotFoundException`, …) and `name: message`. */
+class DynamoDbCallError extends Schema.TaggedError<DynamoDbCallError>()("DynamoDbCallError", {
+  errorName: Schema.String,
+  description: Schema.String
+}) {}
+
+const seedFailure = (message: string) => Effect.fail(new SeedError({ message }))
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
 /** The customers of a JSON file: an array of objects with a non-empty string `customer_id`. */
-export const readCustomersFile = (path: string): ReadonlyArray<Customer> => {
-  let text: string
-  try {
-    text = readFileSync(path, "utf8")
-  } catch (error) {
-    throw new SeedError(`${path}: cannot read the file (${error instanceof Error ? error.message : String(error)})`)
-  }
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (error) {
-    throw new SeedError(`${path}: not valid JSON (${error instanceof Error ? error.message : String(error)})`)
-  }
-  if (!Array.isArray(value)) throw new SeedError(`${path}: expected a JSON array of customer objects`)
-  const seen = new Set<string>()
-  return value.map((item: unknown, index): Customer => {
-    if (!isPlainObject(item)) throw new SeedError(`${path}: item ${index} is not an object`)
-    const id = item["customer_id"]
-    if (typeof id !== "string" || id.length === 0) {
-      throw new SeedError(`${path}: item ${index} has no customer_id (a non-empty string is required)`)
+export const readCustomersFile = (path: string): Effect.Effect<ReadonlyArray<Customer>, SeedError> =>
+  Effect.gen(function*() {
+    const text = yield* Effect.try({
+      try: () => readFileSync(path, "utf8"),
+      catch: (error) => new SeedError({ message: `${path}: cannot read the file (${messageOf(error)})` })
+    })
+    const value: unknown = yield* Effect.try({
+      try: () => JSON.parse(text) as unknown,
+      catch: (error) => new SeedError({ message: `${path}: not valid JSON (${messageOf(error)})` })
+    })
+    if (!Array.isArray(value)) return yield* seedFailure(`${path}: expected a JSON array of customer objects`)
+    const seen = new Set<string>()
+    const customers: Array<Customer> = []
+    for (const [index, item] of (value as Array<unknown>).entries()) {
+      if (!isPlainObject(item)) return yield* seedFailure(`${path}: item ${index} is not an object`)
+      const id = item["customer_id"]
+      if (typeof id !== "string" || id.length === 0) {
+        return yield* seedFailure(`${path}: item ${index} has no customer_id (a non-empty string is required)`)
+      }
+      if (seen.has(id)) return yield* seedFailure(`${path}: customer_id ${JSON.stringify(id)} appears more than once`)
+      seen.add(id)
+      customers.push({ ...(item as JsonObject), customer_id: id })
     }
-    if (seen.has(id)) throw new SeedError(`${path}: customer_id ${JSON.stringify(id)} appears more than once`)
-    seen.add(id)
-    return { ...item, customer_id: id }
+    return customers
   })
-}
 
-const errorName = (error: unknown): string => error instanceof Error ? error.name : ""
-const describeError = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+const dynamoDbCallError = (error: unknown) =>
+  new DynamoDbCallError({
+    errorName: error instanceof Error ? error.name : "",
+    description: error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  })
 
-const describeTable = async (client: DynamoDBClient, table: string): Promise<TableDescription | undefined> => {
-  try {
-    return (await client.send(new DescribeTableCommand({ TableName: table }))).Table
-  } catch (error) {
-    if (errorName(error) === "ResourceNotFoundException") return undefined
-    throw error
-  }
-}
+/** A call of the SDK; its rejection becomes a {@link DynamoDbCallError}. */
+const call = <A>(f: () => Promise<A>): Effect.Effect<A, DynamoDbCallError> =>
+  Effect.tryPromise({ try: f, catch: dynamoDbCallError })
 
-const checkKeySchema = (table: string, description: TableDescription): void => {
+/** Synchronous SDK work (the client's construction, marshalling); what it throws becomes a {@link DynamoDbCallError}. */
+const sdk = <A>(f: () => A): Effect.Effect<A, DynamoDbCallError> => Effect.try({ try: f, catch: dynamoDbCallError })
+
+const describeTable = (client: DynamoDBClient, table: string): Effect.Effect<TableDescription | undefined, DynamoDbCallError> =>
+  call(() => client.send(new DescribeTableCommand({ TableName: table }))).pipe(
+    Effect.map((out) => out.Table),
+    Effect.catchIf((error) => error.errorName === "ResourceNotFoundException", () => Effect.succeed(undefined))
+  )
+
+const checkKeySchema = (table: string, description: TableDescription): Effect.Effect<void, SeedError> => {
   const hash = description.KeySchema?.find((k) => k.KeyType === "HASH")
   const type = description.AttributeDefinitions?.find((a) => a.AttributeName === hash?.AttributeName)?.AttributeType
   const range = description.KeySchema?.find((k) => k.KeyType === "RANGE")
-  if (hash?.AttributeName !== "customer_id" || type !== "S" || range !== undefined) {
-    throw new SeedError(
+  return hash?.AttributeName !== "customer_id" || type !== "S" || range !== undefined
+    ? seedFailure(
       `table ${table} has key ${JSON.stringify(description.KeySchema ?? [])}; the customer directory needs a hash key customer_id (S) and no range key`
     )
-  }
+    : Effect.void
 }
 
-const ensureTable = async (client: DynamoDBClient, table: string, create: boolean): Promise<void> => {
-  const existing = await describeTable(client, table)
-  if (existing !== undefined) {
-    checkKeySchema(table, existing)
-    if (existing.TableStatus !== "ACTIVE") {
-      await waitUntilTableExists({ client, maxWaitTime: 120 }, { TableName: table })
-    }
-    console.log(`table ${table} exists (${existing.TableStatus ?? "unknown status"})`)
-    return
-  }
-  if (!create) throw new SeedError(`table ${table} does not exist (add --create to create it)`)
-  try {
-    await client.send(new CreateTableCommand({
-      TableName: table,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [{ AttributeName: "customer_id", AttributeType: "S" }],
-      KeySchema: [{ AttributeName: "customer_id", KeyType: "HASH" }]
-    }))
-    console.log(`created table ${table} (on-demand, hash key customer_id S)`)
-  } catch (error) {
-    // Created meanwhile by someone else: fine, as long as the key is right.
-    if (errorName(error) !== "ResourceInUseException") throw error
-    const raced = await describeTable(client, table)
-    if (raced !== undefined) checkKeySchema(table, raced)
-    console.log(`table ${table} was created meanwhile`)
-  }
-  await waitUntilTableExists({ client, maxWaitTime: 120 }, { TableName: table })
-  console.log(`table ${table} is ACTIVE`)
-}
+const waitUntilActive = (client: DynamoDBClient, table: string) =>
+  call(() => waitUntilTableExists({ client, maxWaitTime: 120 }, { TableName: table }))
 
-const putAll = async (client: DynamoDBClient, table: string, customers: ReadonlyArray<Customer>): Promise<void> => {
-  for (let i = 0; i < customers.length; i += 25) {
-    let pending: Array<WriteRequest> = customers.slice(i, i + 25).map((customer) => ({
-      PutRequest: { Item: marshall(customer, { removeUndefinedValues: true }) }
-    }))
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > 8) throw new SeedError(`table ${table}: ${pending.length} item(s) still unprocessed after ${attempt - 1} attempts`)
-      const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }))
-      pending = out.UnprocessedItems?.[table] ?? []
-      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt))
+const ensureTable = (client: DynamoDBClient, table: string, create: boolean): Effect.Effect<void, SeedError | DynamoDbCallError> =>
+  Effect.gen(function*() {
+    const existing = yield* describeTable(client, table)
+    if (existing !== undefined) {
+      yield* checkKeySchema(table, existing)
+      if (existing.TableStatus !== "ACTIVE") yield* waitUntilActive(client, table)
+      console.log(`table ${table} exists (${existing.TableStatus ?? "unknown status"})`)
+      return
     }
-  }
-}
+    if (!create) return yield* seedFailure(`table ${table} does not exist (add --create to create it)`)
+    yield* call(() =>
+      client.send(new CreateTableCommand({
+        TableName: table,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [{ AttributeName: "customer_id", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "customer_id", KeyType: "HASH" }]
+      }))
+    ).pipe(
+      Effect.andThen(Effect.sync(() => console.log(`created table ${table} (on-demand, hash key customer_id S)`))),
+      // Created meanwhile by someone else: fine, as long as the key is right.
+      Effect.catchIf((error) => error.errorName === "ResourceInUseException", () =>
+        Effect.gen(function*() {
+          const raced = yield* describeTable(client, table)
+          if (raced !== undefined) yield* checkKeySchema(table, raced)
+          console.log(`table ${table} was created meanwhile`)
+        }))
+    )
+    yield* waitUntilActive(client, table)
+    console.log(`table ${table} is ACTIVE`)
+  })
+
+const putAll = (
+  client: DynamoDBClient,
+  table: string,
+  customers: ReadonlyArray<Customer>
+): Effect.Effect<void, SeedError | DynamoDbCallError> =>
+  Effect.gen(function*() {
+    for (let i = 0; i < customers.length; i += 25) {
+      let pending: Array<WriteRequest> = yield* sdk(() =>
+        customers.slice(i, i + 25).map((customer) => ({
+          PutRequest: { Item: marshall(customer, { removeUndefinedValues: true }) }
+        }))
+      )
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > 8) {
+          return yield* seedFailure(`table ${table}: ${pending.length} item(s) still unprocessed after ${attempt - 1} attempts`)
+        }
+        const batch = pending
+        const out = yield* call(() => client.send(new BatchWriteItemCommand({ RequestItems: { [table]: batch } })))
+        pending = out.UnprocessedItems?.[table] ?? []
+        if (pending.length > 0) yield* Effect.sleep(50 * 2 ** attempt)
+      }
+    }
+  })
 
 const main = async (): Promise<number> => {
   let values
@@ -149,7 +182,7 @@ const main = async (): Promise<number> => {
       allowPositionals: false
     }).values
   } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`)
+    console.error(`${messageOf(error)}\n${usage}`)
     return 1
   }
   if (values.help) {
@@ -168,30 +201,37 @@ const main = async (): Promise<number> => {
     return 1
   }
   const region = values.region ?? (env["AWS_REGION"] || "us-east-1")
-  try {
-    const customers = values.file === undefined ? seedCustomers : readCustomersFile(values.file)
-    const client = new DynamoDBClient(dynamoDbClientConfig({
-      region,
-      endpoint,
-      timeoutMs: 10_000,
-      maxAttempts: 3,
-      environmentHasCredentials: Boolean(env["AWS_ACCESS_KEY_ID"] || env["AWS_PROFILE"])
-    }))
-    try {
-      await ensureTable(client, table, values.create)
-      await putAll(client, table, customers)
-    } finally {
-      client.destroy()
-    }
-    const source = values.file === undefined ? "the built-in seed customers" : values.file
+  const file = values.file
+  const create = values.create
+  const seed = Effect.gen(function*() {
+    const customers = file === undefined ? seedCustomers : yield* readCustomersFile(file)
+    const client = yield* Effect.acquireRelease(
+      sdk(() =>
+        new DynamoDBClient(dynamoDbClientConfig({
+          region,
+          endpoint,
+          timeoutMs: 10_000,
+          maxAttempts: 3,
+          environmentHasCredentials: Boolean(env["AWS_ACCESS_KEY_ID"] || env["AWS_PROFILE"])
+        }))
+      ),
+      (client) => Effect.sync(() => client.destroy())
+    )
+    yield* ensureTable(client, table, create)
+    yield* putAll(client, table, customers)
+    const source = file === undefined ? "the built-in seed customers" : file
     console.log(
       `seeded ${customers.length} customer(s) from ${source} into ${table} (${region}${endpoint === undefined ? "" : `, ${endpoint}`}): ${customers.map((c) => c.customer_id).join(", ")}`
     )
     return 0
-  } catch (error) {
-    console.error(error instanceof SeedError ? error.message : `table ${table}: ${describeError(error)}`)
-    return 1
-  }
+  }).pipe(
+    Effect.scoped,
+    Effect.catchTags({
+      SeedError: (error) => Effect.sync(() => console.error(error.message)).pipe(Effect.as(1)),
+      DynamoDbCallError: (error) => Effect.sync(() => console.error(`table ${table}: ${error.description}`)).pipe(Effect.as(1))
+    })
+  )
+  return Effect.runPromise(seed)
 }
 
 if (import.meta.main) {

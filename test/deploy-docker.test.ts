@@ -6,12 +6,14 @@
  * entry point and default command are real (test/build.test.ts runs the compiled command).
  */
 import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { builtinModules } from "node:module"
 import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { type JsonObject, isObject, renderKustomization } from "../scripts/render-k8s.ts"
+import { isObject, type JsonObject } from "../src/tooling/deploy/KubeObjects.ts"
+import { renderKustomization } from "../src/tooling/deploy/RenderK8s.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const at = (...parts: ReadonlyArray<string>) => join(root, ...parts)
@@ -57,7 +59,7 @@ const jsonArgs = (args: string): ReadonlyArray<string> => {
 /** The pods of the rendered overlays that run the image. */
 const agentPods = () =>
   ["dev", "prod"].flatMap((overlay) =>
-    renderKustomization(at("k8s/overlays", overlay)).flatMap((o) => {
+    Effect.runSync(renderKustomization(at("k8s/overlays", overlay))).flatMap((o) => {
       const template = (o["spec"] as JsonObject | undefined)?.["template"]
       if (!isObject(template) || !isObject(template["spec"])) return []
       const podSpec = template["spec"]

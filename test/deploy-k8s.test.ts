@@ -1,7 +1,7 @@
 /**
  * The Kubernetes manifests under k8s/: every object validates against the Kubernetes (and KEDA,
  * prometheus-operator) schemas of its kind, has no field those APIs do not know, the
- * kustomizations render (scripts/render-k8s.ts, checked against `kubectl kustomize` where it is
+ * kustomizations render (src/tooling/deploy/RenderK8s.ts, checked against `kubectl kustomize` where it is
  * installed), each agent's ConfigMap and the Secret example hold exactly the variables the code
  * reads for it (src/programs/ConfigKeys.ts) with values the code accepts, and the workloads,
  * overlays, autoscaling, Ollama and monitoring are what docs/deploy.md says.
@@ -9,6 +9,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { PodMonitor, PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1"
 import { ScaledObject, TriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1"
+import { Effect } from "effect"
 import { Deployment, StatefulSet } from "kubernetes-models/apps/v1"
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1"
 import { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service, ServiceAccount } from "kubernetes-models/v1"
@@ -19,17 +20,10 @@ import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import ts from "typescript"
 import { parseAllDocuments } from "yaml"
-import {
-  configMapHash,
-  isObject,
-  type JsonObject,
-  type JsonValue,
-  nameOf,
-  readYamlObjects,
-  RenderError,
-  renderKustomization,
-  strategicMerge
-} from "../scripts/render-k8s.ts"
+import { configMapHash } from "../src/tooling/deploy/ConfigMapGenerator.ts"
+import { isObject, type JsonObject, type JsonValue, nameOf, readYamlObjects, RenderError } from "../src/tooling/deploy/KubeObjects.ts"
+import { strategicMerge } from "../src/tooling/deploy/KustomizePatches.ts"
+import { renderKustomization } from "../src/tooling/deploy/RenderK8s.ts"
 import { configKeysRead, deployedAgents, loadAgentConfig } from "../src/programs/ConfigKeys.ts"
 import { agentManifest, agentRegistry } from "../src/programs/AgentRegistry.ts"
 import { makeAgentMetrics } from "../src/services/observability/Metrics.ts"
@@ -155,7 +149,7 @@ const kustomizations = ["k8s/base", "k8s/ollama", "k8s/monitoring", "k8s/overlay
 const overlays = ["dev", "prod"] as const
 type OverlayName = (typeof overlays)[number]
 
-const rendered = new Map<string, ReadonlyArray<JsonObject>>(kustomizations.map((k) => [k, renderKustomization(at(k))]))
+const rendered = new Map<string, ReadonlyArray<JsonObject>>(kustomizations.map((k) => [k, Effect.runSync(renderKustomization(at(k)))]))
 const overlay = (name: OverlayName) => rendered.get(`k8s/overlays/${name}`)!
 
 const obj = (value: JsonValue | undefined): JsonObject => (isObject(value) ? value : {})
@@ -174,7 +168,7 @@ const labelsOf = (o: JsonValue | undefined, ...path: ReadonlyArray<string>) => o
 
 /** The secrets' example objects by name (they are never part of a rendering). */
 const secretExampleByName = new Map(
-  secretExamples.flatMap((f) => readYamlObjects(f)).map((o) => [nameOf(o), o] as const)
+  secretExamples.flatMap((f) => Effect.runSync(readYamlObjects(f))).map((o) => [nameOf(o), o] as const)
 )
 
 interface AgentView {
@@ -259,7 +253,7 @@ describe("Kubernetes manifests: schemas", () => {
   it("every object written under k8s/ validates against the schema of its kind", () => {
     let count = 0
     for (const file of resourceFiles) {
-      const objects = readYamlObjects(file)
+      const objects = Effect.runSync(readYamlObjects(file))
       assert.isAbove(objects.length, 0, relative(root, file))
       for (const o of objects) {
         validate(o, relative(root, file))
@@ -306,7 +300,7 @@ describe("Kubernetes manifests: schemas", () => {
     }
     const listed = manifestFiles
       .filter((f) => /kustomization\.ya?ml$/.test(f))
-      .flatMap((f) => readYamlObjects(f))
+      .flatMap((f) => Effect.runSync(readYamlObjects(f)))
       .flatMap((k) => (Array.isArray(k["resources"]) ? k["resources"] : []))
       .map(String)
     assert.isAbove(listed.length, 5)
@@ -331,10 +325,10 @@ describe("Kubernetes manifests: the renderer", () => {
   })
 
   it("applies render-time images and config (NAME:KEY for one ConfigMap; KEDA's bootstrapServers follow)", () => {
-    const objects = renderKustomization(at("k8s/overlays/prod"), {
+    const objects = Effect.runSync(renderKustomization(at("k8s/overlays/prod"), {
       images: [{ name: "support-agents", newName: "registry.example/support-agents", newTag: "9.9.9" }],
       config: { KAFKA_BOOTSTRAP_SERVERS: "b-1.example:9096", "triage-config:DYNAMODB_TABLE": "custom" }
-    })
+    }))
     for (const agent of deployedAgents) {
       const view = agentView(objects, agent)
       assert.strictEqual(view.container["image"], "registry.example/support-agents:9.9.9")
@@ -344,14 +338,16 @@ describe("Kubernetes manifests: the renderer", () => {
     for (const so of objects.filter((o) => o["kind"] === "ScaledObject")) {
       assert.strictEqual(get(so, "spec", "triggers", 0, "metadata", "bootstrapServers"), "b-1.example:9096")
     }
-    assert.throws(() => renderKustomization(at("k8s/overlays/prod"), { config: { NO_SUCH_KEY: "x" } }), RenderError)
+    const unused = Effect.runSync(Effect.flip(renderKustomization(at("k8s/overlays/prod"), { config: { NO_SUCH_KEY: "x" } })))
+    assert.instanceOf(unused, RenderError)
+    assert.strictEqual(unused.message, "--config NO_SUCH_KEY: no generated ConfigMap has that key")
   })
 
   it("merges lists by key as a strategic merge patch does", () => {
-    const merged = strategicMerge(
+    const merged = Effect.runSync(strategicMerge(
       { containers: [{ name: "a", image: "x", args: ["1"] }, { name: "b", image: "y" }], replicas: 1 },
       { containers: [{ name: "b", image: "z" }], replicas: null }
-    )
+    ))
     assert.deepStrictEqual(merged, { containers: [{ name: "a", image: "x", args: ["1"] }, { name: "b", image: "z" }] })
   })
 
@@ -359,7 +355,9 @@ describe("Kubernetes manifests: the renderer", () => {
     const dir = mkdtempSync(join(tmpdir(), "render-k8s-"))
     try {
       writeFileSync(join(dir, "kustomization.yaml"), "namePrefix: x-\nresources: []\n")
-      assert.throws(() => renderKustomization(dir), /namePrefix is not supported/)
+      const refused = Effect.runSync(Effect.flip(renderKustomization(dir)))
+      assert.strictEqual(refused._tag, "RenderError")
+      assert.match(refused.message, /namePrefix is not supported/)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
@@ -693,7 +691,7 @@ describe("Kubernetes manifests: monitoring", () => {
 })
 
 describe("Kubernetes manifests: the agent registry", () => {
-  const base = readYamlObjects(at("k8s/base/kustomization.yaml"))[0]!
+  const base = Effect.runSync(readYamlObjects(at("k8s/base/kustomization.yaml")))[0]!
   const generators = (kustomization: JsonObject) => list(kustomization["configMapGenerator"]).map((g) => String(g["name"]))
 
   it("every registered agent has its files under k8s/, and they agree with its manifest", () => {
@@ -704,7 +702,7 @@ describe("Kubernetes manifests: the agent registry", () => {
       assert.include(Array.isArray(base["resources"]) ? base["resources"].map(String) : [], `agents/${name}.yaml`, `${name}: listed in k8s/base/kustomization.yaml`)
       assert.include(generators(base), `${name}-config`, `${name}: its ConfigMap is generated in the base`)
       for (const env of ["dev", "prod"] as const) {
-        const kustomization = readYamlObjects(at(`k8s/overlays/${env}/kustomization.yaml`))[0]!
+        const kustomization = Effect.runSync(readYamlObjects(at(`k8s/overlays/${env}/kustomization.yaml`)))[0]!
         assert.include(generators(kustomization), `${name}-config`, `${name}: the ${env} overlay merges its settings`)
         const view = agentView(overlay(env), name)
         assert.strictEqual(view.workload["kind"], manifest.deploy.workload, `${name} (${env}): workload kind`)

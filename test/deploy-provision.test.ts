@@ -4,13 +4,15 @@
  * they are asked to do (the manifests are really rendered and handed to `kubectl apply`).
  */
 import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseAllDocuments } from "yaml"
-import { displayCommand, parseProvisionArgs, provisionPlan } from "../scripts/provision.ts"
+import { displayCommand, parseProvisionArgs, ProvisionError } from "../src/tooling/deploy/Provision.ts"
+import { provisionPlan } from "../src/tooling/deploy/ProvisionPlan.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const fakes = ["terraform", "aws", "kubectl", "npm", "bash"] as const
@@ -146,7 +148,7 @@ describe("scripts/provision.ts", () => {
   })
 
   it("--image, --mock-llm, --overlay prod and --auto-approve reach the commands", () => {
-    const options = parseProvisionArgs([
+    const options = Effect.runSync(parseProvisionArgs([
       "--cluster-name",
       "prod-cluster",
       "--overlay",
@@ -155,7 +157,7 @@ describe("scripts/provision.ts", () => {
       "123.dkr.ecr.us-east-1.amazonaws.com/support-agents:1.2.3",
       "--mock-llm",
       "--auto-approve"
-    ])
+    ]))
     const outputs = { bootstrap: "b:9092", table: "t" }
     const commands = provisionPlan(options).flatMap((s) => s.commands(outputs).map(displayCommand))
     const apply = commands.find((c) => c.startsWith("terraform -chdir=terraform apply"))!
@@ -166,8 +168,12 @@ describe("scripts/provision.ts", () => {
     assert.include(render, "--config MOCK_LLM=true")
     assert.include(render, "--config triage-config:DYNAMODB_TABLE=t")
     assert.include(commands.find((c) => c.includes("topics:create"))!, "KAFKA_TOPIC_PARTITIONS=6")
-    assert.throws(() => parseProvisionArgs(["--cluster-name", "x", "--overlay", "staging"]), /dev or prod/)
-    assert.throws(() => parseProvisionArgs(["--overlay", "dev"]), /--cluster-name is required/)
+    const refused = (argv: ReadonlyArray<string>) => Effect.runSync(Effect.flip(parseProvisionArgs(argv)))
+    const staging = refused(["--cluster-name", "x", "--overlay", "staging"])
+    assert.instanceOf(staging, ProvisionError)
+    assert.match(staging.message, /dev or prod/)
+    assert.match(refused(["--overlay", "dev"]).message, /--cluster-name is required/)
+    assert.strictEqual(refused(["--cluster-name", "x", "--no-such-flag"])._tag, "ProvisionUsageError")
   })
 
   it("runs the plan: terraform's outputs feed the later steps, secrets go through stdin only, the rendered overlay is applied", () => {
@@ -210,6 +216,22 @@ describe("scripts/provision.ts", () => {
       assert.isAtLeast(find("kubectl -n support-agents rollout status statefulset/escalation"), 0)
       assert.isAtLeast(find("bash scripts/e2e-specialists.sh"), 0)
       assert.isBelow(find("kubectl apply -f -"), find("kubectl -n support-agents rollout status deployment/triage"))
+    } finally {
+      box.cleanup()
+    }
+  })
+
+  it("a command line it does not take: the message, the usage, exit code 1, nothing run", () => {
+    const box = sandbox()
+    try {
+      const unknown = box.run(["--cluster-name", "demo", "--no-such-flag"])
+      assert.strictEqual(unknown.status, 1)
+      assert.match(unknown.stderr, /^provision: .*--no-such-flag/)
+      assert.include(unknown.stderr, "usage: node scripts/provision.ts")
+      const overlay = box.run(["--cluster-name", "demo", "--overlay", "staging"])
+      assert.strictEqual(overlay.status, 1)
+      assert.strictEqual(overlay.stderr, "provision: --overlay must be dev or prod (got \"staging\")\n")
+      assert.deepStrictEqual([...unknown.log, ...overlay.log], [])
     } finally {
       box.cleanup()
     }

@@ -5,12 +5,14 @@
  * ones docs/deploy.md describes: the customers table, the triage agent's least-privilege Pod
  * Identity role, monitoring and KEDA, with the outputs the provision script reads.
  */
-import { assert, describe, it } from "@effect/vitest"
 import { getReferencesInExpression, parse } from "@cdktf/hcl2json"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { isObject, type JsonObject, type JsonValue, nameOf, readYamlObjects, renderKustomization } from "../scripts/render-k8s.ts"
+import { isObject, type JsonObject, type JsonValue, nameOf, readYamlObjects } from "../src/tooling/deploy/KubeObjects.ts"
+import { renderKustomization } from "../src/tooling/deploy/RenderK8s.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const dir = join(root, "terraform")
@@ -173,7 +175,7 @@ describe("Terraform (terraform/)", () => {
     assert.deepStrictEqual(table!["point_in_time_recovery"], [{ enabled: true }])
     const tableName = blocks1(files, "variable").get("table_name")!["default"]
     assert.strictEqual(tableName, "support-customers")
-    const triageConfig = renderKustomization(join(root, "k8s/base")).find((o) => nameOf(o).startsWith("triage-config-"))!
+    const triageConfig = Effect.runSync(renderKustomization(join(root, "k8s/base"))).find((o) => nameOf(o).startsWith("triage-config-"))!
     assert.strictEqual((triageConfig["data"] as JsonObject)["DYNAMODB_TABLE"], tableName, "the manifests name the same table")
   })
 
@@ -208,9 +210,9 @@ describe("Terraform (terraform/)", () => {
     assert.strictEqual(association["namespace"], "${var.namespace}")
     assert.strictEqual(association["service_account"], "${var.triage_service_account}")
     // The names the manifests use.
-    const serviceAccount = readYamlObjects(join(root, "k8s/base/agents/triage.yaml")).find((o) => o["kind"] === "ServiceAccount")!
+    const serviceAccount = Effect.runSync(readYamlObjects(join(root, "k8s/base/agents/triage.yaml"))).find((o) => o["kind"] === "ServiceAccount")!
     assert.strictEqual(variables.get("triage_service_account")!["default"], nameOf(serviceAccount))
-    const namespace = readYamlObjects(join(root, "k8s/base/namespace.yaml"))[0]!
+    const namespace = Effect.runSync(readYamlObjects(join(root, "k8s/base/namespace.yaml")))[0]!
     assert.strictEqual(variables.get("namespace")!["default"], nameOf(namespace))
   })
 
@@ -223,7 +225,7 @@ describe("Terraform (terraform/)", () => {
     assert.strictEqual(stack["namespace"], "${var.monitoring_namespace}")
     assert.strictEqual(variables.get("monitoring_namespace")!["default"], "monitoring")
     const values = JSON.stringify(stack["values"])
-    const dashboard = renderKustomization(join(root, "k8s/monitoring")).find((o) => o["kind"] === "ConfigMap")!
+    const dashboard = Effect.runSync(renderKustomization(join(root, "k8s/monitoring"))).find((o) => o["kind"] === "ConfigMap")!
     const [label, labelValue] = Object.entries((dashboard["metadata"] as JsonObject)["labels"] as JsonObject).find(([k]) => k.startsWith("grafana"))!
     assert.include(values, `label            = \\"${label}\\"`)
     assert.include(values, `labelValue       = \\"${String(labelValue)}\\"`)
@@ -239,9 +241,9 @@ describe("Terraform (terraform/)", () => {
     assert.strictEqual(outputs.get("dynamodb_table_name")!["value"], "${aws_dynamodb_table.customers.name}")
     assert.strictEqual(outputs.get("triage_role_arn")!["value"], "${aws_iam_role.triage.arn}")
     assert.strictEqual(outputs.get("kafka_bootstrap_servers")!["value"], "kafka.${var.kafka_dns_domain}:${var.kafka_bootstrap_port}")
-    const provision = readFileSync(join(root, "scripts/provision.ts"), "utf8")
+    const provision = readFileSync(join(root, "src/tooling/deploy/ProvisionPlan.ts"), "utf8")
     for (const name of [...provision.matchAll(/output", "-raw", "(\w+)"/g)].map((m) => m[1]!)) {
-      assert.isTrue(outputs.has(name), `scripts/provision.ts reads the output ${name}`)
+      assert.isTrue(outputs.has(name), `src/tooling/deploy/ProvisionPlan.ts reads the output ${name}`)
     }
   })
 })

@@ -3,6 +3,7 @@
  * free 127.0.0.1 port, in memory; stopped in afterAll, and killed with the test process if
  * that dies first), plus loopback servers that misbehave.
  */
+import { Effect } from "effect"
 import { createServer, type Server, type Socket } from "node:net"
 import { afterAll, beforeAll } from "vitest"
 import { type DynamoDbLocal, startDynamoDbLocal } from "../scripts/dynamodb-local.ts"
@@ -11,7 +12,7 @@ import { type DynamoDbLocal, startDynamoDbLocal } from "../scripts/dynamodb-loca
 export const useDynamoDbLocal = (): (() => DynamoDbLocal) => {
   let local: DynamoDbLocal | undefined
   beforeAll(async () => {
-    local = await startDynamoDbLocal()
+    local = await Effect.runPromise(startDynamoDbLocal())
   }, 120_000)
   afterAll(async () => {
     await local?.stop()

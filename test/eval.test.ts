@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url"
 import type { Priority, TriageType } from "../src/domain/Events.ts"
 import { diffTriage, parseBaseline, renderDiffText, verdictOf } from "../src/tooling/eval/Baseline.ts"
 import { type EvalCase, loadCaseFile, loadCaseFiles, parseCases } from "../src/tooling/eval/Cases.ts"
-import { parseEvalArgs, runEval } from "../src/tooling/eval/Cli.ts"
+import { parseEvalArgs, runEval } from "../src/tooling/eval/EvalCli.ts"
 import { triageHtml } from "../src/tooling/eval/Html.ts"
 import { judgeInstructions, judgeTicket, parseJudgeReply } from "../src/tooling/eval/Judge.ts"
 import {

@@ -5,19 +5,22 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Ajv2020 } from "ajv/dist/2020.js"
 import addFormatsModule from "ajv-formats"
-import { Effect, Layer, Schema } from "effect"
-import { readFileSync } from "node:fs"
+import { Effect, Fiber, Layer, Schema } from "effect"
+import { readdirSync, readFileSync } from "node:fs"
 import { TicketCreated, TicketResolved, TicketTriaged } from "../src/domain/Events.ts"
-import { renderEventSchemas } from "../src/domain/JsonSchemas.ts"
 import { Topics } from "../src/domain/Topics.ts"
 import { runEmbeddedPipeline } from "../src/programs/Demo.ts"
 import { layerEscalationForDemo } from "../src/programs/escalation/EscalationService.ts"
 import { sampleTickets } from "../src/programs/SampleTickets.ts"
+import { sentimentAgent, sentimentTopic } from "../src/programs/SentimentAgent.ts"
 import { layerInMemoryCustomers } from "../src/services/customers/CustomerDirectory.ts"
 import { layerGuardrails } from "../src/services/guardrails/Guardrails.ts"
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
+import { Kafka } from "../src/services/kafka/Kafka.ts"
 import { layerMockLlm } from "../src/services/llm/MockLlm.ts"
-import { json } from "./support.ts"
+import { runAgent } from "../src/streams/AgentRuntime.ts"
+import { EventTypeDeclaredTwice, eventSchemaFiles, eventSchemasOf } from "../src/tooling/schemas/EventSchemaFiles.ts"
+import { json, waitForRecords } from "./support.ts"
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 const read = (url: URL): Record<string, unknown> => JSON.parse(readFileSync(url, "utf8")) as Record<string, unknown>
@@ -35,10 +38,23 @@ const ours = validators("../events/")
 const original = validators("./fixtures/original-events/")
 
 describe("generated JSON Schemas", () => {
-  it("events/*.schema.json are exactly what the Schemas generate (run npm run gen:schemas)", () => {
-    for (const [file, text] of Object.entries(renderEventSchemas())) {
+  it("events/*.schema.json are exactly what the Schemas generate, the agents' own events included (run npm run gen:schemas)", () => {
+    const files = Effect.runSync(eventSchemaFiles)
+    for (const [file, text] of Object.entries(files)) {
       assert.strictEqual(readFileSync(new URL(`../events/${file}`, import.meta.url), "utf8"), text, file)
     }
+    assert.include(Object.keys(files), "ticket.sentiment.schema.json", "the sentiment agent's manifest declares ticket.sentiment")
+    const committed = readdirSync(new URL("../events/", import.meta.url)).filter((f) => f.endsWith(".schema.json"))
+    assert.sameMembers(committed, Object.keys(files), "events/ holds no schema that nothing generates")
+  })
+
+  it("an event type is declared once: by the domain or by one agent", () => {
+    const twice = (agents: Parameters<typeof eventSchemasOf>[0]) => Effect.runSync(Effect.flip(eventSchemasOf(agents)))
+    const ofDomain = twice([{ name: "x", events: { "ticket.created": TicketCreated } }])
+    assert.instanceOf(ofDomain, EventTypeDeclaredTwice)
+    assert.strictEqual(ofDomain.message, "the agent x declares the event ticket.created, which the domain (EventSchemas) declares already")
+    const ofAgent = twice([{ name: "a", events: { "ticket.mood": TicketCreated } }, { name: "b", events: { "ticket.mood": TicketCreated } }])
+    assert.strictEqual(ofAgent.message, "the agent b declares the event ticket.mood, which the agent a declares already")
   })
 
   it("keep the original field names, types, enums and required lists", () => {
@@ -88,6 +104,28 @@ describe("events our agents produce", () => {
       assert.isAtLeast(checked["ticket.triaged"] ?? 0, 10)
       assert.isAtLeast(checked["ticket.resolved"] ?? 0, 5)
     }).pipe(Effect.provide(Layer.mergeAll(layerInMemoryKafka(), layerMockLlm(), layerGuardrails(), layerInMemoryCustomers(), layerEscalationForDemo))))
+
+  it.live("the sentiment agent's ticket.sentiment events are valid against events/ticket.sentiment.schema.json", () =>
+    Effect.gen(function*() {
+      const validate = addFormats(new Ajv2020({ allErrors: true, strict: false }))
+        .compile(read(new URL("../events/ticket.sentiment.schema.json", import.meta.url)))
+      const kafka = yield* Kafka
+      const broker = yield* InMemoryBroker
+      const ticket = (id: string, subject: string, body: string) => ({
+        topic: Topics.events,
+        key: id,
+        value: JSON.stringify({ ...validCreated, ticket_id: id, subject, body })
+      })
+      yield* kafka.produce([ticket("t-1", "CHARGED TWICE", "This is unacceptable!!"), ticket("t-2", "Invoice", "A copy, please.")])
+      const fiber = yield* Effect.forkChild(runAgent(sentimentAgent()))
+      const records = yield* waitForRecords(broker, sentimentTopic, (r) => r.length === 2)
+      yield* Fiber.interrupt(fiber)
+      for (const record of records) {
+        const value = json(record)
+        assert.isTrue(validate(value), `${JSON.stringify(validate.errors)} for ${JSON.stringify(value)}`)
+      }
+      assert.isFalse(validate({ ...(json(records[0]!) as object), score: 2 }), "a score above 1 is refused")
+    }).pipe(Effect.provide(layerInMemoryKafka())))
 })
 
 const validCreated = {

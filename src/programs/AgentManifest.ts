@@ -49,7 +49,8 @@ export interface AgentManifestInfo {
   readonly deploy: AgentDeployment
   /**
    * Schemas of the events it produces that are its own (not in `EventSchemas`), by
-   * `event_type`. Not yet written to `events/` by `npm run gen:schemas` (issue 19, open).
+   * `event_type` (each Schema's `identifier` is its event type). `npm run gen:schemas` writes
+   * them to `events/<event_type>.schema.json` with the domain's (src/tooling/schemas).
    */
   readonly events?: Readonly<Record<string, Schema.Top>> | undefined
 }

@@ -6,7 +6,8 @@
  * and no other service, so its configuration is the common one only.
  *
  * This file is the whole agent: its event, its definition and its manifest; the registry
- * (`AgentRegistry.ts`) lists it, and `k8s/` deploys it.
+ * (`AgentRegistry.ts`) lists it, and `k8s/` deploys it. `examples/sentiment-agent.ts` runs it
+ * on the in-memory broker.
  */
 import { Effect, Layer, Schema } from "effect"
 import { urgencySignals } from "../domain/Escalation.ts"

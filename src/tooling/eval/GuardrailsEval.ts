@@ -8,6 +8,7 @@
  * Pure apart from the file reading in `readCorpusFiles`; the script is
  * `scripts/eval-guardrails.ts`.
  */
+import { Effect, Schema } from "effect"
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { basename, join } from "node:path"
 import {
@@ -60,22 +61,38 @@ export const parseCorpusFile = (name: string, jsonl: string): CorpusFile => {
 /** The largest corpus file read (bytes): a labelled corpus is a few hundred kilobytes. */
 export const maxCorpusFileBytes = 32 * 1024 * 1024
 
+/** A corpus file or directory cannot be read, or a file is over `maxCorpusFileBytes` (the message names it). */
+export class CorpusFileError extends Schema.TaggedError<CorpusFileError>()("CorpusFileError", {
+  message: Schema.String
+}) {}
+
+const readingCorpus = <A>(f: () => A): Effect.Effect<A, CorpusFileError> =>
+  Effect.try({ try: f, catch: (error) => new CorpusFileError({ message: error instanceof Error ? error.message : String(error) }) })
+
 /**
  * The `.jsonl` files of `paths` (files as given, directories: their `*.jsonl`, sorted), read.
- * Throws, naming the file, for a file that cannot be read or is over `maxCorpusFileBytes`.
+ * Fails, naming the file, for a file that cannot be read or is over `maxCorpusFileBytes`.
  */
-export const readCorpusFiles = (paths: ReadonlyArray<string>): ReadonlyArray<CorpusFile> =>
-  paths.flatMap((path) => {
-    const files = statSync(path).isDirectory()
-      ? readdirSync(path).filter((f) => f.endsWith(".jsonl")).sort().map((f) => join(path, f))
-      : [path]
-    return files.map((file) => {
-      const size = statSync(file).size
-      if (size > maxCorpusFileBytes) {
-        throw new Error(`${file}: ${size} bytes, larger than the limit of ${maxCorpusFileBytes} bytes for a corpus file`)
+export const readCorpusFiles = (paths: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<CorpusFile>, CorpusFileError> =>
+  Effect.gen(function*() {
+    const out: Array<CorpusFile> = []
+    for (const path of paths) {
+      const files = yield* readingCorpus(() =>
+        statSync(path).isDirectory()
+          ? readdirSync(path).filter((f) => f.endsWith(".jsonl")).sort().map((f) => join(path, f))
+          : [path]
+      )
+      for (const file of files) {
+        const size = yield* readingCorpus(() => statSync(file).size)
+        if (size > maxCorpusFileBytes) {
+          return yield* new CorpusFileError({
+            message: `${file}: ${size} bytes, larger than the limit of ${maxCorpusFileBytes} bytes for a corpus file`
+          })
+        }
+        out.push(parseCorpusFile(basename(file), yield* readingCorpus(() => readFileSync(file, "utf8"))))
       }
-      return parseCorpusFile(basename(file), readFileSync(file, "utf8"))
-    })
+    }
+    return out
   })
 
 /** The scores of some corpus entries. */
