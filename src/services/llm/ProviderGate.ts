@@ -26,7 +26,7 @@
  * against a handler's time limit, see `Backpressure.ts`).
  */
 import { Effect } from "effect"
-import type { HeaderReader } from "./Resilience.ts"
+import type { HeaderReader } from "./ResponseHeaders.ts"
 
 export interface GateSettings {
   /** The most requests in flight at once (`LLM_MAX_CONCURRENCY`). */
