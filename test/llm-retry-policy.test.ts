@@ -1,5 +1,5 @@
 /**
- * The retry policy's schedules on their own (src/services/llm/RetryPolicy.ts), stepped by hand
+ * The retry policy's schedules on their own (src/services/llm/LlmRetryPolicy.ts), stepped by hand
  * with a scripted `Random`: their delays are exactly `retryDelayMs`, their decisions exactly
  * `shouldRetry`, and 429s and other failures each count their own retries.
  */
@@ -14,7 +14,7 @@ import {
   retryDelayMs,
   shouldRetry,
   throttleSchedule
-} from "../src/services/llm/RetryPolicy.ts"
+} from "../src/services/llm/LlmRetryPolicy.ts"
 
 const settings: ResilienceSettings = {
   timeoutMs: 1_000,

@@ -2,7 +2,7 @@
  * Provider answers and failures as `LlmError`s: what an HTTP status means and whether trying
  * again may help, how long the server asks us to wait (`retry-after-ms` / `retry-after`), the
  * errors of a Stainless-generated SDK (`@anthropic-ai/sdk`, `openai`), and an SDK request as an
- * interruptible Effect. The retry policy (`RetryPolicy.ts`) and the circuit breaker
+ * interruptible Effect. The retry policy (`LlmRetryPolicy.ts`) and the circuit breaker
  * (`CircuitBreaker.ts`) decide from the `kind` and `retryable` these set.
  */
 import { Clock, Effect } from "effect"

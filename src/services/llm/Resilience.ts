@@ -7,7 +7,7 @@
  *   tries again, as often as it takes; it never counts towards the circuit breaker;
  * - a timeout per attempt; retries of 408, 5xx, network errors and (once) malformed replies,
  *   with jittered exponential backoff that honours `retry-after-ms` / `retry-after`, capped
- *   (`RetryPolicy.ts`, a `Schedule` for `Effect.retry`);
+ *   (`LlmRetryPolicy.ts`, a `Schedule` for `Effect.retry`);
  * - a circuit breaker that fails fast after consecutive provider failures and lets one trial
  *   call through after its cooldown (doubling after each failed trial, up to a maximum;
  *   `CircuitBreaker.ts`).
@@ -29,7 +29,7 @@ import { type CircuitBreaker, makeCircuitBreaker } from "./CircuitBreaker.ts"
 import { circuitOpenError, timeoutError } from "./LlmErrorMapping.ts"
 import { defaultGateSettings, type GateOutcome, type GatePermit, type ProviderGate, providerGate } from "./ProviderGate.ts"
 import type { ResilienceSettings } from "./ResilienceSettings.ts"
-import { llmRetrySchedule, spent } from "./RetryPolicy.ts"
+import { llmRetrySchedule, spent } from "./LlmRetryPolicy.ts"
 
 export { type BreakerStatus, type CircuitBreaker, countsAgainstBreaker, makeCircuitBreaker } from "./CircuitBreaker.ts"
 export {
@@ -47,7 +47,7 @@ export {
 } from "./LlmErrorMapping.ts"
 export { defaultResilience, ResilienceConfig, type ResilienceSettings } from "./ResilienceSettings.ts"
 export type { HeaderReader } from "./ResponseHeaders.ts"
-export { maxMalformedRetries, retryDelayMs, shouldRetry } from "./RetryPolicy.ts"
+export { maxMalformedRetries, retryDelayMs, shouldRetry } from "./LlmRetryPolicy.ts"
 
 /** One request to a provider: how to send it, and how to read its reply. */
 export interface LlmExchange<Raw, A> {
