@@ -1,13 +1,14 @@
 /**
  * The layers of src/ and the rules between them (issue 19), checked by
- * `npx depcruise src bench scripts --config .dependency-cruiser.cjs` and by
- * test/architecture.test.ts in CI:
+ * `npx depcruise src harness bench scripts --config .dependency-cruiser.cjs` and by
+ * test/unit/architecture.test.ts in CI:
  *
  *   src/domain ← src/services ← src/streams ← src/programs ← src/tooling
  *
  * Each layer imports only the layers to its left (and libraries). The package's entry points
  * (src/*.ts) may import every layer but tooling. No cycles, type-only imports included.
- * Nothing in src/ imports test/, bench/ or scripts/; bench/ does not import test/.
+ * Nothing in src/ imports test/, harness/, bench/ or scripts/; bench/ and harness/ (what the
+ * benchmarks share with the tests) do not import test/.
  */
 /** @type {import("dependency-cruiser").IConfiguration} */
 module.exports = {
@@ -59,13 +60,13 @@ module.exports = {
       severity: "error",
       comment: "The library and its tooling import no tests, benchmarks or scripts.",
       from: { path: "^src/" },
-      to: { path: "^(test|bench|scripts)/" }
+      to: { path: "^(test|harness|bench|scripts)/" }
     },
     {
       name: "bench-not-tests",
       severity: "error",
-      comment: "Benchmarks import the sources and their tooling, not test helpers.",
-      from: { path: "^bench/" },
+      comment: "Benchmarks and the harness import the sources, their tooling and the harness, not test helpers.",
+      from: { path: "^(bench|harness)/" },
       to: { path: "^test/" }
     },
     {

@@ -1,40 +1,34 @@
 import { defineConfig } from "vitest/config"
 
 /**
- * Tests that drive a real Kafka broker share its fixed topic names (the agents' topics), so
- * they run one file at a time, after the rest (which run in parallel).
+ * The suites, by folder:
+ *
+ * - test/unit: in-process tests (in-memory broker, mock and loopback LLM servers, DynamoDB
+ *   Local and SQLite started by the test), in parallel;
+ * - test/deploy: the build, the Dockerfile, k8s, Terraform and provisioning, in parallel;
+ * - test/broker: tests that drive the shared Kafka broker and its fixed topic names (the
+ *   agents' topics), or run a broker of their own (test/broker/broker-faults.test.ts on ports
+ *   19092/19093, startup-checks on 19094/19095), or pack the package and run an agent of it
+ *   against the broker: one file at a time, after the others.
+ *
+ * test/support holds the suites' helpers, test/fakes and test/fixtures their fakes and data;
+ * harness/ what the benchmarks share with the tests (agent processes, fake providers).
  */
-const brokerTests = [
-  "test/kafka-integration.test.ts",
-  "test/escalation-kafka.test.ts",
-  "test/e2e-kafka.test.ts",
-  "test/crash.test.ts",
-  "test/switchover.test.ts",
-  // Packs and installs the package, then runs an agent of it against the broker.
-  "test/package.test.ts",
-  // Runs a broker of its own (ports 19092/19093); one at a time with the others for the CPU.
-  "test/broker-faults.test.ts",
-  // Runs a broker of its own without topic auto-creation (ports 19094/19095).
-  "test/startup-checks.test.ts"
-]
-
 export default defineConfig({
   test: {
     // Installs the system packages and starts a broker when none is running (see the file).
-    globalSetup: ["test/global-setup.ts"],
+    globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ["default"],
     // Logs of passing tests are noise; a failing test still shows its logs.
     silent: "passed-only",
     projects: [
+      { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: "deploy", include: ["test/deploy/**/*.test.ts"], sequence: { groupOrder: 0 } } },
       {
         extends: true,
-        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: brokerTests, sequence: { groupOrder: 0 } }
-      },
-      {
-        extends: true,
-        test: { name: "broker", include: brokerTests, fileParallelism: false, sequence: { groupOrder: 1 } }
+        test: { name: "broker", include: ["test/broker/**/*.test.ts"], fileParallelism: false, sequence: { groupOrder: 1 } }
       }
     ]
   }

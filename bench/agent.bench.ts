@@ -35,7 +35,7 @@ import { layerTracingFromConfig } from "../src/services/observability/Tracing.ts
 import { Guardrails } from "../src/services/guardrails/Guardrails.ts"
 import { CurrentRuntimeObserver, type RuntimeObserver } from "../src/streams/Agent.ts"
 import { runAgent } from "../src/streams/AgentRuntime.ts"
-import { bootstrapServers, chargedTwiceTicket, createTopics, kafkaClient, runId } from "../test/agent-process.ts"
+import { bootstrapServers, chargedTwiceTicket, createTopics, kafkaClient, runId } from "../harness/agent-process.ts"
 import { Topics } from "../src/domain/Topics.ts"
 import { triageByHand } from "./handWork.ts"
 import { option, silenceKafkaJsTimeoutWarning } from "./cli.ts"

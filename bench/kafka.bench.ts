@@ -60,7 +60,7 @@ import {
   stopAll,
   type Tail,
   tailTopics
-} from "../test/agent-process.ts"
+} from "../harness/agent-process.ts"
 import { option, silenceKafkaJsTimeoutWarning } from "./cli.ts"
 import { BenchFailure } from "./errors.ts"
 

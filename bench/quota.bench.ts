@@ -1,6 +1,6 @@
 /**
  * `npm run bench:quota`: the pipeline against a provider with a request quota and an outage
- * (issue 15 §5). A loopback provider (`test/fakes/QuotaProvider.ts`) allows R requests/s and
+ * (issue 15 §5). A loopback provider (`harness/fakes/QuotaProvider.ts`) allows R requests/s and
  * answers after L ms, in the OpenAI and the Anthropic wire formats; a backlog of N tickets goes
  * through triage, the specialists and the escalation agent on the embedded in-memory broker, in
  * this process, with the real SDK pointed at the provider. Everything else is configured as the
@@ -35,7 +35,7 @@ import { RuntimeConfig, TriageConfig } from "../src/services/config/AppConfig.ts
 import { InMemoryBroker, layerInMemoryKafka } from "../src/services/kafka/InMemoryKafka.ts"
 import { providerGates } from "../src/services/llm/ProviderGate.ts"
 import { layerLogging } from "../src/services/logging/Logging.ts"
-import { type OutageMode, type QuotaProvider, type QuotaProviderStats, startQuotaProvider } from "../test/fakes/QuotaProvider.ts"
+import { type OutageMode, type QuotaProvider, type QuotaProviderStats, startQuotaProvider } from "../harness/fakes/QuotaProvider.ts"
 import { args, option } from "./cli.ts"
 import { BenchOptionError } from "./errors.ts"
 import { backlog } from "./quotaTickets.ts"

@@ -41,7 +41,7 @@ export interface AgentManifestInfo {
   readonly outputTopics: ReadonlyArray<string>
   /** Its consumer group when `KAFKA_GROUP_ID` is not set. */
   readonly groupId: string
-  /** Its `METRICS_PORT` when the variable is not set (unique among the agents: test/ports.test.ts). */
+  /** Its `METRICS_PORT` when the variable is not set (unique among the agents: test/unit/ports.test.ts). */
   readonly metricsPort: number
   /** Which of the original per-agent metric families it exports. */
   readonly metrics: AgentMetricFamilies

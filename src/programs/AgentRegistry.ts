@@ -3,7 +3,7 @@
  * `support-agents --help`. The command's subcommands, the configuration checks
  * (`ConfigKeys.ts`), the default metrics ports, the deploy tooling (`src/tooling/deploy`) and
  * the deploy tests all derive from this list. Adding an agent: its file (with its manifest),
- * one line here, and its Kubernetes files (test/deploy-k8s.test.ts fails until they exist and
+ * one line here, and its Kubernetes files (test/deploy/deploy-k8s.test.ts fails until they exist and
  * agree with the manifest).
  */
 import type { AgentManifest } from "./AgentManifest.ts"

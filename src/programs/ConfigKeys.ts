@@ -7,7 +7,7 @@
  * without DynamoDB, a SASL/TLS Kafka and an OTLP endpoint) and the union is returned.
  *
  * The Kubernetes manifests' ConfigMaps and Secret examples are checked against it
- * (test/deploy-k8s.test.ts), so the manifests and the code cannot drift apart.
+ * (test/deploy/deploy-k8s.test.ts), so the manifests and the code cannot drift apart.
  *
  * Nothing here connects anywhere: Layers that would (the Kafka client, the HTTP servers, the
  * ticket database) are represented by the Config values they read.

@@ -2,7 +2,7 @@
  * Replies of the fake provider server (`FakeLlmServer.ts`) for tool calling: Anthropic
  * Messages `tool_use` blocks and OpenAI Chat Completions `tool_calls`, as the real APIs send them.
  */
-import { anthropicMessage, type ScriptedReply } from "./FakeLlmServer.ts"
+import { anthropicMessage, type ScriptedReply } from "../../harness/fakes/FakeLlmServer.ts"
 
 export interface AnthropicCall {
   readonly id: string

@@ -5,7 +5,7 @@ import { Llm } from "../../src/services/llm/Llm.ts"
 import { layerAnthropic } from "../../src/services/llm/Anthropic.ts"
 import { layerOpenAi, type OpenAiFlavour } from "../../src/services/llm/OpenAi.ts"
 import type { ResilienceSettings } from "../../src/services/llm/Resilience.ts"
-import type { FakeLlmServer } from "./FakeLlmServer.ts"
+import type { FakeLlmServer } from "../../harness/fakes/FakeLlmServer.ts"
 
 export const ticketCreated = (overrides: Partial<TicketCreated> = {}): TicketCreated => ({
   event_type: "ticket.created",
