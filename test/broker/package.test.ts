@@ -162,7 +162,7 @@ describe("the npm package, packed and installed into a project of its own", () =
       const packed = (JSON.parse(ok(run(npmCli, ["pack", "--json", "--pack-destination", work], root), "npm pack")) as Array<Packed>)[0]!
       const paths = packed.files.map((f) => f.path)
       console.log(`npm pack: ${packed.filename}, ${packed.entryCount} files, ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked`)
-      for (const dir of ["test/", "bench/", "k8s/", "terraform/", ".ci/", "scripts/", "examples/", "docs/", "src/tooling/", "dist/src/tooling/"]) {
+      for (const dir of ["test/", "harness/", "bench/", "k8s/", "terraform/", ".ci/", "scripts/", "examples/", "docs/", "src/tooling/", "dist/src/tooling/"]) {
         assert.isFalse(paths.some((p) => p.startsWith(dir)), `the tarball has no ${dir}`)
       }
       for (const [subpath, target] of Object.entries(manifest.exports)) {
