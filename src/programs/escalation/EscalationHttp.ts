@@ -363,10 +363,17 @@ export const layerEscalationHttp = (settings: EscalationHttpSettings) =>
     )
   )
 
+/** The server listens on a unix socket, which has no URL (the escalation server never does: a defect). */
+export class UnixSocketServer extends Schema.TaggedError<UnixSocketServer>()("UnixSocketServer", { path: Schema.String }) {
+  override get message(): string {
+    return `the server listens on a unix socket (${this.path})`
+  }
+}
+
 /** The base URL of the running server (`http://127.0.0.1:<port>`). */
 export const serverUrl: Effect.Effect<string, never, HttpServer.HttpServer> = Effect.gen(function*() {
   const { address } = yield* HttpServer.HttpServer
-  if (NetAddress.isUnixPathAddress(address)) return yield* Effect.die(new Error("the server listens on a unix socket"))
+  if (NetAddress.isUnixPathAddress(address)) return yield* Effect.die(new UnixSocketServer({ path: address.path }))
   const url = yield* Effect.fromResult(NetAddress.toUrl(address)).pipe(Effect.orDie)
   if (NetAddress.isUnspecified(address.address)) url.hostname = NetAddress.formatIp(NetAddress.ipv4Loopback)
   return url.origin
