@@ -119,11 +119,6 @@ export const makeRecordProcessor = <A, E extends AgentFailure, R>(
   /** A handler attempt failed with `error`: retry after a delay while allowed, else the fallback. */
   const failed = (job: Job, event: A, attempt: number, error: E | HandlerTimeout) => {
     const failure: AgentFailure = error
-    // Every failed attempt steps the retry schedule, held ones included: they are attempts
-    // (`attempt` counts them), so the retry after attempt n waits what step n says, and no
-    // retry follows attempt `maxAttempts`.
-    job.retries ??= startBackoff(retrySchedule, runSync)
-    const retryDelay = job.retries(error)
     if (failure.hold === true) {
       const heldMs = performance.now() - job.takenAt
       job.holdRetries ??= startBackoff(holdRetries, runSync)
@@ -148,6 +143,10 @@ export const makeRecordProcessor = <A, E extends AgentFailure, R>(
         attempts: attempt
       })
     }
+    // Held attempts do not step the retry schedule (`AgentFailure.hold`: they do not count
+    // against `maxAttempts`); `attempt` still counts every try, held ones included.
+    job.retries ??= startBackoff(retrySchedule, runSync)
+    const retryDelay = job.retries(error)
     if (isRetryable(error) && retryDelay !== undefined) {
       observer.retried(agent.name, error._tag)
       job.fiber = undefined

@@ -175,6 +175,28 @@ describe("holds", () => {
       assert.strictEqual(value.reason, "Down")
       assert.match(value.detail, /hold limit/)
     }).pipe(Effect.provide(layerInMemoryKafka())))
+  it.live("held attempts do not count against maxAttempts: after a hold, a retryable failure is still retried", () =>
+    Effect.gen(function*() {
+      const kafka = yield* Kafka
+      const broker = yield* InMemoryBroker
+      class Flaky extends Schema.TaggedError<Flaky>()("Flaky", { retryable: Schema.Boolean }) {}
+      let calls = 0
+      const agent = agentWith((e) =>
+        Effect.suspend((): Effect.Effect<ReadonlyArray<OutgoingRecord>, AgentFailure> => {
+          calls++
+          if (calls === 1) return Effect.fail(new Down({ hold: true, message: "provider down" }))
+          if (calls === 2) return Effect.fail(new Flaky({ retryable: true }))
+          return Effect.succeed([{ topic: "out", key: e.id, value: e.id }])
+        })
+      )
+      yield* kafka.produce([event("held-then-flaky")])
+      const fiber = yield* Effect.forkChild(runAgent(agent, { maxAttempts: 2, retryBaseDelayMs: 10, holdLimitMs: 60_000 }))
+      const out = yield* waitForRecords(broker, "out", (r) => r.length >= 1, 10_000)
+      yield* Fiber.interrupt(fiber)
+      assert.strictEqual(out.length, 1)
+      assert.strictEqual(calls, 3, "held, failed (retryable), then succeeded")
+      assert.strictEqual((yield* broker.records("human")).length, 0)
+    }).pipe(Effect.provide(layerInMemoryKafka())))
 })
 
 describe("no record can stop an agent", () => {
