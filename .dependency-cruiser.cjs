@@ -70,6 +70,14 @@ module.exports = {
       to: { path: "^test/" }
     },
     {
+      name: "provider-sdks-loaded-lazily",
+      severity: "error",
+      comment:
+        "The modules that import an optional provider SDK (@anthropic-ai/sdk, openai) are reached only through import(): a static import, even type-only, would put the SDK in every declaration file that follows it, and a project without the SDK would not compile (test/broker/package.test.ts type-checks one). Their settings types are in ProviderSettings.ts.",
+      from: { path: "^src/", pathNot: "^src/services/llm/(Anthropic|OpenAi)(Tools)?\\.ts$" },
+      to: { path: "^src/services/llm/(Anthropic|OpenAi)(Tools)?\\.ts$", dependencyTypesNot: ["dynamic-import"] }
+    },
+    {
       name: "not-to-unresolvable",
       severity: "error",
       comment: "Every relative import resolves to a file.",

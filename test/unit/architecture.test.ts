@@ -35,7 +35,7 @@ describe("the layers of src/", () => {
     assert.strictEqual(result.status, 0, `dependency-cruiser found violations:\n${result.stdout}\n${result.stderr}`)
   })
 
-  it("the rules catch a back-import in each layer, a type-only cycle and a benchmark importing a test helper", () => {
+  it("the rules catch a back-import in each layer, a type-only cycle, a static import of a provider SDK module and a benchmark importing a test helper", () => {
     const project = mkdtempSync(join(tmpdir(), "support-agents-layers-"))
     try {
       const files: Record<string, string> = {
@@ -48,6 +48,9 @@ describe("the layers of src/", () => {
         "src/services/A.ts": `import type { B } from "./B.ts"\nexport interface A { readonly b?: B }\n`,
         "src/services/B.ts": `import type { A } from "./A.ts"\nexport interface B { readonly a?: A }\n`,
         "src/services/Missing.ts": `export { gone } from "./Gone.ts"\n`,
+        "src/services/llm/Anthropic.ts": `export interface AnthropicSettings { readonly model: string }\n`,
+        "src/services/llm/Selection.ts": `import type { AnthropicSettings } from "./Anthropic.ts"\nexport type S = AnthropicSettings\n`,
+        "src/services/llm/Lazy.ts": `export const load = () => import("./Anthropic.ts")\n`,
         "bench/x.bench.ts": `import { helper } from "../test/helper.ts"\nexport const x = helper\n`,
         "test/helper.ts": `export const helper = 1\n`,
         "tsconfig.json": JSON.stringify({ compilerOptions: { module: "nodenext", allowImportingTsExtensions: true, noEmit: true } })
@@ -68,11 +71,13 @@ describe("the layers of src/", () => {
           ["entry-points-not-tooling", "src/entry.ts"],
           ["no-circular", "src/services/A.ts"],
           ["not-to-unresolvable", "src/services/Missing.ts"],
+          ["provider-sdks-loaded-lazily", "src/services/llm/Selection.ts"],
           ["bench-not-tests", "bench/x.bench.ts"]
         ] as const
       ) {
         assert.match(found, new RegExp(`${rule}: ${from.replace(/\./g, "\\.")}`), `${rule} is reported for ${from}:\n${found}`)
       }
+      assert.notMatch(found, /src\/services\/llm\/Lazy\.ts/, "a dynamic import() of a provider module is allowed")
     } finally {
       rmSync(project, { recursive: true, force: true })
     }

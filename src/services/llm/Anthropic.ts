@@ -25,13 +25,13 @@ import {
 } from "./Prompts.ts"
 import { defaultAnthropicBaseUrl } from "./ProviderDefaults.ts"
 import type { ProviderGate } from "./ProviderGate.ts"
+import type { AnthropicSettings } from "./ProviderSettings.ts"
 import {
   gateObservingFetch,
   type LlmExchange,
   makeResilientCaller,
   malformedReply,
   refusalError,
-  type ResilienceSettings,
   sdkRequest,
   type SdkErrorClasses
 } from "./Resilience.ts"
@@ -39,13 +39,7 @@ import {
 export const anthropicProvider = "anthropic"
 export { defaultAnthropicBaseUrl, defaultAnthropicModel } from "./ProviderDefaults.ts"
 
-export interface AnthropicSettings {
-  readonly apiKey: Redacted.Redacted<string>
-  readonly model: string
-  /** Without `/v1` (the SDK adds `/v1/messages`). */
-  readonly baseUrl?: string | undefined
-  readonly resilience: ResilienceSettings
-}
+export type { AnthropicSettings } from "./ProviderSettings.ts"
 
 /** The SDK's error classes, for mapping its failures to `LlmError`. */
 export const anthropicSdkErrors: SdkErrorClasses = { APIError, APIConnectionError, APIConnectionTimeoutError }

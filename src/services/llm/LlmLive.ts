@@ -4,9 +4,9 @@
  */
 import { type Config, Effect, Layer, Redacted } from "effect"
 import type { Llm } from "./Llm.ts"
-import type { AnthropicSettings } from "./Anthropic.ts"
+import type { AnthropicSettings } from "./ProviderSettings.ts"
 import { layerMockLlm } from "./MockLlm.ts"
-import type { OpenAiSettings } from "./OpenAi.ts"
+import type { OpenAiSettings } from "./ProviderSettings.ts"
 import {
   defaultAnthropicModel,
   defaultOllamaBaseUrl,

@@ -26,18 +26,16 @@ import {
 } from "./Prompts.ts"
 import { defaultOllamaBaseUrl, defaultOpenAiBaseUrl } from "./ProviderDefaults.ts"
 import type { ProviderGate } from "./ProviderGate.ts"
+import type { OpenAiFlavour, OpenAiSettings } from "./ProviderSettings.ts"
 import {
   gateObservingFetch,
   type LlmExchange,
   makeResilientCaller,
   malformedReply,
   refusalError,
-  type ResilienceSettings,
   sdkRequest,
   type SdkErrorClasses
 } from "./Resilience.ts"
-
-export type OpenAiFlavour = "openai" | "ollama"
 
 export {
   defaultOllamaBaseUrl,
@@ -47,15 +45,7 @@ export {
   ollamaDummyKey
 } from "./ProviderDefaults.ts"
 
-export interface OpenAiSettings {
-  /** `openai`, or `ollama` for its OpenAI-compatible API. */
-  readonly flavour: OpenAiFlavour
-  readonly apiKey: Redacted.Redacted<string>
-  readonly model: string
-  /** With `/v1` (the SDK adds `/chat/completions`). */
-  readonly baseUrl?: string | undefined
-  readonly resilience: ResilienceSettings
-}
+export type { OpenAiFlavour, OpenAiSettings } from "./ProviderSettings.ts"
 
 /** The SDK's error classes, for mapping its failures to `LlmError`. */
 export const openAiSdkErrors: SdkErrorClasses = { APIError, APIConnectionError, APIConnectionTimeoutError }

@@ -21,8 +21,8 @@
 import { Config, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { LlmSelectionConfig } from "../config/AppConfig.ts"
 import { falsyWords, optionalString } from "../config/ConfigValues.ts"
-import type { AnthropicSettings } from "./Anthropic.ts"
-import type { OpenAiSettings } from "./OpenAi.ts"
+import type { AnthropicSettings } from "./ProviderSettings.ts"
+import type { OpenAiSettings } from "./ProviderSettings.ts"
 import {
   defaultAnthropicModel,
   defaultOllamaBaseUrl,

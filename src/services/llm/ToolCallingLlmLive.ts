@@ -4,9 +4,9 @@
  * `LLM_PROVIDER` with its key, model and base URL, and the `LLM_*` call policy.
  */
 import { type Config, Effect, Layer } from "effect"
-import type { AnthropicSettings } from "./Anthropic.ts"
+import type { AnthropicSettings } from "./ProviderSettings.ts"
 import { layerMockToolCallingLlm } from "./MockToolCallingLlm.ts"
-import type { OpenAiSettings } from "./OpenAi.ts"
+import type { OpenAiSettings } from "./ProviderSettings.ts"
 import { layerFromConfig, type LlmConfigError, loadProviderModule, type ProviderLayers } from "./ProviderSelection.ts"
 import type { ToolCallingLlm } from "./ToolCallingLlm.ts"
 
