@@ -68,7 +68,7 @@ export {
   type LlmCallReport,
   type LlmOperation,
   noopLlmCallObserver
-} from "./services/llm/Observer.ts"
+} from "./services/llm/LlmCallObserver.ts"
 export { CustomerLookupObserver, type CustomerLookupObserverService, type CustomerLookupOutcome } from "./services/customers/CustomerLookupObserver.ts"
 export { noopTicketEvents, TicketEvents, type TicketEventsService } from "./services/observability/TicketEvents.ts"
 export { TracingSdkMissing } from "./services/observability/TracingSdkMissing.ts"

@@ -5,7 +5,7 @@
 import { Config, Effect, Layer, Schema } from "effect"
 import { Kafka } from "../services/kafka/Kafka.ts"
 import { CustomerLookupObserver } from "../services/customers/CustomerLookupObserver.ts"
-import { LlmCallObserver } from "../services/llm/Observer.ts"
+import { LlmCallObserver } from "../services/llm/LlmCallObserver.ts"
 import { type AgentMetrics, makeAgentMetrics } from "../services/observability/Metrics.ts"
 import { allowedHostsConfig, rateLimitConfig } from "../services/http/Protection.ts"
 import { metricsRateLimitDefault, serveMetrics } from "../services/observability/MetricsServer.ts"

@@ -8,7 +8,7 @@ import { Llm, type LlmError } from "../../src/services/llm/Llm.ts"
 import { defaultAnthropicModel } from "../../src/services/llm/Anthropic.ts"
 import { layerLlmFromConfig, layerLlmFromConfigPreferMock } from "../../src/services/llm/LlmLive.ts"
 import { LlmConfigError } from "../../src/services/llm/ProviderSelection.ts"
-import { type LlmCallReport, LlmCallObserver } from "../../src/services/llm/Observer.ts"
+import { type LlmCallReport, LlmCallObserver } from "../../src/services/llm/LlmCallObserver.ts"
 import { ticketClose, ticketOpen } from "../../src/services/llm/Prompts.ts"
 import {
   anthropicMessage,

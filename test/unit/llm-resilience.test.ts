@@ -7,7 +7,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Result } from "effect"
 import { TestClock } from "effect/testing"
 import { LlmError, type TokenUsage } from "../../src/services/llm/Llm.ts"
-import { type LlmCallReport, LlmCallObserver } from "../../src/services/llm/Observer.ts"
+import { type LlmCallReport, LlmCallObserver } from "../../src/services/llm/LlmCallObserver.ts"
 import {
   countsAgainstBreaker,
   errorFromStatus,

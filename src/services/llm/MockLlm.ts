@@ -7,7 +7,7 @@ import { Effect, Layer } from "effect"
 import type { Priority, TicketType } from "../../domain/Events.ts"
 import { type TriageResult, triageUserMessage } from "../../domain/Triage.ts"
 import { type Classification, type Draft, estimateTokens, Llm } from "./Llm.ts"
-import { LlmCallObserver, type LlmOperation } from "./Observer.ts"
+import { LlmCallObserver, type LlmOperation } from "./LlmCallObserver.ts"
 
 interface Rule {
   readonly type: TicketType

@@ -24,7 +24,7 @@
 import { Clock, Effect, Exit, Ref, Result } from "effect"
 import { waitingForCapacity } from "../backpressure/Backpressure.ts"
 import type { LlmError, LlmFailureKind, TokenUsage } from "./Llm.ts"
-import { LlmCallObserver, type LlmCallObserverService, type LlmOperation } from "./Observer.ts"
+import { LlmCallObserver, type LlmCallObserverService, type LlmOperation } from "./LlmCallObserver.ts"
 import { type CircuitBreaker, makeCircuitBreaker } from "./CircuitBreaker.ts"
 import { circuitOpenError, timeoutError } from "./LlmErrorMapping.ts"
 import { defaultGateSettings, type GateOutcome, type GatePermit, type ProviderGate, providerGate } from "./ProviderGate.ts"

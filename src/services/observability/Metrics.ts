@@ -16,7 +16,7 @@ import {
 import type { RuntimeObserver } from "./RuntimeObserver.ts"
 import type { KafkaConsumer } from "../kafka/Kafka.ts"
 import type { CustomerLookupObserverService } from "../customers/CustomerLookupObserver.ts"
-import type { LlmCallObserverService } from "../llm/Observer.ts"
+import type { LlmCallObserverService } from "../llm/LlmCallObserver.ts"
 import { providerGates } from "../llm/ProviderGate.ts"
 import type { TicketEventsService } from "./TicketEvents.ts"
 
