@@ -1,6 +1,7 @@
 /**
  * The OpenAPI 3.1 document of the intake API, served at `GET /v1/openapi.json` and committed as
- * `docs/intake.openapi.json` (a test checks that they agree and that the examples validate).
+ * `docs/intake.openapi.json` by `npm run gen:schemas` (a test checks that they agree and that the
+ * examples validate).
  * The request body's schema is generated from `TicketSubmission`; the answers are described here.
  */
 import { Schema } from "effect"
@@ -192,3 +193,6 @@ export const intakeOpenApi = (): Record<string, unknown> => ({
     }
   }
 })
+
+/** The document as committed in `docs/intake.openapi.json` (`npm run gen:schemas` writes it). */
+export const intakeOpenApiText = (): string => `${JSON.stringify(intakeOpenApi(), null, 2)}\n`
