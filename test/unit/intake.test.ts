@@ -370,7 +370,7 @@ describe("intake: GET /v1/tickets/{id} and the projection", () => {
       assert.strictEqual((yield* status())["status"], "resolved")
     }))
 
-  live("404 for an unknown id, another client's ticket, a ticket that did not come through the intake, or a malformed id", () =>
+  live("404 for an unknown id, another client's ticket, a ticket that did not come through the intake, a contested id, or a malformed id", () =>
     Effect.gen(function*() {
       const { handle, projection } = yield* setup()
       yield* handle(post(ticket({ ticket_id: "mine" })))
@@ -379,6 +379,13 @@ describe("intake: GET /v1/tickets/{id} and the projection", () => {
       for (const r of [get("unknown"), get("mine", otherKey), get("direct"), get("a/b"), request("GET", "/v1/tickets/%E0%A4%A", "")]) {
         assert.strictEqual((yield* handle(r)).status, 404)
       }
+      // Another ticket written under the id of one of acme's (by a producer besides the intake):
+      // nobody owns it any more, so acme does not see the other ticket's triage or reply.
+      yield* handle(post(ticket({ ticket_id: "squatted" })))
+      assert.strictEqual((yield* handle(get("squatted"))).status, 200)
+      projection.apply(record(Topics.events, { ...ticket({ ticket_id: "squatted", subject: "another" }), created_at: "2026-11-21T10:00:00Z" }))
+      assert.strictEqual((yield* handle(get("squatted"))).status, 404)
+      assert.strictEqual((yield* handle(post(ticket({ ticket_id: "squatted" })))).status, 409, "and a retry is no longer recognised")
     }))
 
   live("a ticket read back from ticket.events (another process wrote it) is recognised: a retry answers 202 without a write", () =>

@@ -37,6 +37,13 @@ export interface TicketView {
   /** The client that submitted it through the intake (its owner), if it came that way. */
   client: string | undefined
   fingerprint: string | undefined
+  /**
+   * Two different tickets were written under this id (another body, or a producer besides the
+   * intake): nobody owns it any more, so no client sees what belongs to the other.
+   */
+  contested: boolean
+  /** Whether a `ticket.events` record (or the intake's own write) of it was seen. */
+  created: boolean
   received_at: string | undefined
   triage: { type: string; priority: string; confidence: number | undefined; triaged_at: string } | undefined
   people: { escalation_ticket_id: string; status: string; department: string; priority: string; escalated_at: string } | undefined
@@ -100,6 +107,8 @@ export class IntakeProjection {
       stage: "received",
       client: undefined,
       fingerprint: undefined,
+      contested: false,
+      created: false,
       received_at: undefined,
       triage: undefined,
       people: undefined,
@@ -123,10 +132,23 @@ export class IntakeProjection {
 
   /** A ticket the intake itself wrote (known at once, before the topic is read back). */
   received(ticket: TicketCreated, client: string, fingerprint: string): void {
-    const view = this.touch(ticket.ticket_id, new Date().toISOString())
-    view.client = client
-    view.fingerprint = fingerprint
-    view.received_at = ticket.created_at
+    this.created(this.touch(ticket.ticket_id, new Date().toISOString()), ticket, client, fingerprint)
+  }
+
+  /** A `ticket.created` of `view`: the first gives its owner; another, different one contests it. */
+  private created(view: TicketView, ticket: TicketCreated, client: string | undefined, fingerprint: string | undefined) {
+    if (!view.created) {
+      view.created = true
+      view.client = client
+      view.fingerprint = client === undefined ? undefined : fingerprint
+      view.received_at = ticket.created_at
+    } else if (view.client !== undefined && (client !== view.client || fingerprint !== view.fingerprint)) {
+      view.contested = true
+    }
+    if (view.contested) {
+      view.client = undefined
+      view.fingerprint = undefined
+    }
   }
 
   /** Applies a record of one of `projectionTopics`; what does not decode is ignored. */
@@ -138,12 +160,7 @@ export class IntakeProjection {
       const created = decodeCreated(value)
       if (created._tag === "None") return
       const view = this.touch(created.value.ticket_id, at)
-      view.received_at ??= created.value.created_at
-      const client = record.headers[IntakeHeaders.client]
-      if (client !== undefined && view.client === undefined) {
-        view.client = client
-        view.fingerprint = record.headers[IntakeHeaders.fingerprint]
-      }
+      this.created(view, created.value, record.headers[IntakeHeaders.client], record.headers[IntakeHeaders.fingerprint])
     } else if (record.topic === Topics.escalated) {
       const escalated = decodeEscalated(value)
       if (escalated._tag === "None") return
@@ -193,5 +210,9 @@ export const followTopics = (
     yield* Effect.logInfo("intake projection following the topics").pipe(
       Effect.annotateLogs({ group, topics: projectionTopics.join(",") })
     )
-    yield* Stream.runForEach(consumer.records, (record) => Effect.sync(() => projection.apply(record)))
+    yield* Stream.runForEach(consumer.records, (record) =>
+      Effect.sync(() => {
+        observer.consumed("intake", record)
+        projection.apply(record)
+      }))
   })
