@@ -5,11 +5,11 @@
  * (`#` starts a comment). A request's `Authorization: Bearer <key>` is hashed and compared, in
  * constant time, with every stored hash.
  *
- * A key's hash: `support-agents-intake`'s `hashApiKey`, or from a shell:
- * `printf %s "$KEY" | sha256sum | cut -d' ' -f1`.
+ * A key's hash (`hashApiKey`), from a shell: `printf %s "$KEY" | sha256sum | cut -d' ' -f1`
+ * (docs/intake.md).
  */
 import { Data, Effect, Redacted } from "effect"
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
+import { createHash, timingSafeEqual } from "node:crypto"
 import { readFile } from "node:fs/promises"
 
 /** `INTAKE_API_KEYS` is empty, unreadable, or not `client:sha256hex` pairs. */
@@ -23,9 +23,6 @@ export interface ApiClient {
 
 /** The SHA-256 of an API key, in hex: what `INTAKE_API_KEYS` holds for it. */
 export const hashApiKey = (key: string): string => createHash("sha256").update(key, "utf8").digest("hex")
-
-/** A new random API key (32 bytes, base64url) for a client. */
-export const newApiKey = (): string => randomBytes(32).toString("base64url")
 
 const clientName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 const sha256Hex = /^[0-9a-f]{64}$/
