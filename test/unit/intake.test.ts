@@ -17,6 +17,7 @@ import { IntakeHeaders, IntakeProjection } from "../../src/programs/intake/Intak
 import { ClientRateLimiter, type RateLimit } from "../../src/services/http/Protection.ts"
 import { InMemoryBroker, layerInMemoryKafka } from "../../src/services/kafka/InMemoryKafka.ts"
 import { Kafka, KafkaError, type KafkaRecord } from "../../src/services/kafka/Kafka.ts"
+import { TracingEnabled } from "../../src/streams/TraceContext.ts"
 import { json } from "../support/support.ts"
 
 const acmeKey = "acme-key-0123456789"
@@ -50,6 +51,7 @@ interface Setup {
   readonly produceTimeoutMs?: number
   readonly gate?: Gate
   readonly maxTickets?: number
+  readonly tracing?: boolean
 }
 
 const setup = (options: Setup = {}) =>
@@ -76,7 +78,7 @@ const setup = (options: Setup = {}) =>
       produceTimeoutMs: options.produceTimeoutMs ?? 2_000,
       maxPendingWrites: 100,
       openApi: { openapi: "3.1.0" }
-    }).pipe(Effect.provideService(Kafka, gated))
+    }).pipe(Effect.provideService(Kafka, gated), Effect.provideService(TracingEnabled, options.tracing ?? true))
     const broker = yield* InMemoryBroker
     const written = broker.records(Topics.events)
     return { handle, projection, store, gate, written }
@@ -162,6 +164,21 @@ describe("intake: POST /v1/tickets", () => {
       const [record] = yield* written
       assert.strictEqual(record!.key, id)
       assert.strictEqual((record!.headers["traceparent"] ?? "").split("-")[1], "0af7651916cd43dd8448eb211c80319c")
+    }))
+
+  live("without tracing, the caller's trace continues with a new span id, and the event's trace_id is its trace id", () =>
+    Effect.gen(function*() {
+      const { handle, written } = yield* setup({ tracing: false })
+      const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+      assert.strictEqual((yield* handle(post(ticket({ ticket_id: "t-notrace" }), { traceparent: parent }))).status, 202)
+      const record = (yield* written).find((r) => r.key === "t-notrace")
+      const [, traceId, spanId] = (record!.headers["traceparent"] ?? "").split("-")
+      assert.strictEqual(traceId, "0af7651916cd43dd8448eb211c80319c")
+      assert.notStrictEqual(spanId, "b7ad6b7169203331")
+      assert.strictEqual((json(record!) as Record<string, unknown>)["trace_id"], traceId)
+      assert.strictEqual((yield* handle(post(ticket({ ticket_id: "t-own", trace_id: "mine" })))).status, 202)
+      const own = (yield* written).find((r) => r.key === "t-own")
+      assert.strictEqual((json(own!) as Record<string, unknown>)["trace_id"], "mine", "the client's trace_id is kept")
     }))
 
   live("a retried request (same ticket_id) gets the same answer and writes nothing again; another body under that id is 409", () =>

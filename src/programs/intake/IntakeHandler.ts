@@ -21,7 +21,15 @@ import type { ClientRateLimiter } from "../../services/http/Protection.ts"
 import { Kafka } from "../../services/kafka/Kafka.ts"
 import { defaultMaxJsonDepth, jsonDeeperThan } from "../../streams/DeadLetter.ts"
 import { eventRecord } from "../../streams/EventRecord.ts"
-import { parentFromHeaders, randomSpanId, randomTraceId, TraceparentHeader } from "../../streams/TraceContext.ts"
+import {
+  noStackTrace,
+  parentFromHeaders,
+  randomSpanId,
+  randomTraceId,
+  TraceparentHeader,
+  traceparentOf,
+  TracingEnabled
+} from "../../streams/TraceContext.ts"
 import { type ApiClient, authenticate, bearerKey } from "./ApiKeys.ts"
 import type { IdempotencyStore, StoredAnswer } from "./IdempotencyStore.ts"
 import { IntakeHeaders, type IntakeProjection, type TicketView } from "./IntakeProjection.ts"
@@ -150,6 +158,7 @@ export const ticketStatusBody = (view: TicketView): Record<string, unknown> => (
 export const makeIntakeHandler = (options: IntakeHandlerOptions) =>
   Effect.gen(function*() {
     const kafka = yield* Kafka
+    const tracing = yield* TracingEnabled
     const scope = yield* Effect.scope
     let pendingWrites = 0
     const retryAfter = String(Math.max(1, Math.ceil(options.produceTimeoutMs / 1000)))
@@ -173,9 +182,27 @@ export const makeIntakeHandler = (options: IntakeHandlerOptions) =>
       return found
     }
 
+    /**
+     * Runs `f` with the trace context of the write: a producer span (continuing the caller's
+     * `traceparent`) when tracing, else the caller's trace id (or a new one) with a new span id.
+     */
+    const traced = <A, E>(parentHeader: string | undefined, f: (traceparent: string) => Effect.Effect<A, E>) => {
+      const parent = parentFromHeaders({ [TraceparentHeader]: parentHeader ?? "" })
+      if (tracing) {
+        return Effect.useSpan("intake write", {
+          kind: "producer",
+          ...(parent === undefined ? {} : { parent }),
+          attributes: { "messaging.system": "kafka", "messaging.operation.type": "send", "messaging.destination.name": Topics.events },
+          ...noStackTrace
+        }, (span) => f(traceparentOf(span)))
+      }
+      return f(`00-${parent?.traceId ?? randomTraceId()}-${randomSpanId()}-${parent === undefined || parent.sampled ? "01" : "00"}`)
+    }
+
     /** Writes the ticket; the outcome settles the store's entry (when there is one). */
-    const write = (ticket: TicketCreated, caller: ApiClient, fingerprint: string, traceparent: string) =>
+    const write = (decoded: TicketCreated, caller: ApiClient, fingerprint: string, traceparent: string) =>
       Effect.gen(function*() {
+        const ticket: TicketCreated = { ...decoded, trace_id: decoded.trace_id ?? traceparent.split("-")[1]! }
         const record = eventRecord(Topics.events, ticket.ticket_id, ticket, {
           [TraceparentHeader]: traceparent,
           [IntakeHeaders.client]: caller.name,
@@ -228,21 +255,18 @@ export const makeIntakeHandler = (options: IntakeHandlerOptions) =>
           return unavailable(undefined)
         }
         const ticketId = chosenId ?? crypto.randomUUID()
-        const parent = parentFromHeaders({ [TraceparentHeader]: request.header(TraceparentHeader) ?? "" })
-        const traceId = parent?.traceId ?? randomTraceId()
         const created = decodeCreated({
           ...submission,
           event_type: "ticket.created",
           ticket_id: ticketId,
-          created_at: submission.created_at ?? new Date().toISOString(),
-          trace_id: submission.trace_id ?? traceId
+          created_at: submission.created_at ?? new Date().toISOString()
         })
         if (Exit.isFailure(created)) {
           yield* settle(Exit.fail("invalid"))
           return error(400, "invalid_ticket", `the ticket is not valid: ${schemaProblem(created)}`)
         }
         pendingWrites++
-        yield* write(created.value, caller, fingerprint, `00-${traceId}-${randomSpanId()}-01`).pipe(
+        yield* traced(request.header(TraceparentHeader), (traceparent) => write(created.value, caller, fingerprint, traceparent)).pipe(
           // Bounded even if the client library never answers: the entry is then forgotten.
           Effect.timeout(Math.max(30_000, 3 * options.produceTimeoutMs)),
           Effect.onExit((exit) =>
