@@ -280,7 +280,7 @@ export const makeIntakeHandler = (options: IntakeHandlerOptions) =>
           Effect.ignore,
           Effect.forkIn(scope)
         )
-        return yield* awaitOutcome(outcome, chosenId ?? (idempotencyKey === undefined ? undefined : ticketId))
+        return yield* awaitOutcome(outcome, chosenId)
       })
 
     const status = (caller: ApiClient, id: string): IntakeResponse => {
