@@ -268,13 +268,14 @@ describe("intake: POST /v1/tickets", () => {
 
   live("429 with Retry-After past a key's burst; other keys are not limited by it", () =>
     Effect.gen(function*() {
-      const { handle } = yield* setup({ keyRate: { perSecond: 1, burst: 3 } })
+      // A slow refill, so that a slow machine cannot earn a token between the requests.
+      const { handle } = yield* setup({ keyRate: { perSecond: 0.05, burst: 3 } })
       const statuses: Array<number> = []
       for (let i = 0; i < 5; i++) statuses.push((yield* handle(post(ticket()))).status)
       assert.deepStrictEqual(statuses, [202, 202, 202, 429, 429])
       const limited = yield* handle(get("x"))
       assert.strictEqual(limited.status, 429)
-      assert.strictEqual(limited.headers?.["retry-after"], "1")
+      assert.isAtLeast(Number(limited.headers?.["retry-after"]), 1)
       assert.strictEqual((yield* handle(post(ticket(), {}, otherKey))).status, 202)
     }))
 
