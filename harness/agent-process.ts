@@ -24,6 +24,7 @@ import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import kafkajs from "kafkajs"
 import type { Admin, ConsumerConfig, EachBatchPayload, IHeaders } from "kafkajs"
+import { projectionTopics } from "../src/programs/intake/IntakeProjection.ts"
 import { specialistAgent, specialistByName } from "../src/programs/SpecialistAgent.ts"
 import { triageAgent, triageDefaults } from "../src/programs/TriageAgent.ts"
 import { createTopics as createTopicsOnce } from "../src/services/kafka/TopicAdmin.ts"
@@ -46,6 +47,9 @@ export const useBroker = (servers: string): void => {
 }
 
 export type AgentName = "triage" | "billing" | "technical" | "feature" | "account" | "other"
+
+/** What `startAgent` runs: a pipeline agent, or the intake service. */
+export type ProcessName = AgentName | "intake"
 
 /**
  * Records one lost generation of an agent can make it (or its successor) process a second
@@ -93,7 +97,7 @@ export interface AgentExit {
 }
 
 export interface AgentProcess {
-  readonly agent: AgentName
+  readonly agent: ProcessName
   readonly pid: number
   readonly metricsPort: number
   /** Settles when the process has exited. */
@@ -138,10 +142,12 @@ export const agentEnv = (extra: Readonly<Record<string, string>> = {}): Record<s
 })
 
 /**
- * Every topic `agent` reads and writes (inputs, their `.dlq` topics, outputs), with triage's
+ * Every topic `agent` reads and writes (inputs, their `.dlq` topics, outputs; the intake: the
+ * topics of its projection, ticket.events among them), with triage's
  * input from `KAFKA_TOPIC` in `env`: the topics it checks at startup.
  */
-export const agentTopics = (agent: AgentName, env: Readonly<Record<string, string>> = {}): ReadonlyArray<string> => {
+export const agentTopics = (agent: ProcessName, env: Readonly<Record<string, string>> = {}): ReadonlyArray<string> => {
+  if (agent === "intake") return projectionTopics
   if (agent === "triage") return topicsOfAgent(triageAgent({ ...triageDefaults, inputTopic: env["KAFKA_TOPIC"] ?? triageDefaults.inputTopic }))
   return topicsOfAgent(specialistAgent(specialistByName(agent)!))
 }
@@ -151,7 +157,7 @@ export const agentTopics = (agent: AgentName, env: Readonly<Record<string, strin
  * `METRICS_PORT` is given), after creating the topics it checks at startup that do not exist
  * yet (`createTopics`; the test's own topics, created before, keep their partitions).
  */
-export const startAgent = async (agent: AgentName, options: StartOptions = {}): Promise<AgentProcess> => {
+export const startAgent = async (agent: ProcessName, options: StartOptions = {}): Promise<AgentProcess> => {
   if (options.createTopics !== false) await createTopics(agentTopics(agent, options.env))
   const metricsPort = options.env?.["METRICS_PORT"] !== undefined ? Number(options.env["METRICS_PORT"]) : await freePort()
   const env = agentEnv({ METRICS_PORT: String(metricsPort), ...options.env })

@@ -7,6 +7,7 @@
  * agree with the manifest).
  */
 import type { AgentManifest } from "./AgentManifest.ts"
+import { intakeManifest } from "./intake/IntakeAgent.ts"
 import { escalationManifest } from "./manifests/EscalationManifest.ts"
 import { specialistManifests } from "./manifests/SpecialistManifests.ts"
 import { triageManifest } from "./manifests/TriageManifest.ts"
@@ -17,7 +18,8 @@ export const agentRegistry: ReadonlyArray<AgentManifest> = [
   triageManifest,
   ...specialistManifests,
   escalationManifest,
-  sentimentManifest
+  sentimentManifest,
+  intakeManifest
 ]
 
 /** The manifest of the agent named `name`, if there is one. */

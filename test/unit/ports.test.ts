@@ -1,7 +1,7 @@
 /**
- * Default ports: every agent's default `METRICS_PORT` (and the escalation agent's HTTP port)
+ * Default ports: every agent's default `METRICS_PORT` (and the escalation and intake HTTP ports)
  * against every port the project's own services listen on when started with their defaults,
- * read from the scripts and tests that start them, so that all seven agents run side by side
+ * read from the scripts and tests that start them, so that all the agents run side by side
  * on one machine next to `npm run kafka:start`, DynamoDB Local and the test brokers.
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url"
 import { deployedAgents } from "../../src/programs/ConfigKeys.ts"
 import { escalationHttpDefaults } from "../../src/programs/escalation/EscalationHttp.ts"
 import { defaultMetricsPorts } from "../../src/programs/AgentRegistry.ts"
+import { intakeDefaults } from "../../src/programs/intake/IntakeSettings.ts"
 import { defaultOllamaBaseUrl } from "../../src/services/llm/ProviderDefaults.ts"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
@@ -46,6 +47,7 @@ const servicePorts = (): ReadonlyArray<readonly [string, number]> => {
     ["DynamoDB Local (npm run dynamodb:local)", Number(dynamo[1])],
     ["Ollama", Number(new URL(defaultOllamaBaseUrl).port)],
     ["escalation HTTP API (ESCALATION_HTTP_PORT)", escalationHttpDefaults.port],
+    ["intake HTTP API (INTAKE_HTTP_PORT)", intakeDefaults.port],
     ...testBrokerPorts()
   ]
 }
@@ -57,6 +59,7 @@ describe("default ports", () => {
     assert.strictEqual(ports.get("KRaft controller (npm run kafka:start)"), 9093)
     assert.strictEqual(ports.get("DynamoDB Local (npm run dynamodb:local)"), 8000)
     assert.strictEqual(ports.get("escalation HTTP API (ESCALATION_HTTP_PORT)"), 8094)
+    assert.strictEqual(ports.get("intake HTTP API (INTAKE_HTTP_PORT)"), 8095)
     assert.isAtLeast(testBrokerPorts().length, 2, "the broker-faults test's own broker")
     assert.isTrue(testBrokerPorts().some(([, port]) => port === 19092))
   })
