@@ -8,6 +8,7 @@ import { CustomerLookupObserver } from "../services/customers/CustomerLookupObse
 import { LlmCallObserver } from "../services/llm/LlmCallObserver.ts"
 import { type AgentMetrics, makeAgentMetrics } from "../services/observability/Metrics.ts"
 import { allowedHostsConfig, rateLimitConfig } from "../services/http/Protection.ts"
+import { MetricsRegistry } from "../services/observability/MetricsRegistry.ts"
 import { metricsRateLimitDefault, serveMetrics } from "../services/observability/MetricsServer.ts"
 import { TicketEvents } from "../services/observability/TicketEvents.ts"
 import { CurrentRuntimeObserver, type RuntimeOptions } from "../streams/Agent.ts"
@@ -23,13 +24,14 @@ export const metricsConfig = (defaultPort = 9090) =>
     rateLimit: rateLimitConfig("METRICS", metricsRateLimitDefault)
   })
 
-/** The observers that feed `metrics`, as Layers (provide them outermost). */
+/** The observers that feed `metrics`, and its registry (`MetricsRegistry`), as Layers (provide them outermost). */
 export const layerObservers = (metrics: AgentMetrics): Layer.Layer<never> =>
   Layer.mergeAll(
     Layer.succeed(CurrentRuntimeObserver, metrics.runtime),
     Layer.succeed(LlmCallObserver, metrics.llm),
     Layer.succeed(CustomerLookupObserver, metrics.lookups),
-    Layer.succeed(TicketEvents, metrics.tickets)
+    Layer.succeed(TicketEvents, metrics.tickets),
+    Layer.succeed(MetricsRegistry, metrics.registry)
   )
 
 /** Serves `/metrics`, `/healthz`, `/readyz` on `METRICS_PORT` (default `defaultPort`, else 9090) for the lifetime of the layer. */

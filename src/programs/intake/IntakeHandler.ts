@@ -32,6 +32,7 @@ import {
 } from "../../streams/TraceContext.ts"
 import { type ApiClient, authenticate, bearerKey } from "./ApiKeys.ts"
 import type { IdempotencyStore, StoredAnswer } from "./IdempotencyStore.ts"
+import { type IntakeMetrics, type IntakeWriteOutcome, noopIntakeMetrics } from "./IntakeMetrics.ts"
 import { IntakeHeaders, type IntakeProjection, type TicketView } from "./IntakeProjection.ts"
 
 /** A request as the handler sees it: method, path (no query), headers, and the body already read and checked. */
@@ -59,6 +60,8 @@ export interface IntakeHandlerOptions {
   readonly produceTimeoutMs: number
   readonly maxPendingWrites: number
   readonly openApi: unknown
+  /** Where writes and replays are counted (default: nowhere). */
+  readonly metrics?: IntakeMetrics | undefined
 }
 
 /** The path of a ticket's status. */
@@ -160,6 +163,7 @@ export const makeIntakeHandler = (options: IntakeHandlerOptions) =>
     const kafka = yield* Kafka
     const tracing = yield* TracingEnabled
     const scope = yield* Effect.scope
+    const metrics = options.metrics ?? noopIntakeMetrics
     let pendingWrites = 0
     const retryAfter = String(Math.max(1, Math.ceil(options.produceTimeoutMs / 1000)))
     const unavailable = (ticketId: string | undefined) =>
@@ -214,11 +218,14 @@ export const makeIntakeHandler = (options: IntakeHandlerOptions) =>
         return accepted(ticket.ticket_id)
       })
 
+    /** The answer once the write is settled, or 503 after `produceTimeoutMs`; and how the write ended for it. */
     const awaitOutcome = (outcome: Deferred.Deferred<StoredAnswer, unknown>, ticketId: string | undefined) =>
       Deferred.await(outcome).pipe(
         Effect.timeoutOption(options.produceTimeoutMs),
-        Effect.map((found) => (found._tag === "Some" ? answer(found.value) : unavailable(ticketId))),
-        Effect.catch(() => Effect.succeed(unavailable(ticketId)))
+        Effect.map((found): readonly [IntakeResponse, IntakeWriteOutcome] =>
+          found._tag === "Some" ? [answer(found.value), "acked"] : [unavailable(ticketId), "timeout"]
+        ),
+        Effect.catch(() => Effect.succeed([unavailable(ticketId), "failed"] as const))
       )
 
     const submit = (request: IntakeRequest, caller: ApiClient) =>
@@ -235,6 +242,7 @@ export const makeIntakeHandler = (options: IntakeHandlerOptions) =>
         if (chosenId !== undefined) {
           const known = options.projection.get(chosenId)
           if (known !== undefined) {
+            metrics.replay(known.fingerprint === fingerprint ? "same_answer" : "conflict")
             if (known.fingerprint === fingerprint) return answer(accepted(chosenId))
             return error(409, "conflict", `the ticket id ${chosenId} is taken by another ticket`)
           }
@@ -242,16 +250,21 @@ export const makeIntakeHandler = (options: IntakeHandlerOptions) =>
         const storeKey = idempotencyKey !== undefined ? `key:${caller.name}:${idempotencyKey}` : chosenId !== undefined ? `ticket:${chosenId}` : undefined
         const claim = storeKey === undefined ? undefined : yield* options.store.claim(storeKey, fingerprint)
         if (claim?._tag === "Conflict") {
+          metrics.replay("conflict")
           return idempotencyKey !== undefined
             ? error(422, "idempotency_key_reused", "this Idempotency-Key was used for another request")
             : error(409, "conflict", `the ticket id ${chosenId} is taken by another ticket`)
         }
-        if (claim?._tag === "Retry") return yield* awaitOutcome(claim.outcome, chosenId)
+        if (claim?._tag === "Retry") {
+          metrics.replay("same_answer")
+          return (yield* awaitOutcome(claim.outcome, chosenId))[0]
+        }
         const outcome = claim?.outcome ?? (yield* Deferred.make<StoredAnswer, unknown>())
         const settle = (exit: Exit.Exit<StoredAnswer, unknown>) =>
           storeKey === undefined ? Deferred.done(outcome, exit) : options.store.settle(storeKey, exit)
         if (pendingWrites >= options.maxPendingWrites) {
           yield* settle(Exit.fail("too many pending writes"))
+          metrics.write("overloaded")
           return unavailable(undefined)
         }
         const ticketId = chosenId ?? crypto.randomUUID()
@@ -280,7 +293,9 @@ export const makeIntakeHandler = (options: IntakeHandlerOptions) =>
           Effect.ignore,
           Effect.forkIn(scope)
         )
-        return yield* awaitOutcome(outcome, chosenId)
+        const [response, written] = yield* awaitOutcome(outcome, chosenId)
+        metrics.write(written)
+        return response
       })
 
     const status = (caller: ApiClient, id: string): IntakeResponse => {

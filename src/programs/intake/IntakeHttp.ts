@@ -2,7 +2,8 @@
  * The intake's HTTP server: a protected server (`services/http/Protection.ts`: body limit with
  * `413` while reading, invalid UTF-8 `400`, header limits, `Host` allow-list, JSON-only
  * state changes, security headers, a rate per client address) whose requests go to the
- * handler (`IntakeHandler.ts`). A port in use or a bad bind fails with `HttpListenError`,
+ * handler (`IntakeHandler.ts`), each answer counted by route and status with its duration
+ * (`IntakeMetrics.ts`; not the requests the protection turns away). A port in use or a bad bind fails with `HttpListenError`,
  * naming `INTAKE_HTTP_HOST` and `INTAKE_HTTP_PORT`.
  */
 import { Effect, type Scope } from "effect"
@@ -16,6 +17,7 @@ import {
   listenError
 } from "../../services/http/Protection.ts"
 import type { IntakeRequest, IntakeResponse } from "./IntakeHandler.ts"
+import { type IntakeMetrics, intakeRouteOf, noopIntakeMetrics } from "./IntakeMetrics.ts"
 import type { IntakeSettings } from "./IntakeSettings.ts"
 
 /** The protection of the intake server: GET, HEAD and POST; the bind host is allowed as a Host. */
@@ -50,11 +52,12 @@ const send = (req: IncomingMessage, res: ServerResponse, response: IntakeRespons
 
 /**
  * Serves `handle` on `settings.host:settings.port` for the lifetime of the scope; returns the
- * bound port.
+ * bound port. Each answer is reported to `metrics`.
  */
 export const serveIntakeHttp = (
   settings: Pick<IntakeSettings, "allowedHosts" | "host" | "port" | "maxBodyBytes" | "addressRateLimit">,
-  handle: (request: IntakeRequest) => Effect.Effect<IntakeResponse>
+  handle: (request: IntakeRequest) => Effect.Effect<IntakeResponse>,
+  metrics: IntakeMetrics = noopIntakeMetrics
 ): Effect.Effect<number, HttpListenError, Scope.Scope> =>
   Effect.gen(function*() {
     const context = yield* Effect.context<never>()
@@ -62,7 +65,12 @@ export const serveIntakeHttp = (
     return yield* Effect.acquireRelease(
       Effect.callback<ReturnType<typeof createProtectedServer>, HttpListenError>((resume) => {
         const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+          const started = performance.now()
           const path = (req.url ?? "/").split("?")[0] ?? "/"
+          const answered = (response: IntakeResponse) => {
+            send(req, res, response)
+            metrics.request(intakeRouteOf(req.method ?? "GET", path), response.status, (performance.now() - started) / 1000)
+          }
           readAll(req)
             .then((body) =>
               run(handle({
@@ -76,8 +84,8 @@ export const serveIntakeHttp = (
               }))
             )
             .then(
-              (response) => send(req, res, response),
-              () => send(req, res, { status: 500, body: { error: "internal_error", message: "the request failed" } })
+              answered,
+              () => answered({ status: 500, body: { error: "internal_error", message: "the request failed" } })
             )
         }
         const server = createProtectedServer(intakeProtection(settings), onRequest)
