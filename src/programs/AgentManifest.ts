@@ -4,6 +4,7 @@
  * (`AgentRegistry.ts`) lists the manifests; nothing else names the agents.
  */
 import { type Config, Effect, type Layer, type Schema } from "effect"
+import type { Command } from "effect/cli"
 import type { Kafka } from "../services/kafka/Kafka.ts"
 import type { AgentMetricFamilies } from "../services/observability/Metrics.ts"
 import type { RuntimeOptions } from "../streams/Agent.ts"
@@ -53,6 +54,11 @@ export interface AgentManifestInfo {
    * them to `events/<event_type>.schema.json` with the domain's (src/tooling/schemas).
    */
   readonly events?: Readonly<Record<string, Schema.Top>> | undefined
+  /**
+   * Subcommands of its own under its subcommand (`support-agents intake hash-key`): tools for
+   * operators, needing no services beyond Node's; its subcommand alone still serves it.
+   */
+  readonly commands?: ReadonlyArray<Command.Command.Any> | undefined
 }
 
 /** A registered agent: its manifest and how to serve it. */

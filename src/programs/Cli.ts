@@ -77,10 +77,16 @@ const demo = Command.make(
  * the environment, metrics and health endpoints on `METRICS_PORT`, observers feeding them,
  * until SIGTERM.
  */
-const agentCommand = (manifest: AgentManifest) =>
-  Command.make(manifest.name, {}, () => manifest.serve.pipe(Effect.provide(commandLogging()))).pipe(
+const agentCommand = (manifest: AgentManifest) => {
+  const serve = Command.make(manifest.name, {}, () => manifest.serve.pipe(Effect.provide(commandLogging()))).pipe(
     Command.withDescription(manifest.description)
   )
+  // Its own subcommands (the manifest's `commands`: `intake hash-key`); without one it serves.
+  // A manifest's commands need no services beyond Node's (AgentManifest.ts), which
+  // `Command.Any` cannot say: their requirements are taken as `serve`'s.
+  if (manifest.commands === undefined || manifest.commands.length === 0) return serve
+  return serve.pipe(Command.withSubcommands(manifest.commands)) as typeof serve
+}
 
 export const cli = Command.make("support-agents").pipe(
   Command.withDescription("AI agents that resolve customer-support tickets over Kafka"),

@@ -129,12 +129,13 @@ export const explainStartupErrors = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
  * is a clean stop, so the exit code is 0 (Kubernetes and the crash tests rely on it).
  *
  * A program that failed (reported by `explainStartupErrors`, which sets the exit code 1)
- * exits now with 1, even if a client library still holds the event loop: an agent that
+ * exits now with 1 (and one that set another code, such as `intake hash-key`'s 2, with that), even if a client library still holds the event loop: an agent that
  * stopped must not linger as a live process that consumes nothing.
  */
 export const agentTeardown: Runtime.Teardown = (exit, onExit) => {
   if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) return onExit(process.exitCode === 1 ? 1 : 0)
-  if (Exit.isSuccess(exit) && process.exitCode === 1) return onExit(1)
+  // A command that ended by setting an exit code (1 after a reported failure, 2 for a refused input) exits with it.
+  if (Exit.isSuccess(exit) && typeof process.exitCode === "number" && process.exitCode !== 0) return onExit(process.exitCode)
   Runtime.defaultTeardown(exit, onExit)
 }
 

@@ -1,9 +1,11 @@
 /**
  * The command line as people and deployments use it: `npm start` (the embedded demo), its
- * `--tickets` and `--json` options, configuration errors, and an agent subcommand's lifecycle.
+ * `--tickets` and `--json` options, configuration errors, an agent subcommand's lifecycle, and
+ * `intake hash-key`.
  */
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { type ChildProcess, spawn } from "node:child_process"
+import { createHash } from "node:crypto"
 import { mkdtempSync, truncateSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { type AddressInfo, createServer as createNetServer } from "node:net"
@@ -272,6 +274,49 @@ describe("agent subcommands", () => {
   it("lists one subcommand per agent", async () => {
     const result = await run(["--help"])
     for (const agent of ["demo", "triage", "billing", "technical", "feature", "account", "other", "escalation"]) assert.include(result.stdout, agent)
+  }, 30_000)
+})
+
+/** `support-agents intake hash-key ARGS` with `input` on stdin. */
+const hashKey = (input: string, args: ReadonlyArray<string> = []) => {
+  const child = spawn(process.execPath, [bin, "intake", "hash-key", ...args], { env: cleanEnv({}) })
+  const result = collect(child)
+  child.stdin?.end(input)
+  return result
+}
+
+describe("support-agents intake hash-key", () => {
+  const key = "k3y-0123456789abcdef0123456789abcdef"
+  const hash = createHash("sha256").update(key).digest("hex")
+
+  it("prints the key's SHA-256 in hex (one trailing new line dropped), or NAME:sha256hex with --client, never the key", async () => {
+    for (const input of [key, `${key}\n`, `${key}\r\n`]) {
+      const result = await hashKey(input)
+      assert.strictEqual(result.code, 0, result.stderr)
+      assert.strictEqual(result.stdout, `${hash}\n`)
+    }
+    const paired = await hashKey(`${key}\n`, ["--client", "acme"])
+    assert.strictEqual(paired.code, 0, paired.stderr)
+    assert.strictEqual(paired.stdout, `acme:${hash}\n`)
+    assert.notInclude(paired.stdout + paired.stderr, key)
+    const twoLines = await hashKey(`${key}\n\n`)
+    assert.notStrictEqual(twoLines.stdout, `${hash}\n`, "only one new line is dropped")
+  }, 30_000)
+
+  it("refuses an empty key, a short one or a bad client name with exit code 2 and one line, never printing the key", async () => {
+    const empty = await hashKey("\n")
+    assert.strictEqual(empty.code, 2)
+    assert.strictEqual(empty.stdout, "")
+    assert.include(empty.stderr, "no API key on stdin")
+    const short = await hashKey("short-secret-key\n")
+    assert.strictEqual(short.code, 2)
+    assert.strictEqual(short.stdout, "")
+    assert.include(short.stderr, "at least 32")
+    assert.notInclude(short.stderr, "short-secret-key")
+    const badName = await hashKey(key, ["--client", "a:b"])
+    assert.strictEqual(badName.code, 2)
+    assert.include(badName.stderr, "--client")
+    assert.notInclude(badName.stdout + badName.stderr, key)
   }, 30_000)
 })
 

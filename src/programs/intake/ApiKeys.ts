@@ -5,8 +5,8 @@
  * (`#` starts a comment). A request's `Authorization: Bearer <key>` is hashed and compared, in
  * constant time, with every stored hash.
  *
- * A key's hash (`hashApiKey`), from a shell: `printf %s "$KEY" | sha256sum | cut -d' ' -f1`
- * (docs/intake.md).
+ * A key's hash (`hashApiKey`): `support-agents intake hash-key` (`HashKeyCommand.ts`;
+ * docs/intake.md).
  */
 import { Data, Effect, Redacted } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
@@ -25,6 +25,9 @@ export interface ApiClient {
 export const hashApiKey = (key: string): string => createHash("sha256").update(key, "utf8").digest("hex")
 
 const clientName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+
+/** Whether `name` can name a client in `INTAKE_API_KEYS`: letters, digits and `._-`, at most 64, not starting with `.`, `_` or `-`. */
+export const isClientName = (name: string): boolean => clientName.test(name)
 const sha256Hex = /^[0-9a-f]{64}$/
 
 /** The clients of `text` (pairs separated by commas, blanks or new lines; `#` comments). */

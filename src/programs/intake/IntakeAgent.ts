@@ -1,7 +1,8 @@
 /**
  * The intake service's manifest (`support-agents intake`): tickets enter over HTTP
  * (`POST /v1/tickets`, per-client API keys) and are written to `ticket.events`; clients follow
- * them with `GET /v1/tickets/{id}`, answered from a projection of the topics. Its modules (the
+ * them with `GET /v1/tickets/{id}`, answered from a projection of the topics;
+ * `support-agents intake hash-key` gives a key's hash for `INTAKE_API_KEYS`. Its modules (the
  * HTTP server, the projection) are loaded when it is served, not by every agent process.
  * See docs/intake.md.
  */
@@ -9,6 +10,7 @@ import { Effect, Layer } from "effect"
 import { TicketSubmission } from "../../domain/TicketSubmission.ts"
 import { Topics } from "../../domain/Topics.ts"
 import { defineAgentManifest } from "../AgentManifest.ts"
+import { hashKeyCommand } from "./HashKeyCommand.ts"
 import { projectionTopics } from "./IntakeProjection.ts"
 import { IntakeConfig } from "./IntakeSettings.ts"
 
@@ -27,6 +29,7 @@ export const intakeManifest = defineAgentManifest({
   metrics: "none",
   deploy: { workload: "Deployment", autoscaled: false },
   layer: Layer.empty,
+  commands: [hashKeyCommand],
   start: Effect.gen(function*() {
     const settings = yield* IntakeConfig
     yield* Effect.logInfo("starting intake service").pipe(
