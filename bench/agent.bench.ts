@@ -20,7 +20,7 @@
  * profile. Environment: KAFKA_TEST_BOOTSTRAP_SERVERS (default 127.0.0.1:9092), LOG_LEVEL.
  */
 // First: this bench loads kafkajs itself, and the fast paths must be in place before it does.
-import { kafkaJsFastPaths } from "./kafkaJsFastPathsFirst.ts"
+import { kafkaJsFastPaths } from "../harness/kafkaJsFastPathsFirst.ts"
 import { writeFileSync } from "node:fs"
 import { constants as perfConstants, PerformanceObserver } from "node:perf_hooks"
 import { Session } from "node:inspector/promises"

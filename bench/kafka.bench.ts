@@ -41,7 +41,7 @@
  * Environment: KAFKA_TEST_BOOTSTRAP_SERVERS (default 127.0.0.1:9092).
  */
 // kafkajs is loaded here (the producer, the tail consumer): its fast paths first, as before.
-import "./kafkaJsFastPathsFirst.ts"
+import "../harness/kafkaJsFastPathsFirst.ts"
 import { spawn, spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"

@@ -16,6 +16,8 @@
  * 127.0.0.1:9092, `npm run kafka:start`), or the one given to `useBroker` (a test that runs a
  * broker of its own).
  */
+// First: the fast paths are installed before kafkajs loads (below, and in what imports this).
+import "./kafkaJsFastPathsFirst.ts"
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { get } from "node:http"
